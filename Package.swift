@@ -1,0 +1,62 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "hntt",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "hntt", targets: ["hntt"]),
+        .executable(name: "hntt-sim", targets: ["hntt-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // libssh2 from the system (apt: libssh2-1-dev), with inline wrappers for its macros.
+        .systemLibrary(
+            name: "CLibSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        // epoll, eventfd and ioctl wrappers that the Glibc module does not expose.
+        .target(name: "CHNTTSystem"),
+        // Byte transports: SSH, telnet, serial, raw TCP; the I/O reactor; deadlines.
+        .target(name: "HNTTTransport", dependencies: ["CLibSSH2", "CHNTTSystem"]),
+        // Inventory, device profiles, secrets, host-key pins, errors, the driver protocols.
+        .target(
+            name: "HNTTCore",
+            dependencies: [
+                "HNTTTransport",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The Cisco xAPI (TSH terminal mode) parser and driver.
+        .target(name: "HNTTCisco", dependencies: ["HNTTCore", "HNTTTransport"]),
+        // Device simulators, with their own plain blocking I/O (never the transports under test).
+        .target(name: "HNTTSimulator", dependencies: ["CHNTTSystem"]),
+        .executableTarget(
+            name: "hntt",
+            dependencies: [
+                "HNTTCore", "HNTTCisco", "HNTTTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "hntt-sim",
+            dependencies: [
+                "HNTTSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator"]),
+        .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator"]),
+        .testTarget(
+            name: "HNTTIntegrationTests",
+            dependencies: ["HNTTCisco", "HNTTCore", "HNTTTransport", "HNTTSimulator"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+#include "hntt_system.h"

@@ -1,0 +1,290 @@
+import HNTTCore
+import HNTTTransport
+
+/// Controls a Cisco codec (TC7, CE9, RoomOS 11) through the xAPI in TSH terminal mode, over any
+/// transport: SSH, telnet, serial, or raw TCP through a serial server.
+///
+/// Owns one connection, opened on first use and re-opened (with the whole initialisation:
+/// login, `echo off`, output mode) after it is lost or the codec shows `login:` again. One
+/// request at a time: terminal mode has no correlation ids.
+public actor CiscoXAPIDriver: CodecDriver {
+    public let plan: ConnectionPlan
+    private var stream: DeviceStream?
+    /// TC, CE or RoomOS, from the login banner or the software version.
+    public private(set) var generation: CiscoGeneration?
+    /// The `Cisco Codec Release …` text from the banner.
+    public private(set) var release: String?
+    /// Feedback that arrived between replies (most recent last, bounded).
+    public private(set) var feedback: [XAPIRecord] = []
+
+    private var deviceID: String { plan.device.id }
+    private var timeouts: DeviceProfile.Timeouts { plan.profile.timeouts }
+
+    public init(plan: ConnectionPlan) { self.plan = plan }
+
+    // MARK: - Operations
+
+    public func checkLogin() async throws -> String {
+        try await attributing(to: deviceID, credentialName: plan.device.credential) {
+            _ = try await connected()
+            return release ?? generation?.rawValue ?? "logged in"
+        }
+    }
+
+    public func status() async throws -> DeviceStatus {
+        let standby = try await query(status: "Standby")
+        let mute = try await query(status: "Audio Microphones Mute")
+        let calls = try await currentCalls()
+        let software = try await query(status: "SystemUnit Software Version").first?.value
+        return DeviceStatus(standby: CiscoXAPIDriver.standbyState(from: standby),
+                            micMuted: CiscoXAPIDriver.isOn(mute.first?.value),
+                            calls: calls, software: software ?? release ?? "unknown")
+    }
+
+    public func wake() async throws { try await command("xCommand Standby Deactivate") }
+
+    public func sleep() async throws { try await command("xCommand Standby Activate") }
+
+    public func dial(_ number: String, protocol callProtocol: CallProtocol, rateKbps: Int?) async throws -> String {
+        var line = "xCommand Dial Number: \(try attributing(deviceID) { try XAPICommands.dialNumber(number) })"
+        switch callProtocol {
+        case .sip: line += " Protocol: Sip"
+        case .h323: line += " Protocol: H323"
+        case .auto: break
+        }
+        if let rateKbps {
+            line += " CallRate: " + (try attributing(deviceID) { try XAPICommands.number(rateKbps, field: "the call rate", in: 64...6000) })
+        }
+        let result = try await command(line)
+        guard let id = result?.field("CallId") else {
+            throw HNTTError(.deviceError, "the codec accepted the dial but returned no call id", device: deviceID,
+                            fix: "check `hntt status \(deviceID)` for the call")
+        }
+        return id
+    }
+
+    public func hangup(callID: String?) async throws -> [String] {
+        if let callID {
+            let id = try attributing(deviceID) { try XAPICommands.callID(callID) }
+            try await command("xCommand Call Disconnect CallId: \(id)")
+            return [id]
+        }
+        let calls = try await currentCalls()
+        if calls.isEmpty { return [] }
+        if generation == .tc {
+            try await command("xCommand Call DisconnectAll")
+        } else {
+            // CE8 and later removed DisconnectAll: end each call.
+            for call in calls { try await command("xCommand Call Disconnect CallId: \(call.id)") }
+        }
+        return calls.map(\.id)
+    }
+
+    public func setMicrophoneMute(_ muted: Bool) async throws {
+        try await command(muted ? "xCommand Audio Microphones Mute" : "xCommand Audio Microphones Unmute")
+    }
+
+    public func microphoneMuted() async throws -> Bool {
+        CiscoXAPIDriver.isOn(try await query(status: "Audio Microphones Mute").first?.value)
+    }
+
+    public func recallPreset(_ preset: Int, camera: Int?) async throws {
+        let id = try attributing(deviceID) { try XAPICommands.number(preset, field: "preset", in: 1...35) }
+        try await command("xCommand Camera Preset Activate PresetId: \(id)")
+    }
+
+    public func storePreset(_ preset: Int, camera: Int?) async throws {
+        let id = try attributing(deviceID) { try XAPICommands.number(preset, field: "preset", in: 1...35) }
+        let cameraID = try attributing(deviceID) { try XAPICommands.number(camera ?? 1, field: "camera", in: 1...7) }
+        try await command("xCommand Camera Preset Store CameraId: \(cameraID) PresetId: \(id)")
+    }
+
+    public func configuration(key: String?) async throws -> ConfigurationSettings {
+        let path = try key.map { key in try attributing(deviceID) { try XAPICommands.configurationPath(key) } } ?? []
+        let reply = try await run((["xConfiguration"] + path).joined(separator: " "), .configuration(prefix: path))
+        var entries: [(key: String, value: String)] = []
+        for case .configuration(let path, let value) in reply.records {
+            entries.append((path.joined(separator: " "), value))
+        }
+        if entries.isEmpty, let key {
+            throw HNTTError(.deviceError, "the codec has no configuration key \"\(key)\"", device: deviceID,
+                            fix: "list the keys with `hntt config get \(deviceID)`")
+        }
+        return ConfigurationSettings(entries)
+    }
+
+    public func close() async {
+        await stream?.close()
+        stream = nil
+    }
+
+    // MARK: - Reading status
+
+    private func query(status path: String) async throws -> [(path: [String], value: String?)] {
+        let words = path.split(separator: " ").map(String.init)
+        let reply = try await run("xStatus \(path)", .status(prefix: words))
+        var found: [(path: [String], value: String?)] = []
+        for case .status(let recordPath, let value, let ghost) in reply.records where !ghost {
+            found.append((recordPath, value))
+        }
+        return found
+    }
+
+    private func currentCalls() async throws -> [CallInfo] {
+        var calls: [String: [String: String]] = [:]
+        var order: [String] = []
+        for (path, value) in try await query(status: "Call") where path.count >= 3 {
+            let id = path[1]
+            if calls[id] == nil { order.append(id) }
+            calls[id, default: [:]][path[2...].joined(separator: " ")] = value ?? ""
+        }
+        return order.compactMap { id in
+            guard let fields = calls[id] else { return nil }
+            let status = fields["Status"] ?? "Unknown"
+            if status.lowercased() == "idle" { return nil }
+            let number = fields["RemoteNumber"] ?? fields["CallbackNumber"] ?? ""
+            return CallInfo(id: id, number: number, status: status)
+        }
+    }
+
+    /// `Standby State: Off|Standby|EnteringStandby|Halfwake` (CE/RoomOS) or `Standby Active: On|Off` (TC).
+    static func standbyState(from records: [(path: [String], value: String?)]) -> StandbyState {
+        for (path, value) in records {
+            let leaf = path.last?.lowercased() ?? ""
+            let value = (value ?? "").lowercased()
+            if leaf == "state" {
+                if value == "off" { return .off }
+                if value == "halfwake" { return .halfwake }
+                return .on
+            }
+            if leaf == "active" { return value == "on" ? .on : .off }
+        }
+        return .off
+    }
+
+    static func isOn(_ value: String?) -> Bool {
+        guard let value = value?.lowercased() else { return false }
+        return value == "on" || value == "true"
+    }
+
+    // MARK: - Request/reply
+
+    /// Runs an xCommand and checks its result block; returns it.
+    @discardableResult
+    private func command(_ line: String) async throws -> XAPIResult? {
+        try await run(line, .command).result
+    }
+
+    /// Sends one request and waits for its whole reply. Re-logs in once if the codec shows
+    /// `login:` (a reboot on serial); drops the connection on any transport failure.
+    private func run(_ line: String, _ request: XAPIReplyDecoder.Request) async throws -> XAPIReply {
+        try await attributing(to: deviceID, credentialName: plan.device.credential) {
+            for attempt in 0..<2 {
+                let stream = try await connected()
+                do {
+                    let deadline = Deadline.after(seconds: timeouts.command)
+                    try await stream.send(line + "\n", deadline: deadline)
+                    var reply = try await stream.receive(XAPIReplyDecoder(request: request, sentCommand: line),
+                                                         deadline: deadline)
+                    if reply.terminal == .loginPrompt && attempt == 0 {
+                        await close()
+                        continue
+                    }
+                    if reply.resultMayFollow {
+                        let trailing = try? await stream.receive(XAPIReplyDecoder(request: .trailingResult),
+                                                                 deadline: Deadline.after(seconds: 0.3).capped(at: deadline))
+                        if let result = trailing?.result { reply.result = result }
+                    }
+                    remember(reply.feedback)
+                    try check(reply, line: line)
+                    return reply
+                } catch let error as XAPIProtocolError {
+                    await close()
+                    throw HNTTError(.deviceError, "the codec's answer to `\(line)` is not xAPI: \(error.detail)",
+                                    fix: "check that the inventory points at a Cisco codec's xAPI, and that no one else is typing on this line")
+                } catch {
+                    await close()
+                    throw error
+                }
+            }
+            throw HNTTError(.unreachable, "the codec asks for a new login after every command", fix: "check that the codec is not rebooting in a loop")
+        }
+    }
+
+    private func check(_ reply: XAPIReply, line: String) throws {
+        let reason = reply.result?.field("Reason").map { ": \($0)" } ?? ""
+        switch reply.terminal {
+        case .incomplete:
+            let seen = reply.strayText.isEmpty ? "" : "; it sent only: \"\(reply.strayText.joined(separator: " / "))\""
+            throw HNTTError(.timeout, "no complete answer to `\(line)` within \(Int(timeouts.command)) s\(seen)",
+                            fix: "check that the codec is responsive (it may be rebooting); the profile's `timeouts: command:` sets the wait")
+        case .notRecognized:
+            throw HNTTError(.deviceError, "the codec did not recognise `\(line)`",
+                            fix: "this software version may not support the operation; check `hntt status` for the version")
+        case .loginPrompt:
+            throw HNTTError(.unreachable, "the codec asked for a new login", fix: "try again; the codec may have rebooted")
+        case .error:
+            throw HNTTError(.deviceError, "the codec refused `\(line)`\(reason)",
+                            fix: "check the value; the codec's reason is shown above")
+        case .ok:
+            if let result = reply.result, !result.succeeded {
+                throw HNTTError(.deviceError, "`\(line)` failed (\(result.status))\(reason)",
+                                fix: "check the value; the codec's reason is shown above")
+            }
+        }
+    }
+
+    private func remember(_ records: [XAPIRecord]) {
+        feedback.append(contentsOf: records)
+        if feedback.count > 500 { feedback.removeFirst(feedback.count - 500) }
+    }
+
+    // MARK: - Session set-up
+
+    /// The open, initialised stream; connects, logs in and initialises if needed.
+    private func connected() async throws -> DeviceStream {
+        if let stream { return stream }
+        let stream = DeviceStream(transport: plan.makeTransport())
+        do {
+            try await stream.open(deadline: Deadline.after(seconds: timeouts.connect))
+            let banner = try await CiscoLogin(plan: plan).run(on: stream)
+            release = banner.release
+            if let release { generation = CiscoGeneration.detect(release) }
+            self.stream = stream
+            try await initialise(stream)
+        } catch {
+            self.stream = nil
+            await stream.close()
+            throw error
+        }
+        return stream
+    }
+
+    /// `echo off`, terminal output mode, and the generation if the banner did not tell it.
+    /// Session-scoped on the codec, so it runs on every new connection (cisco-xapi.md §1.5).
+    private func initialise(_ stream: DeviceStream) async throws {
+        for line in ["echo off", "xPreferences OutputMode Terminal"] {
+            let deadline = Deadline.after(seconds: timeouts.command)
+            try await stream.send(line + "\n", deadline: deadline)
+            let reply = try await stream.receive(XAPIReplyDecoder(request: .plain, sentCommand: line), deadline: deadline)
+            try check(reply, line: line)
+        }
+        if generation == nil {
+            let deadline = Deadline.after(seconds: timeouts.command)
+            let line = "xStatus SystemUnit Software Version"
+            try await stream.send(line + "\n", deadline: deadline)
+            let reply = try await stream.receive(
+                XAPIReplyDecoder(request: .status(prefix: ["SystemUnit", "Software", "Version"]), sentCommand: line),
+                deadline: deadline)
+            for case .status(_, let value?, _) in reply.records {
+                release = release ?? value
+                generation = CiscoGeneration.detect(value)
+            }
+        }
+    }
+}
+
+/// Runs `body`, attributing a thrown ``HNTTError`` to `device`.
+func attributing<T>(_ device: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as HNTTError { throw error.on(device: device) }
+}

@@ -1,0 +1,170 @@
+/// One line of Cisco TSH terminal-mode output, classified.
+///
+/// Pure: text in, value out. Every variant in the protocol notes (cisco-xapi.md §2.2) has a case:
+/// `*s`/`*c` records with quoted or bare values and `(ghost=True)` items, `*r` headers with any
+/// result name, prefixed and unprefixed result lines, `** end` / `*r/end` / `**end`, and the
+/// terminals `OK`, `ERROR`, `Command not recognized.`, `Login incorrect`.
+public enum XAPIRecord: Sendable, Equatable {
+    /// `*s Path words: value`; value nil for a `(ghost=True)` item.
+    case status(path: [String], value: String?, ghost: Bool)
+    /// `*c xConfiguration Path words: value`.
+    case configuration(path: [String], value: String)
+    /// `*r <Name> (status=<Status>):`.
+    case resultHeader(name: String, status: String)
+    /// `*r <Name> Path: value` (CE/RoomOS) or an unprefixed `Path: value` (TC) inside a result.
+    case resultField(path: [String], value: String)
+    /// `*e …`, kept as text.
+    case event(String)
+    /// `*h`, `*?`, `*es` and other records we do not interpret.
+    case otherRecord(String)
+    /// `** end`, `**end` or `*r/end`.
+    case blockEnd
+    case ok
+    case error
+    case notRecognized
+    case loginIncorrect
+    case loginSuccessful
+    /// Anything else: banner text, an echoed command, a blank line.
+    case text(String)
+
+    /// Classifies one line (without its line end; ANSI escapes already removed).
+    public static func parse(_ rawLine: String) -> XAPIRecord {
+        let line = rawLine.trimmingWhitespace()
+        switch line {
+        case "OK": return .ok
+        case "ERROR": return .error
+        case "Command not recognized.", "Command not recognized": return .notRecognized
+        case "Login incorrect": return .loginIncorrect
+        case "** end", "**end", "*r/end", "** End": return .blockEnd
+        case "*r Login successful": return .loginSuccessful
+        default: break
+        }
+        if line.hasPrefix("*s ") {
+            let body = String(line.dropFirst(3))
+            if let ghostRange = body.range(of: "(ghost=True)", options: .caseInsensitive) {
+                let path = body[..<ghostRange.lowerBound].split(separator: " ").map(String.init)
+                return .status(path: path, value: nil, ghost: true)
+            }
+            let (path, value) = splitPathValue(body)
+            return .status(path: path, value: value, ghost: false)
+        }
+        if line.hasPrefix("*c ") {
+            var (path, value) = splitPathValue(String(line.dropFirst(3)))
+            if let first = path.first, first.lowercased() == "xconfiguration" { path.removeFirst() }
+            return .configuration(path: path, value: value ?? "")
+        }
+        if line.hasPrefix("*r ") {
+            let body = String(line.dropFirst(3))
+            if let header = parseResultHeader(body) { return header }
+            // `*r DialResult CallId: 2`: drop the result name, keep the path below it.
+            var (path, value) = splitPathValue(body)
+            if path.count > 1 { path.removeFirst() }
+            return .resultField(path: path, value: value ?? "")
+        }
+        if line.hasPrefix("*e ") { return .event(String(line.dropFirst(3))) }
+        if line.hasPrefix("*") && line.count > 1 && !line.hasPrefix("**") { return .otherRecord(line) }
+        return .text(line)
+    }
+
+    /// `Name (status=OK):` → header.
+    static func parseResultHeader(_ body: String) -> XAPIRecord? {
+        guard let open = body.range(of: "(status="), let close = body[open.upperBound...].firstIndex(of: ")") else {
+            return nil
+        }
+        let name = body[..<open.lowerBound].trimmingWhitespace()
+        guard !name.isEmpty, !name.contains(" ") else { return nil }
+        return .resultHeader(name: name, status: String(body[open.upperBound..<close]))
+    }
+
+    /// `Path words: value` → (["Path", "words"], value). The path ends at the first colon; a
+    /// quoted value is unquoted (`\"` → `"`).
+    static func splitPathValue(_ body: String) -> (path: [String], value: String?) {
+        guard let colon = body.firstIndex(of: ":") else {
+            return (body.split(separator: " ").map(String.init), nil)
+        }
+        let path = body[..<colon].split(separator: " ").map(String.init)
+        let raw = body[body.index(after: colon)...].trimmingWhitespace()
+        return (path, unquote(raw))
+    }
+
+    static func unquote(_ raw: String) -> String {
+        guard raw.count >= 2, raw.hasPrefix("\""), raw.hasSuffix("\"") else { return raw }
+        var result = ""
+        var escaped = false
+        for character in raw.dropFirst().dropLast() {
+            if escaped { result.append(character); escaped = false; continue }
+            if character == "\\" { escaped = true; continue }
+            result.append(character)
+        }
+        if escaped { result.append("\\") }
+        return result
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return String(slice)
+    }
+}
+
+/// Splits TSH output into lines: `\r\n`, `\r\r\n` and `\n` all end a line, ANSI escapes
+/// (`\e[?1034h` before `OK`) are removed, and a line split across reads waits for its end.
+public struct XAPILineSplitter: Sendable {
+    /// A line longer than this is not xAPI: the device is sending garbage.
+    public static let maximumLineBytes = 64 * 1024
+
+    public init() {}
+
+    /// Removes and returns the complete lines at the front of `buffer`.
+    public func takeLines(from buffer: inout [UInt8]) throws -> [String] {
+        var lines: [String] = []
+        var start = 0
+        while let newline = buffer[start...].firstIndex(of: 10) {
+            lines.append(XAPILineSplitter.clean(buffer[start..<newline]))
+            start = newline + 1
+        }
+        if start > 0 { buffer.removeFirst(start) }
+        if buffer.count > XAPILineSplitter.maximumLineBytes {
+            let excerpt = XAPILineSplitter.clean(buffer.prefix(60))
+            buffer.removeAll()
+            throw XAPIProtocolError(detail: "sent over \(XAPILineSplitter.maximumLineBytes) bytes without a line end (starting \"\(excerpt)\")")
+        }
+        return lines
+    }
+
+    /// The unfinished line at the end of `buffer`, cleaned (for prompts such as `login:`).
+    public func partialLine(_ buffer: [UInt8]) -> String {
+        XAPILineSplitter.clean(buffer[...])
+    }
+
+    /// Strips CR, ANSI/VT100 escape sequences and other control characters; decodes UTF-8
+    /// leniently (invalid bytes become U+FFFD rather than failing).
+    static func clean(_ bytes: ArraySlice<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == 0x1B {
+                index += 1
+                if index < bytes.endIndex, bytes[index] == UInt8(ascii: "[") {
+                    index += 1
+                    while index < bytes.endIndex, !(0x40...0x7E).contains(bytes[index]) { index += 1 }
+                }
+                index += 1
+                continue
+            }
+            if byte == 9 || byte >= 0x20 && byte != 0x7F { out.append(byte) }
+            index += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The device sent something that is not xAPI.
+public struct XAPIProtocolError: Error, Sendable, Equatable {
+    public let detail: String
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// The gateway's private folder: database, secret store, pinned host keys, trust store.
+/// Created on first use with mode 0700, since it holds the site's credentials.
+public struct DataDirectory: Sendable {
+    public let path: String
+
+    /// `--data`, else `$HNTT_DATA`, else `$XDG_DATA_HOME/hntt`, else `~/.local/share/hntt`.
+    public static func resolve(_ explicit: String?) -> DataDirectory {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit, !explicit.isEmpty { return DataDirectory(path: explicit) }
+        if let data = environment["HNTT_DATA"], !data.isEmpty { return DataDirectory(path: data) }
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return DataDirectory(path: xdg + "/hntt") }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return DataDirectory(path: home + "/.local/share/hntt")
+    }
+
+    public init(path: String) { self.path = path }
+
+    /// Creates the folder (0700) if needed.
+    public func ensureExists() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw HNTTError(.badInput, "data path \(path) is a file, not a folder", fix: "pass --data DIR with a folder")
+            }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw HNTTError(.badInput, "cannot create the data folder \(path): \(error.localizedDescription)",
+                            fix: "pass --data DIR with a folder you can write to")
+        }
+    }
+
+    public func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    /// Writes `data` atomically with the given permissions (the permissions are set before the
+    /// content appears under its name, so a secret is never readable by others even briefly).
+    public func writePrivate(_ data: Data, to name: String, mode: Int = 0o600) throws {
+        try ensureExists()
+        let target = file(name)
+        let temporary = target + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode]),
+              let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw HNTTError(.badInput, "cannot write \(target)", fix: "check the permissions of \(path)")
+        }
+        handle.write(data)
+        try? handle.close()
+        guard rename(temporary, target) == 0 else {
+            throw HNTTError(.badInput, "cannot replace \(target)", fix: "check the permissions of \(path)")
+        }
+    }
+}

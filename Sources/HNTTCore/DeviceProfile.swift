@@ -1,0 +1,176 @@
+import Foundation
+import Yams
+
+/// How hntt reaches a device.
+public enum TransportKind: String, Sendable, CaseIterable, Codable {
+    case ssh, telnet, serial, tcp, udp
+}
+
+/// A vendor model as data: which driver speaks to it, its ports and baud rates, prompts,
+/// timeouts, and which configuration keys are volatile or secret.
+///
+/// Adding a model of a known vendor means adding a file to `device-profiles/`, not Swift code.
+public struct DeviceProfile: Sendable {
+    /// Default settings for one transport.
+    public struct TransportDefaults: Sendable {
+        public var port: UInt16?
+        public var baud: Int?
+    }
+
+    /// Prompts of a `login:` / `Password:` dialogue (telnet, serial).
+    public struct LoginPrompts: Sendable {
+        public var username: [String] = ["login:"]
+        public var password: [String] = ["Password:"]
+        public var failure: [String] = ["Login incorrect"]
+        /// How long a serial line may stay silent after a line end before hntt assumes no login
+        /// is required (Cisco `SerialPort LoginRequired: Off`).
+        public var serialProbeSeconds: Double = 1.5
+    }
+
+    /// Deadlines in seconds.
+    public struct Timeouts: Sendable {
+        public var connect: Double = 10
+        public var login: Double = 15
+        public var command: Double = 15
+    }
+
+    public let id: String
+    public let vendor: String
+    /// The driver that speaks this model's protocol (`cisco-xapi`, …).
+    public let driver: String
+    public let description: String
+    public let transports: [TransportKind: TransportDefaults]
+    public let login: LoginPrompts
+    public let timeouts: Timeouts
+    /// Keys that change by themselves; ignored by drift.
+    public let volatileKeys: [String]
+    /// Keys whose values are secrets: never stored or printed in clear. A trailing `*` matches a prefix.
+    public let secretKeys: [String]
+    /// Operations the guard allows without an authorisation.
+    public let operations: [String]
+
+    /// True if `key` is secret under this profile (exact, or prefix with a trailing `*`, or
+    /// a last word `Password`/`Passphrase`/`Secret` whatever the profile says).
+    public func isSecret(_ key: String) -> Bool {
+        let lastWord = key.split(separator: " ").last.map { $0.lowercased() } ?? ""
+        if ["password", "passphrase", "secret", "key", "apikey"].contains(lastWord) { return true }
+        return secretKeys.contains { pattern in
+            pattern.hasSuffix("*") ? key.hasPrefix(String(pattern.dropLast())) : key == pattern
+        }
+    }
+
+    static let topKeys: Set<String> = ["id", "vendor", "driver", "description", "transports", "login", "timeouts",
+                                       "volatile_keys", "secret_keys", "operations"]
+
+    /// Loads and checks a profile file.
+    public static func load(path: String) throws -> DeviceProfile {
+        let file = try YAMLFile(path: path, what: "device profile")
+        var id = "", vendor = "", driver = "", description = ""
+        var transports: [TransportKind: TransportDefaults] = [:]
+        var login = LoginPrompts()
+        var timeouts = Timeouts()
+        var volatileKeys: [String] = [], secretKeys: [String] = [], operations: [String] = []
+        for (key, keyNode, value) in try file.mapping(file.root, "the profile", allowed: topKeys) {
+            switch key {
+            case "id": id = try file.string(value, key)
+            case "vendor": vendor = try file.string(value, key)
+            case "driver": driver = try file.string(value, key)
+            case "description": description = try file.string(value, key)
+            case "transports":
+                for (name, nameNode, settings) in try file.mapping(value, "transports",
+                                                                   allowed: Set(TransportKind.allCases.map(\.rawValue))) {
+                    var defaults = TransportDefaults()
+                    if case .mapping = settings {
+                        for (field, _, fieldValue) in try file.mapping(settings, "transport \(name)", allowed: ["port", "baud"]) {
+                            if field == "port" { defaults.port = UInt16(try file.int(fieldValue, "port", range: 1...65535)) }
+                            if field == "baud" { defaults.baud = try file.int(fieldValue, "baud", range: 300...4_000_000) }
+                        }
+                    } else if settings.null == nil {
+                        throw file.error(nameNode, "transport \(name) takes `port:` and/or `baud:`", fix: "write `\(name): {port: N}`")
+                    }
+                    transports[TransportKind(rawValue: name)!] = defaults
+                }
+            case "login":
+                for (field, _, fieldValue) in try file.mapping(value, "login",
+                                                               allowed: ["username_prompts", "password_prompts", "failure", "serial_probe_seconds"]) {
+                    switch field {
+                    case "username_prompts": login.username = try file.strings(fieldValue, field)
+                    case "password_prompts": login.password = try file.strings(fieldValue, field)
+                    case "failure": login.failure = try file.strings(fieldValue, field)
+                    default: login.serialProbeSeconds = try file.double(fieldValue, field)
+                    }
+                }
+            case "timeouts":
+                for (field, _, fieldValue) in try file.mapping(value, "timeouts", allowed: ["connect", "login", "command"]) {
+                    let seconds = try file.double(fieldValue, field)
+                    switch field {
+                    case "connect": timeouts.connect = seconds
+                    case "login": timeouts.login = seconds
+                    default: timeouts.command = seconds
+                    }
+                }
+            case "volatile_keys": volatileKeys = try file.strings(value, key)
+            case "secret_keys": secretKeys = try file.strings(value, key)
+            case "operations": operations = try file.strings(value, key)
+            default: throw file.error(keyNode, "unexpected key \(key)", fix: "remove it")
+            }
+        }
+        for (name, value) in [("id", id), ("vendor", vendor), ("driver", driver)] where value.isEmpty {
+            throw file.error(file.root, "the profile has no `\(name):`", fix: "add `\(name): …` at the top level")
+        }
+        if transports.isEmpty {
+            throw file.error(file.root, "the profile lists no transports", fix: "add `transports:` with at least one of ssh, telnet, serial, tcp, udp")
+        }
+        return DeviceProfile(id: id, vendor: vendor, driver: driver, description: description, transports: transports,
+                             login: login, timeouts: timeouts, volatileKeys: volatileKeys, secretKeys: secretKeys,
+                             operations: operations)
+    }
+}
+
+/// Finds profiles by id in the profile folder.
+public struct ProfileCatalog: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// `$HNTT_PROFILES`, else a `device-profiles` folder beside the inventory, in the working
+    /// directory, or above the executable (the repository checkout).
+    public static func locate(inventoryPath: String?) -> ProfileCatalog {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["HNTT_PROFILES"], !explicit.isEmpty { return ProfileCatalog(directory: explicit) }
+        var candidates: [String] = []
+        if let inventoryPath {
+            candidates.append((inventoryPath as NSString).deletingLastPathComponent + "/device-profiles")
+        }
+        candidates.append(FileManager.default.currentDirectoryPath + "/device-profiles")
+        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        for _ in 0..<6 {
+            candidates.append(folder.appendingPathComponent("device-profiles").path)
+            folder.deleteLastPathComponent()
+        }
+        let found = candidates.first { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+        return ProfileCatalog(directory: found ?? candidates[0])
+    }
+
+    public func path(for id: String) -> String { "\(directory)/\(id).yaml" }
+
+    public func exists(_ id: String) -> Bool { FileManager.default.fileExists(atPath: path(for: id)) }
+
+    public var available: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    public func load(_ id: String) throws -> DeviceProfile {
+        let profile = try DeviceProfile.load(path: path(for: id))
+        guard profile.id == id else {
+            throw HNTTError(.badFile, "\(path(for: id)) declares id \"\(profile.id)\"",
+                            fix: "make `id:` match the file name (\(id))")
+        }
+        return profile
+    }
+}

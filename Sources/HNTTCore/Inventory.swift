@@ -1,0 +1,186 @@
+import Foundation
+import Yams
+
+/// One device of a room, as the inventory names it, with the profile's defaults filled in.
+public struct InventoryDevice: Sendable, Equatable {
+    public let id: String
+    public let roomID: String
+    public let profileID: String
+    public let transport: TransportKind
+    public let host: String?
+    public let port: UInt16?
+    public let path: String?
+    public let baud: Int?
+    /// VISCA address on a serial chain (1–7).
+    public let address: Int?
+    /// Name of the credential in the secret store; nil when the device needs no login.
+    public let credential: String?
+    /// A pinned SSH host-key fingerprint (`SHA256:…`).
+    public let hostKey: String?
+    /// Where the device is declared, for messages.
+    public let sourceLine: Int
+
+    /// "ssh 10.0.0.5:22", "serial /dev/ttyUSB0 @ 9600".
+    public var endpointDescription: String {
+        switch transport {
+        case .serial: return "serial \(path ?? "?") @ \(baud ?? 0)"
+        default: return "\(transport.rawValue) \(host ?? "?"):\(port ?? 0)"
+        }
+    }
+}
+
+/// A meeting room and the unit that operates it (Điều 4, 5.3).
+public struct Room: Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let unit: String
+    public let devices: [InventoryDevice]
+}
+
+/// The site's rooms and devices (`inventory.yaml`), checked against the profiles.
+public struct Inventory: Sendable {
+    public let path: String
+    public let site: String
+    public let rooms: [Room]
+
+    public var devices: [InventoryDevice] { rooms.flatMap(\.devices) }
+
+    /// The device with `id`, or an error listing the known ids.
+    public func device(_ id: String) throws -> InventoryDevice {
+        if let device = devices.first(where: { $0.id == id }) { return device }
+        let known = devices.map(\.id).joined(separator: ", ")
+        throw HNTTError(.badInput, "no device \"\(id)\" in \(path)",
+                        fix: known.isEmpty ? "add the device to the inventory" : "use one of: \(known)")
+    }
+
+    /// `--inventory`, else `$HNTT_INVENTORY`, else `./inventory.yaml`.
+    public static func resolvePath(_ explicit: String?) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let environment = ProcessInfo.processInfo.environment["HNTT_INVENTORY"], !environment.isEmpty {
+            return environment
+        }
+        return "inventory.yaml"
+    }
+
+    static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+    }
+
+    /// Loads and checks an inventory; every problem names the file, the line and the fix.
+    public static func load(path: String, profiles: ProfileCatalog) throws -> Inventory {
+        let file = try YAMLFile(path: path, what: "inventory")
+        var site = ""
+        var rooms: [Room] = []
+        var roomIDs = Set<String>(), deviceIDs = Set<String>()
+        var loadedProfiles: [String: DeviceProfile] = [:]
+        for (key, _, value) in try file.mapping(file.root, "the inventory", allowed: ["site", "rooms"]) {
+            if key == "site" { site = try file.string(value, "site"); continue }
+            for roomNode in try file.sequence(value, "rooms") {
+                var id = "", name = "", unit = ""
+                var devices: [InventoryDevice] = []
+                var idNode: Node = roomNode
+                for (roomKey, _, roomValue) in try file.mapping(roomNode, "a room", allowed: ["id", "name", "unit", "devices"]) {
+                    switch roomKey {
+                    case "id": id = try file.string(roomValue, "id"); idNode = roomValue
+                    case "name": name = try file.string(roomValue, "name")
+                    case "unit": unit = try file.string(roomValue, "unit")
+                    default:
+                        for deviceNode in try file.sequence(roomValue, "devices") {
+                            devices.append(try loadDevice(deviceNode, roomID: id, file: file, profiles: profiles,
+                                                          loaded: &loadedProfiles, ids: &deviceIDs))
+                        }
+                    }
+                }
+                guard isValidID(id) else {
+                    throw file.error(idNode, "room id \"\(id)\" is missing or invalid",
+                                     fix: "use lower-case letters, digits and dashes, e.g. `id: ubnd`")
+                }
+                guard roomIDs.insert(id).inserted else {
+                    throw file.error(idNode, "room id \"\(id)\" is used twice", fix: "give each room its own id")
+                }
+                devices = devices.map { device in
+                    InventoryDevice(id: device.id, roomID: id, profileID: device.profileID, transport: device.transport,
+                                    host: device.host, port: device.port, path: device.path, baud: device.baud,
+                                    address: device.address, credential: device.credential, hostKey: device.hostKey,
+                                    sourceLine: device.sourceLine)
+                }
+                rooms.append(Room(id: id, name: name.isEmpty ? id : name, unit: unit, devices: devices))
+            }
+        }
+        return Inventory(path: path, site: site, rooms: rooms)
+    }
+
+    static let deviceKeys: Set<String> = ["id", "profile", "transport", "host", "port", "path", "baud", "address",
+                                          "credential", "host_key"]
+
+    private static func loadDevice(_ node: Node, roomID: String, file: YAMLFile, profiles: ProfileCatalog,
+                                   loaded: inout [String: DeviceProfile], ids: inout Set<String>) throws -> InventoryDevice {
+        var fields: [String: (String, Node)] = [:]
+        for (key, _, value) in try file.mapping(node, "a device", allowed: deviceKeys) {
+            fields[key] = (try file.string(value, key), value)
+        }
+        let line = node.mark?.line ?? 0
+        guard let (id, idNode) = fields["id"], isValidID(id) else {
+            throw file.error(fields["id"]?.1 ?? node, "a device has a missing or invalid id",
+                             fix: "use lower-case letters, digits and dashes, e.g. `id: ubnd-codec`")
+        }
+        guard ids.insert(id).inserted else {
+            throw file.error(idNode, "device id \"\(id)\" is used twice", fix: "device ids must be unique across the site")
+        }
+        guard let (profileID, profileNode) = fields["profile"] else {
+            throw file.error(node, "device \(id) names no profile",
+                             fix: "add `profile:` with one of: \(profiles.available.joined(separator: ", "))")
+        }
+        if loaded[profileID] == nil {
+            guard profiles.exists(profileID) else {
+                throw file.error(profileNode, "device \(id): no profile \"\(profileID)\" in \(profiles.directory)",
+                                 fix: "use one of: \(profiles.available.joined(separator: ", "))")
+            }
+            loaded[profileID] = try profiles.load(profileID)
+        }
+        let profile = loaded[profileID]!
+        guard let (transportName, transportNode) = fields["transport"] else {
+            throw file.error(node, "device \(id) names no transport",
+                             fix: "add `transport:` with one of: \(profile.transports.keys.map(\.rawValue).sorted().joined(separator: ", "))")
+        }
+        guard let transport = TransportKind(rawValue: transportName), let defaults = profile.transports[transport] else {
+            throw file.error(transportNode, "device \(id): profile \(profileID) does not support transport \"\(transportName)\"",
+                             fix: "use one of: \(profile.transports.keys.map(\.rawValue).sorted().joined(separator: ", "))")
+        }
+        func number(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let (text, valueNode) = fields[key] else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw file.error(valueNode, "device \(id): \(key) \"\(text)\" must be a number from \(range.lowerBound) to \(range.upperBound)",
+                                 fix: "write a whole number in that range")
+            }
+            return value
+        }
+        let port = try number("port", 1...65535).map(UInt16.init) ?? defaults.port
+        let baud = try number("baud", 300...4_000_000) ?? defaults.baud
+        let address = try number("address", 1...7)
+        let host = fields["host"]?.0
+        let path = fields["path"]?.0
+        switch transport {
+        case .serial:
+            guard let path, path.hasPrefix("/") else {
+                throw file.error(node, "device \(id) uses serial but has no absolute `path:`",
+                                 fix: "add `path: /dev/ttyUSB0` (the serial device)")
+            }
+            guard baud != nil else {
+                throw file.error(node, "device \(id) has no baud rate", fix: "add `baud: 9600` (or set it in the profile)")
+            }
+        default:
+            guard let host, !host.isEmpty, !host.contains(" ") else {
+                throw file.error(node, "device \(id) uses \(transport.rawValue) but has no `host:`",
+                                 fix: "add `host: 10.10.1.20` (its IP address or name)")
+            }
+            guard port != nil else {
+                throw file.error(node, "device \(id) has no port and profile \(profileID) gives none for \(transport.rawValue)",
+                                 fix: "add `port: N`")
+            }
+        }
+        return InventoryDevice(id: id, roomID: roomID, profileID: profileID, transport: transport, host: host,
+                               port: port, path: path, baud: baud, address: address,
+                               credential: fields["credential"]?.0, hostKey: fields["host_key"]?.0, sourceLine: line)
+    }
+}
