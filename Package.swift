@@ -55,7 +55,8 @@ let package = Package(
         .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator"]),
         .testTarget(
             name: "HNTTIntegrationTests",
-            dependencies: ["HNTTCisco", "HNTTCore", "HNTTTransport", "HNTTSimulator"]
+            // hntt and hntt-sim are listed so that they are built before the tests run them.
+            dependencies: ["HNTTCisco", "HNTTCore", "HNTTTransport", "HNTTSimulator", "hntt", "hntt-sim"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -9,13 +9,16 @@ import HNTTTransport
 struct CiscoLogin {
     let plan: ConnectionPlan
 
+    /// The codec's RS-232 console, directly or through a serial server's raw TCP port.
+    private var isSerialConsole: Bool { plan.device.transport == .serial || plan.device.transport == .tcp }
+
     func run(on stream: DeviceStream) async throws -> XAPIBannerDecoder.Banner {
         let prompts = plan.profile.login
         let deadline = Deadline.after(seconds: plan.profile.timeouts.login)
         let decoder = XAPIBannerDecoder(usernamePrompts: prompts.username, passwordPrompts: prompts.password,
-                                        stopAtStatus: plan.device.transport == .serial)
+                                        stopAtStatus: isSerialConsole)
         var collected: [String] = []
-        if plan.device.transport == .serial {
+        if isSerialConsole {
             try await stream.send("\n", deadline: deadline)
             let probe = Deadline.after(seconds: prompts.serialProbeSeconds).capped(at: deadline)
             do {

@@ -133,7 +133,13 @@ public actor CiscoXAPIDriver: CodecDriver {
     private func currentCalls() async throws -> [CallInfo] {
         var calls: [String: [String: String]] = [:]
         var order: [String] = []
-        for (path, value) in try await query(status: "Call") where path.count >= 3 {
+        let records: [(path: [String], value: String?)]
+        do {
+            records = try await query(status: "Call")
+        } catch let error as HNTTError where error.category == .deviceError && error.message.contains("No match") {
+            records = []   // some software answers an empty call list with "No match on address expression."
+        }
+        for (path, value) in records where path.count >= 3 {
             let id = path[1]
             if calls[id] == nil { order.append(id) }
             calls[id, default: [:]][path[2...].joined(separator: " ")] = value ?? ""
@@ -225,11 +231,12 @@ public actor CiscoXAPIDriver: CodecDriver {
             throw HNTTError(.unreachable, "the codec asked for a new login", fix: "try again; the codec may have rebooted")
         case .error:
             throw HNTTError(.deviceError, "the codec refused `\(line)`\(reason)",
-                            fix: "check the value; the codec's reason is shown above")
+                            fix: reason.isEmpty ? "the codec gave no reason; check the command against its software version"
+                                                : "check the value against the codec's reason")
         case .ok:
             if let result = reply.result, !result.succeeded {
                 throw HNTTError(.deviceError, "`\(line)` failed (\(result.status))\(reason)",
-                                fix: "check the value; the codec's reason is shown above")
+                                fix: "check the value against the codec's reason")
             }
         }
     }

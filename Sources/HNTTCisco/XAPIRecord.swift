@@ -118,21 +118,20 @@ public struct XAPILineSplitter: Sendable {
 
     public init() {}
 
-    /// Removes and returns the complete lines at the front of `buffer`.
-    public func takeLines(from buffer: inout [UInt8]) throws -> [String] {
-        var lines: [String] = []
-        var start = 0
-        while let newline = buffer[start...].firstIndex(of: 10) {
-            lines.append(XAPILineSplitter.clean(buffer[start..<newline]))
-            start = newline + 1
+    /// Removes and returns the first complete line of `buffer`, or nil if there is none yet.
+    /// One line at a time, so that whatever follows a reply stays in the buffer for the next.
+    public func takeLine(from buffer: inout [UInt8]) throws -> String? {
+        guard let newline = buffer.firstIndex(of: 10) else {
+            if buffer.count > XAPILineSplitter.maximumLineBytes {
+                let excerpt = XAPILineSplitter.clean(buffer.prefix(60))
+                buffer.removeAll()
+                throw XAPIProtocolError(detail: "sent over \(XAPILineSplitter.maximumLineBytes) bytes without a line end (starting \"\(excerpt)\")")
+            }
+            return nil
         }
-        if start > 0 { buffer.removeFirst(start) }
-        if buffer.count > XAPILineSplitter.maximumLineBytes {
-            let excerpt = XAPILineSplitter.clean(buffer.prefix(60))
-            buffer.removeAll()
-            throw XAPIProtocolError(detail: "sent over \(XAPILineSplitter.maximumLineBytes) bytes without a line end (starting \"\(excerpt)\")")
-        }
-        return lines
+        let line = XAPILineSplitter.clean(buffer[..<newline])
+        buffer.removeFirst(newline + 1)
+        return line
     }
 
     /// The unfinished line at the end of `buffer`, cleaned (for prompts such as `login:`).

@@ -90,7 +90,7 @@ public struct XAPIReplyDecoder: StreamDecoder {
     }
 
     public mutating func decode(_ buffer: inout [UInt8]) throws -> XAPIReply? {
-        for line in try splitter.takeLines(from: &buffer) {
+        while let line = try splitter.takeLine(from: &buffer) {
             lineCount += 1
             if lineCount > XAPIReplyDecoder.maximumLines {
                 throw XAPIProtocolError(detail: "sent more than \(XAPIReplyDecoder.maximumLines) lines in one reply")
@@ -200,7 +200,9 @@ public struct XAPIReplyDecoder: StreamDecoder {
         case .trailingResult:
             return reply.result != nil ? finish(.ok) : nil
         case .status, .configuration, .plain:
-            return terminalSeen.map { finish($0) }
+            guard let terminal = terminalSeen else { return nil }
+            if terminal == .error && reply.result == nil { reply.resultMayFollow = true }
+            return finish(terminal)
         }
     }
 
@@ -247,7 +249,7 @@ public struct XAPIBannerDecoder: StreamDecoder {
     }
 
     public mutating func decode(_ buffer: inout [UInt8]) throws -> Banner? {
-        for line in try splitter.takeLines(from: &buffer) {
+        while let line = try splitter.takeLine(from: &buffer) {
             let record = XAPIRecord.parse(line)
             switch record {
             case .ok: return Banner(outcome: .ready, lines: lines)

@@ -44,7 +44,8 @@ public struct DeviceProfile: Sendable {
     public let timeouts: Timeouts
     /// Keys that change by themselves; ignored by drift.
     public let volatileKeys: [String]
-    /// Keys whose values are secrets: never stored or printed in clear. A trailing `*` matches a prefix.
+    /// Keys whose values are secrets: never stored or printed in clear. A word `*` matches any
+    /// one word (`NetworkServices NTP Server * Key`); a trailing `*` on a word matches a prefix.
     public let secretKeys: [String]
     /// Operations the guard allows without an authorisation.
     public let operations: [String]
@@ -54,8 +55,11 @@ public struct DeviceProfile: Sendable {
     public func isSecret(_ key: String) -> Bool {
         let lastWord = key.split(separator: " ").last.map { $0.lowercased() } ?? ""
         if ["password", "passphrase", "secret", "key", "apikey"].contains(lastWord) { return true }
+        let words = key.split(separator: " ")
         return secretKeys.contains { pattern in
-            pattern.hasSuffix("*") ? key.hasPrefix(String(pattern.dropLast())) : key == pattern
+            if pattern.hasSuffix("*") && !pattern.hasSuffix(" *") { return key.hasPrefix(String(pattern.dropLast())) }
+            let patternWords = pattern.split(separator: " ")
+            return patternWords.count == words.count && zip(patternWords, words).allSatisfy { $0 == "*" || $0 == $1 }
         }
     }
 

@@ -45,6 +45,30 @@ public actor SSHTransport: ByteTransport {
         self.hostKeyPolicy = hostKeyPolicy
     }
 
+    /// Connects only far enough to see the server's host key, and returns its fingerprint
+    /// (for `hntt trust-host`, which shows it to a person before pinning).
+    public static func probeHostKey(host: String, port: UInt16, deadline: Deadline) async throws -> String {
+        let probe = SSHTransport(host: host, port: port, credentials: nil, hostKeyPolicy: .discover)
+        return try await probe.handshakeOnly(deadline: deadline)
+    }
+
+    private func handshakeOnly(deadline: Deadline) async throws -> String {
+        guard SSHTransport.libraryReady == 0 else { throw TransportError(.system, "libssh2 could not be initialised") }
+        fd = try await TCPTransport.connect(host: host, port: port, deadline: deadline)
+        do {
+            try await handshake(deadline: deadline)
+            try verifyHostKey()
+        } catch {
+            await close()
+            throw error
+        }
+        guard let fingerprint = presentedFingerprint else {
+            throw TransportError(.protocolViolation, "\(peerDescription) presented no host key")
+        }
+        await close()
+        return fingerprint
+    }
+
     public func open(deadline: Deadline) async throws {
         guard session == nil else { return }
         guard SSHTransport.libraryReady == 0 else {

@@ -50,7 +50,8 @@ public actor SerialTransport: ByteTransport {
         tio.c_cflag |= tcflag_t(CLOCAL) | tcflag_t(CREAD) | tcflag_t(CS8)
         tio.c_cflag &= ~(tcflag_t(CRTSCTS) | tcflag_t(CSTOPB) | tcflag_t(PARENB))
         withUnsafeMutableBytes(of: &tio.c_cc) { cc in
-            cc[Int(VMIN)] = 0
+            // VMIN 1: with O_NONBLOCK an idle line reads EAGAIN, and 0 means a real hang-up.
+            cc[Int(VMIN)] = 1
             cc[Int(VTIME)] = 0
         }
         cfsetispeed(&tio, speed)

@@ -1,0 +1,460 @@
+import Foundation
+
+/// How a client reached the simulated codec; decides the login dialogue.
+public enum SimulatorAccess: Sendable {
+    /// Behind sshd: authentication is done, the TSH banner comes at once.
+    case ssh
+    /// Telnet: IAC negotiation, then `login:` / `Password:`.
+    case telnet
+    /// RS-232 (pty) or a serial server's raw TCP port: login only if `SerialPort LoginRequired`.
+    case serial
+}
+
+/// One TSH session of a simulated Cisco codec, speaking terminal mode the way the protocol notes
+/// say each generation does: banners, `echo`, `OK` before (TC) or after (CE/RoomOS) the `*r`
+/// block, prefixed (CE/RoomOS) or continuation (TC) result lines, `Command not recognized.`,
+/// error blocks, feedback, and the faults of ``SimulatorFaults``.
+public final class CiscoSession: @unchecked Sendable {
+    private let store: CiscoCodecStore
+    private let link: SimulatorLink
+    private let access: SimulatorAccess
+    private var echo = true
+    private var registrations: [[String]] = []
+    /// False on a serial console: the line stays up when a session ends (a new one starts).
+    private let endsConnection: Bool
+
+    public init(store: CiscoCodecStore, link: SimulatorLink, access: SimulatorAccess, endsConnection: Bool = true) {
+        self.store = store
+        self.link = link
+        self.access = access
+        self.endsConnection = endsConnection
+    }
+
+    /// Serves the session until the client leaves or says `bye`.
+    public func run() {
+        defer { if endsConnection { link.close() } }
+        guard login() else { return }
+        while let line = link.readLine() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if echo && !trimmed.isEmpty { link.write(line + "\r\n") }
+            if trimmed.isEmpty { continue }
+            let faults = store.update { data -> SimulatorFaults in
+                data.commandLog.append(trimmed)
+                if data.commandLog.count > 1000 { data.commandLog.removeFirst() }
+                return data.faults
+            }
+            if faults.silent { continue }
+            if trimmed.lowercased() == "bye" { return }
+            let reply = handle(trimmed)
+            if !deliver(reply, faults: faults) { return }
+        }
+    }
+
+    // MARK: - Login
+
+    private var flavor: CiscoFlavor { store.read { $0.flavor } }
+
+    private func login() -> Bool {
+        switch access {
+        case .ssh:
+            store.update { $0.successfulLogins += 1 }
+            link.write(banner())
+            return true
+        case .telnet:
+            // What a TC7 codec sends first on port 23 (cisco-xapi.md §1.2).
+            link.write([0xFF, 0xFD, 0x18, 0xFF, 0xFD, 0x20, 0xFF, 0xFD, 0x23, 0xFF, 0xFD, 0x27])
+            link.write("\r\nLinux 3.4.86-100 (localhost) (1)\r\n\r\nlogin: ")
+            return promptLogin()
+        case .serial:
+            guard store.read({ $0.serialLoginRequired }) else {
+                store.update { $0.successfulLogins += 1 }
+                return true
+            }
+            // A serial console shows its prompt when the terminal sends a line end.
+            guard link.readLine() != nil else { return false }
+            link.write("\r\nlogin: ")
+            return promptLogin()
+        }
+    }
+
+    private func promptLogin() -> Bool {
+        for _ in 0..<3 {
+            guard let username = link.readLine() else { return false }
+            link.write("Password: ")
+            guard let password = link.readLine() else { return false }
+            let accepted = store.read { $0.users[username] == password && !password.isEmpty }
+            if accepted {
+                store.update { $0.successfulLogins += 1 }
+                link.write("\r\n" + banner())
+                return true
+            }
+            store.update { $0.failedLogins += 1 }
+            link.write("\r\nLogin incorrect\r\n\r\nlogin: ")
+        }
+        return false
+    }
+
+    private func banner() -> String {
+        let (name, showLastLogon) = store.read { ($0.systemName, $0.setting("Security Session ShowLastLogon") == "On") }
+        let lastLogon = showLastLogon ? "\r\nLast login from 10.10.1.5 at 2026-11-28 08:14:47\r\n" : ""
+        switch flavor {
+        case .tc7:
+            return "Welcome to \(name)\r\nCisco Codec Release TC7.3.3.c84180a\r\nSW Release Date: 2015-06-12\r\n*r Login successful\r\n\r\nOK\r\n"
+        case .ce9:
+            return "Welcome to \(name)\r\nCisco Codec Release ce 9.15.3 3a892a1 2021-06-21\r\nSW Release Date: 2021-06-21\r\n*r Login successful\r\n\r\nOK\r\n" + lastLogon
+        case .roomos11:
+            return "Welcome to \(name)\r\nCisco Codec Release RoomOS 11.23.1.8 3963b07b5c5\r\nSW Release Date: 2024-12-12\r\n*r Login successful\r\nOK\r\n" + lastLogon
+        }
+    }
+
+    // MARK: - Delivery and faults
+
+    /// Writes a reply, committing the configured faults; false when the connection was dropped.
+    private func deliver(_ reply: String, faults: SimulatorFaults) -> Bool {
+        if faults.replyDelay > 0 { usleep(UInt32(min(faults.replyDelay, 600) * 1_000_000)) }
+        var text = reply
+        if faults.feedbackNoise {
+            text = "*e Audio MicrophonesMuteStatus Mute: \"On\"\r\n** end\r\n*s Audio Volume: 50\r\n** end\r\n" + text
+        }
+        if faults.garbage {
+            var generator = SystemRandomNumberGenerator()
+            link.write((0..<300).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            return true
+        }
+        let bytes = Array(text.utf8)
+        if faults.dropMidReply {
+            store.update { $0.faults.dropMidReply = false }
+            link.write(Array(bytes.prefix(max(1, bytes.count / 2))))
+            if endsConnection { link.close() }
+            return false
+        }
+        if faults.splitWrites {
+            var index = 0
+            while index < bytes.count {
+                let size = Int.random(in: 1...7)
+                link.write(Array(bytes[index..<min(index + size, bytes.count)]))
+                index += size
+                usleep(300)
+            }
+        } else {
+            link.write(bytes)
+        }
+        return true
+    }
+
+    // MARK: - Commands
+
+    static let verbs = ["xcommand", "xconfiguration", "xstatus", "xfeedback", "xpreferences", "xevent",
+                        "xgetxml", "xdocument", "xtransaction", "echo", "bye", "help", "log", "systemtools"]
+
+    /// The reply to one command line.
+    func handle(_ line: String) -> String {
+        let tokens = CiscoSession.tokenize(line)
+        guard let first = tokens.first?.lowercased() else { return "" }
+        let matches = CiscoSession.verbs.filter { $0.hasPrefix(first) }
+        guard matches.count == 1 || CiscoSession.verbs.contains(first), let verb = matches.first(where: { $0 == first }) ?? matches.first else {
+            return "Command not recognized.\r\n"
+        }
+        let rest = Array(tokens.dropFirst())
+        switch verb {
+        case "echo":
+            let on = rest.first?.lowercased() != "off"
+            echo = on
+            return flavor == .ce9 ? "\u{1B}[?1034h\r\nOK\r\n" : "\r\nOK\r\n"
+        case "xpreferences":
+            let words = rest.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ":")) }
+            if words.first == "outputmode" {
+                if words.count > 1 && words[1] == "terminal" { return "\r\nOK\r\n" }
+                return "\r\nERROR\r\n"   // this simulator speaks terminal mode only
+            }
+            return "xpreferences usage:\r\n  xpreferences outputmode <terminal/xml/json>\r\nOK\r\n"
+        case "xstatus": return status(CiscoSession.normalisePath(rest))
+        case "xconfiguration": return configuration(rest)
+        case "xfeedback": return feedback(rest)
+        case "xcommand": return command(rest)
+        default: return "\r\nERROR\r\n"
+        }
+    }
+
+    /// Words and quoted strings; `Key:value` and `Key: value` both become `Key:` then `value`.
+    static func tokenize(_ line: String) -> [String] {
+        var tokens: [String] = []
+        var current = ""
+        var quoted = false
+        var wasQuoted = false
+        for character in line {
+            if quoted {
+                if character == "\"" { quoted = false } else { current.append(character) }
+                continue
+            }
+            switch character {
+            case "\"": quoted = true; wasQuoted = true
+            case " ", "\t":
+                if !current.isEmpty || wasQuoted { tokens.append(current) }
+                current = ""; wasQuoted = false
+            case ":":
+                current.append(":")
+                tokens.append(current)
+                current = ""; wasQuoted = false
+            default: current.append(character)
+            }
+        }
+        if !current.isEmpty || wasQuoted { tokens.append(current) }
+        return tokens
+    }
+
+    /// `Network[1]/DNS Server[1]/Address` and `Network 1 DNS Server 1 Address` mean the same.
+    static func normalisePath(_ tokens: [String]) -> [String] {
+        tokens.joined(separator: " ")
+            .replacingOccurrences(of: "/", with: " ")
+            .replacingOccurrences(of: "[", with: " ")
+            .replacingOccurrences(of: "]", with: " ")
+            .split(separator: " ").map(String.init)
+    }
+
+    static func matches(_ path: [String], prefix: [String]) -> Bool {
+        prefix.count <= path.count && zip(path, prefix).allSatisfy { $0.lowercased() == $1.lowercased() }
+    }
+
+    /// The status tree as `(path, printed value)`.
+    func statusLeaves(_ data: CiscoCodecData) -> [([String], String)] {
+        var leaves: [([String], String)] = []
+        func add(_ path: String, _ value: String) { leaves.append((path.split(separator: " ").map(String.init), value)) }
+        add("Audio Microphones Mute", data.micMuted ? "On" : "Off")
+        add("Audio Volume", "50")
+        for call in data.calls {
+            add("Call \(call.id) CallType", "Video")
+            add("Call \(call.id) CallbackNumber", "\"\(call.callProtocol.lowercased()):\(call.number)\"")
+            add("Call \(call.id) Direction", "Outgoing")
+            add("Call \(call.id) Duration", "42")
+            add("Call \(call.id) Protocol", "\"\(call.callProtocol)\"")
+            add("Call \(call.id) ReceiveCallRate", "\(call.rate)")
+            add("Call \(call.id) RemoteNumber", "\"\(call.number)\"")
+            add("Call \(call.id) Status", call.status)
+            add("Call \(call.id) TransmitCallRate", "\(call.rate)")
+        }
+        add("Cameras Camera 1 Position Pan", "\(data.cameraPan)")
+        add("Cameras Camera 1 Position Tilt", "\(data.cameraTilt)")
+        add("Cameras Camera 1 Position Zoom", "\(data.cameraZoom)")
+        add("Network 1 IPv4 Address", "\"\(data.setting("Network 1 IPv4 Address") ?? "")\"")
+        if data.flavor == .tc7 {
+            add("Standby Active", data.standby == "Off" ? "Off" : "On")
+        } else {
+            add("Standby State", data.standby)
+        }
+        add("SystemUnit ProductId", data.flavor == .tc7 ? "\"Cisco TelePresence SX20\"" : "\"Cisco Webex Room Kit\"")
+        add("SystemUnit Software Version", {
+            switch data.flavor {
+            case .tc7: return "\"TC7.3.3.c84180a\""
+            case .ce9: return "\"ce9.15.3.17.3a892a1\""
+            case .roomos11: return "\"RoomOS 11.23.1.8 3963b07b5c5\""
+            }
+        }())
+        add("SystemUnit State NumberOfActiveCalls", "\(data.calls.count)")
+        add("SystemUnit Uptime", "29038")
+        return leaves
+    }
+
+    private func status(_ path: [String]) -> String {
+        let leaves = store.read { statusLeaves($0) }.filter { CiscoSession.matches($0.0, prefix: path) }
+        // An empty list (no calls) is an empty reply, not an error.
+        if leaves.isEmpty, path.count == 1, ["call", "mediachannels"].contains(path[0].lowercased()) {
+            return "** end\r\n\r\nOK\r\n"
+        }
+        if leaves.isEmpty { return errorBlock("Status", reason: "No match on address expression.", xpath: "Status/" + path.joined(separator: "/")) }
+        return leaves.map { "*s \($0.0.joined(separator: " ")): \($0.1)\r\n" }.joined() + "** end\r\n\r\nOK\r\n"
+    }
+
+    private func configuration(_ tokens: [String]) -> String {
+        if let keyIndex = tokens.firstIndex(where: { $0.hasSuffix(":") }) {
+            var path = CiscoSession.normalisePath(Array(tokens[..<keyIndex]))
+            path.append(String(tokens[keyIndex].dropLast()))
+            let value = tokens.dropFirst(keyIndex + 1).joined(separator: " ")
+            let key = path.joined(separator: " ")
+            let known = store.update { data -> Bool in
+                guard data.setting(key) != nil else { return false }
+                data.setSetting(key, value)
+                return true
+            }
+            if !known { return errorBlock("Configuration", reason: "No match on address expression.", xpath: "Configuration/" + path.joined(separator: "/")) }
+            return "** end\r\n\r\nOK\r\n"
+        }
+        let path = CiscoSession.normalisePath(tokens)
+        let settings = store.read { $0.configuration }.filter {
+            CiscoSession.matches($0.key.split(separator: " ").map(String.init), prefix: path)
+        }
+        if settings.isEmpty { return errorBlock("Configuration", reason: "No match on address expression.", xpath: "Configuration/" + path.joined(separator: "/")) }
+        return settings.map { "*c xConfiguration \($0.key): \($0.quoted ? "\"\($0.value)\"" : $0.value)\r\n" }.joined()
+            + "** end\r\n\r\nOK\r\n"
+    }
+
+    private func feedback(_ tokens: [String]) -> String {
+        let words = tokens.map { $0.lowercased() }
+        switch words.first {
+        case "register":
+            if tokens.count > 1 { registrations.append(CiscoSession.normalisePath(Array(tokens.dropFirst()))) }
+            return "** end\r\n\r\nOK\r\n"
+        case "deregisterall":
+            registrations.removeAll()
+            return "** end\r\n\r\nOK\r\n"
+        case "list":
+            return registrations.map { "/" + $0.joined(separator: "/") + "\r\n" }.joined() + "** end\r\n\r\nOK\r\n"
+        default:
+            return "** end\r\n\r\nOK\r\n"
+        }
+    }
+
+    /// Feedback for registered status paths that `change` altered.
+    private func changing(_ change: (inout CiscoCodecData) -> CommandOutcome) -> (CommandOutcome, String) {
+        let (outcome, before, after) = store.update { data -> (CommandOutcome, [([String], String)], [([String], String)]) in
+            let before = statusLeaves(data)
+            let outcome = change(&data)
+            return (outcome, before, statusLeaves(data))
+        }
+        guard !registrations.isEmpty else { return (outcome, "") }
+        let old = Dictionary(before.map { ($0.0.joined(separator: " "), $0.1) }, uniquingKeysWith: { a, _ in a })
+        var text = ""
+        for (path, value) in after where old[path.joined(separator: " ")] != value {
+            let statusPath = ["Status"] + path
+            if registrations.contains(where: { CiscoSession.matches(statusPath, prefix: $0) }) {
+                text += "*s \(path.joined(separator: " ")): \(value)\r\n** end\r\n"
+            }
+        }
+        return (outcome, text)
+    }
+
+    enum CommandOutcome {
+        case ok(name: String, fields: [(String, String)])
+        case failed(name: String, reason: String)
+        case unknown
+    }
+
+    private func command(_ tokens: [String]) -> String {
+        var path: [String] = []
+        var arguments: [String: String] = [:]
+        var index = 0
+        while index < tokens.count, !tokens[index].hasSuffix(":") { path.append(tokens[index]); index += 1 }
+        while index < tokens.count {
+            let key = String(tokens[index].dropLast()).lowercased()
+            let value = index + 1 < tokens.count && !tokens[index + 1].hasSuffix(":") ? tokens[index + 1] : ""
+            arguments[key] = value
+            index += value.isEmpty ? 1 : 2
+        }
+        let flavor = self.flavor
+        let (outcome, feedback) = changing { data in
+            CiscoSession.execute(path.map { $0.lowercased() }.joined(separator: " "), arguments, &data)
+        }
+        switch outcome {
+        case .unknown:
+            return errorBlock("Result", reason: "Unknown command", xpath: "/" + path.joined(separator: "/"))
+        case .ok(let name, let fields):
+            return resultBlock(name: flavor == .tc7 ? CiscoSession.tcName(name) : name, status: "OK", fields: fields, feedback: feedback)
+        case .failed(let name, let reason):
+            return resultBlock(name: name, status: "Error", fields: [("Reason", "\"\(reason)\"")], feedback: feedback)
+        }
+    }
+
+    /// TC7 names some results differently (cisco-xapi.md §2.3).
+    static func tcName(_ name: String) -> String {
+        switch name {
+        case "CallDisconnectResult": return "DisconnectCallResult"
+        case "PresetActivateResult": return "CameraPresetActivateResult"
+        case "PresetStoreResult": return "CameraPresetStoreResult"
+        default: return name
+        }
+    }
+
+    static func execute(_ command: String, _ arguments: [String: String], _ data: inout CiscoCodecData) -> CommandOutcome {
+        switch command {
+        case "standby activate":
+            data.standby = "Standby"
+            return .ok(name: "StandbyActivateResult", fields: [])
+        case "standby deactivate":
+            data.standby = "Off"
+            return .ok(name: "StandbyDeactivateResult", fields: [])
+        case "standby halfwake" where data.flavor != .tc7:
+            data.standby = "Halfwake"
+            return .ok(name: "StandbyHalfwakeResult", fields: [])
+        case "audio microphones mute":
+            data.micMuted = true
+            return .ok(name: "MicrophonesMuteResult", fields: [])
+        case "audio microphones unmute":
+            data.micMuted = false
+            return .ok(name: "MicrophonesUnmuteResult", fields: [])
+        case "audio microphones togglemute":
+            data.micMuted.toggle()
+            return .ok(name: "MicrophonesToggleMuteResult", fields: [])
+        case "dial":
+            guard let number = arguments["number"], !number.isEmpty else {
+                return .failed(name: "DialResult", reason: "Missing parameter: Number")
+            }
+            if data.standby != "Off" { data.standby = "Off" }
+            let id = data.nextCallID
+            data.nextCallID += 1
+            let callProtocol = (arguments["protocol"] ?? data.setting("Conference DefaultCall Protocol") ?? "Sip")
+            let rate = Int(arguments["callrate"] ?? "") ?? Int(data.setting("Conference DefaultCall Rate") ?? "") ?? 6000
+            data.calls.append(SimulatedCall(id: id, number: number, status: "Connected",
+                                            callProtocol: callProtocol.lowercased() == "h323" ? "H323" : "Sip", rate: rate))
+            return .ok(name: "DialResult", fields: [("CallId", "\(id)"), ("ConferenceId", "\(id - 1)")])
+        case "call disconnect":
+            if let text = arguments["callid"] {
+                guard let id = Int(text), data.calls.contains(where: { $0.id == id }) else {
+                    return .failed(name: "CallDisconnectResult", reason: "No active call(s) with the given CallId")
+                }
+                data.calls.removeAll { $0.id == id }
+            } else {
+                guard !data.calls.isEmpty else { return .failed(name: "CallDisconnectResult", reason: "No active call(s)") }
+                data.calls.removeAll()
+            }
+            return .ok(name: "CallDisconnectResult", fields: [])
+        case "call disconnectall" where data.flavor == .tc7:
+            data.calls.removeAll()
+            return .ok(name: "DisconnectAllResult", fields: [])
+        case "camera preset activate":
+            guard let id = Int(arguments["presetid"] ?? ""), (1...35).contains(id) else {
+                return .failed(name: "PresetActivateResult", reason: "Invalid or missing PresetId")
+            }
+            guard let preset = data.presets.first(where: { $0.id == id }) else {
+                return .failed(name: "PresetActivateResult", reason: "Preset \(id) not found")
+            }
+            data.activePreset = id
+            (data.cameraPan, data.cameraTilt, data.cameraZoom) = (preset.pan, preset.tilt, preset.zoom)
+            return .ok(name: "PresetActivateResult", fields: [])
+        case "camera preset store":
+            let camera = Int(arguments["cameraid"] ?? "1") ?? 1
+            let id = Int(arguments["presetid"] ?? "") ?? ((data.presets.map(\.id).max() ?? 0) + 1)
+            guard (1...35).contains(id) else { return .failed(name: "PresetStoreResult", reason: "Invalid PresetId") }
+            data.presets.removeAll { $0.id == id }
+            data.presets.append(SimulatedPreset(id: id, camera: camera, pan: data.cameraPan, tilt: data.cameraTilt, zoom: data.cameraZoom))
+            data.presets.sort { $0.id < $1.id }
+            return .ok(name: "PresetStoreResult", fields: [("PresetId", "\(id)")])
+        case "camera positionset":
+            if let pan = Int(arguments["pan"] ?? "") { data.cameraPan = pan }
+            if let tilt = Int(arguments["tilt"] ?? "") { data.cameraTilt = tilt }
+            if let zoom = Int(arguments["zoom"] ?? "") { data.cameraZoom = zoom }
+            data.activePreset = nil
+            return .ok(name: "CameraPositionSetResult", fields: [])
+        case "systemunit boot":
+            return .ok(name: "BootResult", fields: [])
+        default:
+            return .unknown
+        }
+    }
+
+    /// A result in the flavor's layout: TC prints `OK` first and continuation lines; CE and
+    /// RoomOS prefix every line and print `OK` last. Errors end in `ERROR` (TC: first).
+    private func resultBlock(name: String, status: String, fields: [(String, String)], feedback: String) -> String {
+        let failed = status != "OK"
+        if flavor == .tc7 {
+            let body = "*r \(name) (status=\(status)):\r\n" + fields.map { "\($0.0): \($0.1)\r\n" }.joined() + "** end\r\n"
+            return (failed ? "ERROR\r\n" : "OK\r\n") + feedback + body
+        }
+        let header = "*r \(name) (status=\(status)):" + (fields.isEmpty ? " " : "") + "\r\n"
+        let body = header + fields.map { "*r \(name) \($0.0): \($0.1)\r\n" }.joined() + "** end\r\n"
+        return body + feedback + (failed ? "\r\nERROR\r\n" : "\r\nOK\r\n")
+    }
+
+    private func errorBlock(_ name: String, reason: String, xpath: String) -> String {
+        resultBlock(name: name, status: "Error", fields: [("Reason", "\"\(reason)\""), ("XPath", "\"\(xpath)\"")], feedback: "")
+    }
+}

@@ -1,0 +1,184 @@
+import CHNTTSystem
+import Foundation
+
+/// Serves a simulated device on a TCP port of 127.0.0.1: telnet (with the codec's option
+/// negotiation) or raw TCP like a serial server. One thread per client, plain blocking I/O.
+public final class SimulatorTCPServer: @unchecked Sendable {
+    public let port: UInt16
+    private let listenFD: Int32
+    private let lock = NSLock()
+    private var links: [SimulatorLink] = []
+    private var stopped = false
+    private let serve: @Sendable (SimulatorLink) -> Void
+    private let telnet: Bool
+
+    /// Listens on 127.0.0.1:`port` (0 picks a free port); `serve` runs one session per client.
+    public init(port: UInt16 = 0, telnet: Bool, serve: @escaping @Sendable (SimulatorLink) -> Void) throws {
+        self.serve = serve
+        self.telnet = telnet
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SimulatorError("socket: \(String(cString: strerror(errno)))") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else {
+            close(fd)
+            throw SimulatorError("cannot listen on 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.port = UInt16(bigEndian: address.sin_port)
+        listenFD = fd
+        let thread = Thread { [weak self] in self?.acceptLoop() }
+        thread.start()
+    }
+
+    private func acceptLoop() {
+        while true {
+            var pfd = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, 100)
+            if lock.withLock({ stopped }) { return }
+            if ready <= 0 { continue }
+            let client = accept(listenFD, nil, nil)
+            if client < 0 { continue }
+            let link = SimulatorLink(readFD: client, writeFD: client, telnet: telnet)
+            lock.withLock { links.append(link) }
+            let serve = self.serve
+            let thread = Thread { serve(link) }
+            thread.start()
+        }
+    }
+
+    /// Drops every client (they see the connection close) but keeps listening.
+    public func dropClients() {
+        let current = lock.withLock { () -> [SimulatorLink] in
+            defer { links.removeAll() }
+            return links
+        }
+        current.forEach { $0.close() }
+    }
+
+    /// Stops listening and drops every client.
+    public func stop() {
+        let alreadyStopped = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return stopped
+        }
+        if alreadyStopped { return }
+        dropClients()
+        close(listenFD)
+    }
+
+    deinit { stop() }
+}
+
+/// A simulated device on a pseudo-terminal: hntt opens ``slavePath`` as its serial port.
+public final class SimulatorPTY: @unchecked Sendable {
+    public let slavePath: String
+    private let link: SimulatorLink
+    private let slaveKeeper: Int32
+
+    /// Opens a pty pair and serves sessions on its master side until ``stop()``; a new session
+    /// starts whenever the previous one ends (as a serial console does).
+    public init(serve: @escaping @Sendable (SimulatorLink) -> Void) throws {
+        var master: Int32 = -1, slave: Int32 = -1
+        var name = [CChar](repeating: 0, count: 256)
+        guard openpty(&master, &slave, &name, nil, nil) == 0 else {
+            throw SimulatorError("openpty: \(String(cString: strerror(errno)))")
+        }
+        _ = fcntl(master, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(slave, F_SETFD, FD_CLOEXEC)
+        // Raw on both sides, so the line discipline neither echoes nor translates.
+        var tio = termios()
+        tcgetattr(slave, &tio)
+        cfmakeraw(&tio)
+        tcsetattr(slave, TCSANOW, &tio)
+        slavePath = name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        slaveKeeper = slave   // kept open so the master never sees a hang-up between clients
+        let link = SimulatorLink(readFD: master, writeFD: master, telnet: false)
+        self.link = link
+        let thread = Thread {
+            while !link.isClosed { serve(link) }
+        }
+        thread.start()
+    }
+
+    public func stop() {
+        link.close()
+        close(slaveKeeper)
+    }
+
+    deinit { stop() }
+}
+
+/// A simulator failure outside the protocol (sockets, ptys).
+public struct SimulatorError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A simulated Cisco codec reachable over telnet, raw TCP and a pty at once, sharing one state.
+public final class CiscoSimulator: @unchecked Sendable {
+    public let store: CiscoCodecStore
+    private var servers: [SimulatorTCPServer] = []
+    private var ptys: [SimulatorPTY] = []
+
+    public init(_ data: CiscoCodecData) { store = CiscoCodecStore(data) }
+    public init(store: CiscoCodecStore) { self.store = store }
+
+    /// Starts a telnet service; returns its port.
+    public func startTelnet(port: UInt16 = 0) throws -> UInt16 {
+        let store = self.store
+        let server = try SimulatorTCPServer(port: port, telnet: true) { link in
+            CiscoSession(store: store, link: link, access: .telnet).run()
+        }
+        servers.append(server)
+        return server.port
+    }
+
+    /// Starts a raw TCP service, as the codec's serial port behind a serial server; returns its port.
+    public func startSerialServer(port: UInt16 = 0) throws -> UInt16 {
+        let store = self.store
+        let server = try SimulatorTCPServer(port: port, telnet: false) { link in
+            CiscoSession(store: store, link: link, access: .serial).run()
+        }
+        servers.append(server)
+        return server.port
+    }
+
+    /// Starts a serial console on a pty; returns the path hntt opens.
+    public func startSerial() throws -> String {
+        let store = self.store
+        let pty = try SimulatorPTY { link in
+            CiscoSession(store: store, link: link, access: .serial, endsConnection: false).run()
+        }
+        ptys.append(pty)
+        return pty.slavePath
+    }
+
+    /// Serves one session on standard input/output (for sshd's ForceCommand); returns at its end.
+    public static func serveStandardIO(store: CiscoCodecStore) {
+        let link = SimulatorLink(readFD: 0, writeFD: 1, telnet: false, ownsDescriptors: false)
+        CiscoSession(store: store, link: link, access: .ssh).run()
+    }
+
+    /// Drops all connected clients (a network cut).
+    public func dropClients() { servers.forEach { $0.dropClients() } }
+
+    public func stop() {
+        servers.forEach { $0.stop() }
+        ptys.forEach { $0.stop() }
+        servers.removeAll()
+        ptys.removeAll()
+    }
+
+    deinit { stop() }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import HNTTCore
+
+struct StatusCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "status",
+        abstract: "Standby state, microphone mute, calls and software version of a device.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The device id from the inventory.") var device: String
+
+    func execute() async throws {
+        let status = try await global.context().withCodec(device) { try await $0.status() }
+        let calls = status.calls.map { call in
+            JSONValue.object([("id", .string(call.id)), ("number", .string(call.number)), ("status", .string(call.status))])
+        }
+        var human = "\(device)\n  standby:     \(status.standby.rawValue)\n  microphones: \(status.micMuted ? "muted" : "live")\n"
+        human += "  calls:       " + (status.calls.isEmpty ? "none" : status.calls.map { "#\($0.id) \($0.status) \($0.number)" }.joined(separator: ", "))
+        human += "\n  software:    \(status.software)"
+        global.output.result(.object([
+            ("device", .string(device)), ("standby", .string(status.standby.rawValue)), ("mic_muted", .bool(status.micMuted)),
+            ("calls", .array(calls)), ("software", .string(status.software)),
+        ]), human: human)
+    }
+}
+
+struct WakeCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "wake", abstract: "Leave standby.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The device id.") var device: String
+
+    func execute() async throws {
+        try await global.context().withCodec(device) { try await $0.wake() }
+        global.output.result(.object([("device", .string(device)), ("standby", .string("off"))]), human: "\(device): awake")
+    }
+}
+
+struct SleepCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "sleep", abstract: "Enter standby.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The device id.") var device: String
+
+    func execute() async throws {
+        try await global.context().withCodec(device) { try await $0.sleep() }
+        global.output.result(.object([("device", .string(device)), ("standby", .string("on"))]), human: "\(device): in standby")
+    }
+}
+
+extension CallProtocol: ExpressibleByArgument {}
+
+struct DialCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "dial", abstract: "Place a call; prints the call id.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The device id.") var device: String
+    @Argument(help: "The number or URI to call (the chair site).") var number: String
+    @Option(name: .customLong("protocol"), help: "auto, sip or h323.") var callProtocol: CallProtocol = .auto
+    @Option(help: "Call rate in kbps (64–6000).") var rate: Int?
+
+    func execute() async throws {
+        let id = try await global.context().withCodec(device) {
+            try await $0.dial(number, protocol: callProtocol, rateKbps: rate)
+        }
+        global.output.result(.object([("device", .string(device)), ("call_id", .string(id))]),
+                             human: "\(device): calling \(number), call id \(id)")
+    }
+}
+
+struct HangupCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "hangup", abstract: "End one call, or all calls.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The device id.") var device: String
+    @Option(name: .customLong("call"), help: "The call id (default: every call).") var callID: String?
+
+    func execute() async throws {
+        let ended = try await global.context().withCodec(device) { try await $0.hangup(callID: callID) }
+        global.output.result(.object([("device", .string(device)), ("ended", .array(ended.map { .string($0) }))]),
+                             human: ended.isEmpty ? "\(device): no call to end" : "\(device): ended call \(ended.joined(separator: ", "))")
+    }
+}
+
+struct MuteCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "mute",
+        abstract: "Set microphone mute (on/off), or print it.")
+    enum Setting: String, ExpressibleByArgument { case on, off }
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The device id.") var device: String
+    @Argument(help: "on or off; leave out to print the current state.") var setting: Setting?
+
+    func execute() async throws {
+        let muted = try await global.context().withCodec(device) { driver -> Bool in
+            if let setting {
+                try await driver.setMicrophoneMute(setting == .on)
+            }
+            return try await driver.microphoneMuted()
+        }
+        if let setting, muted != (setting == .on) {
+            throw HNTTError(.deviceError, "the codec accepted the command but its microphones are still \(muted ? "muted" : "live")",
+                            device: device, fix: "check the room's microphones and the codec's audio settings")
+        }
+        global.output.result(.object([("device", .string(device)), ("mic_muted", .bool(muted))]),
+                             human: "\(device): microphones \(muted ? "muted" : "live")")
+    }
+}
+
+struct PresetCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "preset", abstract: "Recall or store a camera preset.")
+    enum Action: String, ExpressibleByArgument { case recall, store }
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The device id (a codec or a camera).") var device: String
+    @Argument(help: "recall or store.") var action: Action
+    @Argument(help: "The preset number.") var preset: Int
+    @Option(help: "The camera (through a codec; default 1).") var camera: Int?
+
+    func execute() async throws {
+        try await global.context().withCodec(device) { driver in
+            switch action {
+            case .recall: try await driver.recallPreset(preset, camera: camera)
+            case .store: try await driver.storePreset(preset, camera: camera)
+            }
+        }
+        global.output.result(.object([("device", .string(device)), ("action", .string(action.rawValue)), ("preset", .number(preset))]),
+                             human: "\(device): preset \(preset) \(action == .recall ? "recalled" : "stored")")
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import HNTTCore
+import HNTTTransport
+
+/// `hntt`: the control gateway for a district's online meeting rooms.
+struct HNTT: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hntt",
+        abstract: "Control gateway for the district's online meeting rooms (hội nghị truyền hình trực tuyến).",
+        subcommands: [
+            DevicesCommand.self, SecretCommand.self, TrustHostCommand.self,
+            StatusCommand.self, WakeCommand.self, SleepCommand.self, DialCommand.self, HangupCommand.self,
+            MuteCommand.self, PresetCommand.self, ConfigCommand.self,
+        ]
+    )
+}
+
+/// A command that reports failures the contract's way: a message with the fix on standard
+/// error (and `{"error":…}` on standard output under `--json`), and the contract's exit code.
+protocol ReportingCommand: AsyncParsableCommand {
+    var global: GlobalOptions { get }
+    func execute() async throws
+}
+
+extension ReportingCommand {
+    func run() async throws {
+        do {
+            try await execute()
+        } catch let error as HNTTError {
+            throw report(error)
+        } catch let error as TransportError {
+            throw report(HNTTError.from(error, device: nil))
+        }
+    }
+
+    func report(_ error: HNTTError) -> ExitCode {
+        FileHandle.standardError.write(Data(("error: " + error.description + "\n").utf8))
+        if global.json {
+            var fields: [(String, JSONValue)] = [("code", .string(error.category.rawValue)), ("message", .string(error.message))]
+            if let device = error.device { fields.append(("device", .string(device))) }
+            if let fix = error.fix { fields.append(("fix", .string(fix))) }
+            print(JSONValue.object([("error", .object(fields))]).text)
+        }
+        return ExitCode(error.exitCode)
+    }
+}
+
+@main
+enum Main {
+    /// Parses and runs, mapping usage errors to exit 2 as the contract says (ArgumentParser's
+    /// own default would be 64).
+    static func main() async {
+        do {
+            var command = try HNTT.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(0)
+        } catch {
+            let code = HNTT.exitCode(for: error)
+            if code == .success {
+                print(HNTT.fullMessage(for: error))
+                exit(0)
+            }
+            if let exitCode = error as? ExitCode {
+                exit(exitCode.rawValue)
+            }
+            FileHandle.standardError.write(Data((HNTT.fullMessage(for: error) + "\n").utf8))
+            exit(2)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import HNTTSimulator
+
+/// A real OpenSSH sshd on 127.0.0.1 whose ForceCommand is the Cisco simulator on stdin/stdout,
+/// as the SSH transport meets a codec: the login is done by sshd (keyboard-interactive through
+/// PAM, or password), then the TSH banner comes from the simulator.
+///
+/// Each fixture has its own host key, port, state file and sshd process. sshd runs under a
+/// watchdog that stops it as soon as the test process is gone, so no daemon outlives the tests.
+final class SSHDFixture: @unchecked Sendable {
+    enum Authentication { case keyboardInteractive, passwordOnly }
+
+    static let username = "hnttsim"
+    static let password = "Sim-Pass-2026!"
+
+    let port: UInt16
+    let directory: URL
+    let statePath: String
+    let hostKeyFingerprint: String
+    private let process: Process
+
+    /// Whether this machine can run the fixture (root, sshd installed).
+    static var isAvailable: Bool {
+        getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh-keygen")
+    }
+
+    init(authentication: Authentication, flavor: CiscoFlavor, systemName: String = "UBND-Room") throws {
+        try SSHDFixture.ensureUser()
+        directory = try TestEnvironment.temporaryDirectory("sshd")
+        let dir = directory.path
+        // The simulator must be executable by the ssh user: copy it out of the build folder.
+        let simulator = "\(dir)/hntt-sim"
+        try FileManager.default.copyItem(atPath: TestEnvironment.simulatorBinary, toPath: simulator)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: simulator)
+        let stateDirectory = "\(dir)/state"
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o777])
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: stateDirectory)
+        statePath = "\(stateDirectory)/codec.json"
+        _ = try CiscoCodecStore(file: statePath, initial: CiscoCodecData(flavor: flavor, systemName: systemName))
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: statePath)
+
+        let keygen = try TestEnvironment.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(dir)/host_ed25519"])
+        guard keygen.status == 0 else { throw FixtureError("ssh-keygen failed: \(keygen.stderr)") }
+        let fingerprint = try TestEnvironment.run("/usr/bin/ssh-keygen", ["-lf", "\(dir)/host_ed25519.pub"])
+        hostKeyFingerprint = String(fingerprint.stdout.split(separator: " ")[1])
+
+        if !FileManager.default.fileExists(atPath: "/run/sshd") {
+            try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+        }
+        port = try TestEnvironment.freePort()
+        let authLines: String
+        switch authentication {
+        case .keyboardInteractive:
+            authLines = "UsePAM yes\nKbdInteractiveAuthentication yes\nPasswordAuthentication no\n"
+        case .passwordOnly:
+            authLines = "UsePAM no\nKbdInteractiveAuthentication no\nPasswordAuthentication yes\n"
+        }
+        let config = """
+            ListenAddress 127.0.0.1
+            Port \(port)
+            HostKey \(dir)/host_ed25519
+            PidFile \(dir)/sshd.pid
+            StrictModes no
+            PubkeyAuthentication no
+            \(authLines)PermitRootLogin no
+            AllowUsers \(SSHDFixture.username)
+            MaxStartups 200:30:400
+            MaxAuthTries 3
+            LogLevel VERBOSE
+            ForceCommand \(simulator) cisco --stdio --state \(statePath) --flavor \(flavor.rawValue)
+
+            """
+        try config.write(toFile: "\(dir)/sshd_config", atomically: true, encoding: .utf8)
+        let check = try TestEnvironment.run("/usr/sbin/sshd", ["-t", "-f", "\(dir)/sshd_config"])
+        guard check.status == 0 else { throw FixtureError("sshd -t: \(check.stderr)") }
+
+        // sshd -D under a watchdog: it dies within half a second of the test process.
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", """
+            /usr/sbin/sshd -D -e -f '\(dir)/sshd_config' 2>'\(dir)/sshd.log' & S=$!
+            trap 'kill $S 2>/dev/null; exit 0' TERM INT
+            while kill -0 \(getpid()) 2>/dev/null && kill -0 $S 2>/dev/null; do sleep 0.5; done
+            kill $S 2>/dev/null
+            """]
+        try process.run()
+        try TestEnvironment.waitForListener(port: port, within: 10, what: "sshd")
+    }
+
+    /// The simulated codec's state as its sessions left it.
+    var state: CiscoCodecData {
+        get throws {
+            let data = try Data(contentsOf: URL(fileURLWithPath: statePath))
+            return try JSONDecoder().decode(CiscoCodecData.self, from: data)
+        }
+    }
+
+    /// Changes the simulated codec's state (for example its faults).
+    func update(_ body: (inout CiscoCodecData) -> Void) throws {
+        let store = try CiscoCodecStore(file: statePath, initial: CiscoCodecData(flavor: .ce9))
+        store.update(body)
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { stop() }
+
+    private static let userLock = NSLock()
+    nonisolated(unsafe) private static var userReady = false
+
+    /// A local account for sshd to log in (created once; its password is the fixture's).
+    private static func ensureUser() throws {
+        try userLock.withLock {
+            if userReady { return }
+            if (try? TestEnvironment.run("/usr/bin/id", [username]).status) != 0 {
+                let added = try TestEnvironment.run("/usr/sbin/useradd", ["-M", "-s", "/bin/sh", "-d", "/tmp", username])
+                guard added.status == 0 || added.stderr.contains("already exists") else {
+                    throw FixtureError("useradd failed: \(added.stderr)")
+                }
+            }
+            let set = try TestEnvironment.run("/usr/sbin/chpasswd", [], input: "\(username):\(password)\n")
+            guard set.status == 0 else { throw FixtureError("chpasswd failed: \(set.stderr)") }
+            userReady = true
+        }
+    }
+}
