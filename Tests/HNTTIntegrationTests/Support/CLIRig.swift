@@ -1,0 +1,95 @@
+import Foundation
+import HNTTSimulator
+
+/// A site for the `hntt` binary: an inventory, a data folder and a profile folder (with short
+/// timeouts) in a temporary directory, and simulated codecs to point the inventory at.
+final class CLIRig: @unchecked Sendable {
+    let directory: URL
+    let simulator: CiscoSimulator
+    let telnetPort: UInt16
+    var sshd: SSHDFixture?
+    static let password = "Codec-Pass-7731"
+
+    var inventoryPath: String { directory.appendingPathComponent("inventory.yaml").path }
+    var dataPath: String { directory.appendingPathComponent("data").path }
+    var profilesPath: String { directory.appendingPathComponent("device-profiles").path }
+
+    init(withSSH: Bool = false, commandTimeout: Double = 3) throws {
+        directory = try TestEnvironment.temporaryDirectory("cli")
+        simulator = CiscoSimulator(CiscoCodecData(flavor: .ce9, users: ["admin": CLIRig.password]))
+        telnetPort = try simulator.startTelnet()
+        if withSSH { sshd = try SSHDFixture(authentication: .keyboardInteractive, flavor: .roomos11) }
+        try FileManager.default.createDirectory(atPath: profilesPath, withIntermediateDirectories: true)
+        var profile = try String(contentsOfFile: TestEnvironment.profilesDirectory + "/cisco-roomos.yaml", encoding: .utf8)
+        profile = profile.replacingOccurrences(of: "command: 15", with: "command: \(commandTimeout)")
+            .replacingOccurrences(of: "connect: 10", with: "connect: 3").replacingOccurrences(of: "login: 15", with: "login: 3")
+        try profile.write(toFile: profilesPath + "/cisco-roomos.yaml", atomically: true, encoding: .utf8)
+        try writeInventory()
+        let stored = try hntt(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: CLIRig.password + "\n")
+        guard stored.status == 0 else { throw FixtureError("secret set failed: \(stored.stderr)") }
+        if let sshd {
+            let sshStored = try hntt(["secret", "set", "codec-ssh", "--username", SSHDFixture.username, "--password-stdin"],
+                                     input: SSHDFixture.password + "\n")
+            guard sshStored.status == 0 else { throw FixtureError("secret set failed: \(sshStored.stderr)") }
+            _ = sshd
+        }
+    }
+
+    func writeInventory(extraDevices: String = "") throws {
+        var text = """
+            site: "UBND huyện Triệu Sơn"
+            rooms:
+              - id: ubnd
+                name: "Phòng họp trực tuyến UBND huyện"
+                unit: "Văn phòng HĐND và UBND huyện"
+                devices:
+                  - id: ubnd-codec
+                    profile: cisco-roomos
+                    transport: telnet
+                    host: 127.0.0.1
+                    port: \(telnetPort)
+                    credential: codec
+
+            """
+        if let sshd {
+            text += """
+                      - id: ubnd-codec-ssh
+                        profile: cisco-roomos
+                        transport: ssh
+                        host: 127.0.0.1
+                        port: \(sshd.port)
+                        credential: codec-ssh
+
+                """
+        }
+        text += extraDevices
+        try text.write(toFile: inventoryPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Runs `hntt` with this site's inventory, data and profiles.
+    func hntt(_ arguments: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["HNTT_PROFILES"] = profilesPath
+        environment.removeValue(forKey: "HNTT_MASTER_KEY")
+        return try TestEnvironment.run(TestEnvironment.hnttBinary,
+                                       arguments + ["--inventory", inventoryPath, "--data", dataPath],
+                                       input: input, environment: environment)
+    }
+
+    /// Runs `hntt … --json` and parses the one JSON document on standard output.
+    func json(_ arguments: [String]) throws -> (status: Int32, object: [String: Any], stderr: String) {
+        let result = try hntt(arguments + ["--json"])
+        guard let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+            throw FixtureError("not a JSON object: \(result.stdout)")
+        }
+        return (result.status, object, result.stderr)
+    }
+
+    func stop() {
+        simulator.stop()
+        sshd?.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { stop() }
+}
