@@ -6,11 +6,11 @@ import Testing
 @Suite("hntt command line contract", .enabled(if: SSHDFixture.isAvailable, "needs root and openssh-server"))
 struct CLIContractTests {
     @Test("status --json has the contract's fields")
-    func statusJSON() throws {
-        let rig = try CLIRig()
+    func statusJSON() async throws {
+        let rig = try await CLIRig.start()
         defer { rig.stop() }
         rig.simulator.store.update { $0.standby = "Halfwake"; $0.micMuted = true }
-        let (status, object, _) = try rig.json(["status", "ubnd-codec"])
+        let (status, object, _) = try await rig.json(["status", "ubnd-codec"])
         #expect(status == 0)
         #expect(object["device"] as? String == "ubnd-codec")
         #expect(object["standby"] as? String == "halfwake")
@@ -20,63 +20,63 @@ struct CLIContractTests {
     }
 
     @Test("wake, mute, dial, hangup, preset and sleep act on the codec and report in JSON")
-    func operations() throws {
-        let rig = try CLIRig()
+    func operations() async throws {
+        let rig = try await CLIRig.start()
         defer { rig.stop() }
-        #expect(try rig.hntt(["wake", "ubnd-codec"]).status == 0)
+        #expect(try await rig.run(["wake", "ubnd-codec"]).status == 0)
         #expect(rig.simulator.store.snapshot.standby == "Off")
 
-        let muted = try rig.json(["mute", "ubnd-codec", "on"])
+        let muted = try await rig.json(["mute", "ubnd-codec", "on"])
         #expect(muted.status == 0)
         #expect(muted.object["mic_muted"] as? Bool == true)
         #expect(rig.simulator.store.snapshot.micMuted)
-        let query = try rig.hntt(["mute", "ubnd-codec"])
+        let query = try await rig.run(["mute", "ubnd-codec"])
         #expect(query.stdout.contains("muted"))
 
-        let dialed = try rig.json(["dial", "ubnd-codec", "84123456", "--protocol", "h323", "--rate", "768"])
+        let dialed = try await rig.json(["dial", "ubnd-codec", "84123456", "--protocol", "h323", "--rate", "768"])
         #expect(dialed.status == 0)
         let callID = try #require(dialed.object["call_id"] as? String)
         #expect(rig.simulator.store.snapshot.calls.map { String($0.id) } == [callID])
 
-        let status = try rig.json(["status", "ubnd-codec"])
+        let status = try await rig.json(["status", "ubnd-codec"])
         let calls = try #require(status.object["calls"] as? [[String: Any]])
         #expect(calls.first?["id"] as? String == callID)
         #expect(calls.first?["number"] as? String == "84123456")
         #expect(calls.first?["status"] as? String == "Connected")
 
-        #expect(try rig.hntt(["hangup", "ubnd-codec", "--call", callID]).status == 0)
+        #expect(try await rig.run(["hangup", "ubnd-codec", "--call", callID]).status == 0)
         #expect(rig.simulator.store.snapshot.calls.isEmpty)
-        #expect(try rig.hntt(["preset", "ubnd-codec", "store", "2"]).status == 0)
-        #expect(try rig.hntt(["preset", "ubnd-codec", "recall", "2"]).status == 0)
+        #expect(try await rig.run(["preset", "ubnd-codec", "store", "2"]).status == 0)
+        #expect(try await rig.run(["preset", "ubnd-codec", "recall", "2"]).status == 0)
         #expect(rig.simulator.store.snapshot.activePreset == 2)
-        #expect(try rig.hntt(["sleep", "ubnd-codec"]).status == 0)
+        #expect(try await rig.run(["sleep", "ubnd-codec"]).status == 0)
         #expect(rig.simulator.store.snapshot.standby == "Standby")
     }
 
     @Test("config get prints the configuration with secret values masked")
-    func configGet() throws {
-        let rig = try CLIRig()
+    func configGet() async throws {
+        let rig = try await CLIRig.start()
         defer { rig.stop() }
         rig.simulator.store.update { $0.setSetting("SIP Authentication Password", "sip-secret-4471") }
-        let all = try rig.json(["config", "get", "ubnd-codec"])
+        let all = try await rig.json(["config", "get", "ubnd-codec"])
         #expect(all.status == 0)
         let settings = try #require(all.object["settings"] as? [String: String])
         #expect(settings.count >= 150)
         #expect(settings["SIP Authentication Password"] == "********")
         #expect(settings["Conference AutoAnswer Mode"] == "Off")
-        let text = try rig.hntt(["config", "get", "ubnd-codec"])
+        let text = try await rig.run(["config", "get", "ubnd-codec"])
         #expect(!text.stdout.contains("sip-secret-4471"))
-        let one = try rig.json(["config", "get", "ubnd-codec", "SIP DisplayName"])
+        let one = try await rig.json(["config", "get", "ubnd-codec", "SIP DisplayName"])
         #expect(one.object["settings"] as? [String: String] == ["SIP DisplayName": "UBND-Room"])
     }
 
     @Test("a wrong password: exit 5, a message saying how to fix it, the password nowhere")
-    func wrongPassword() throws {
-        let rig = try CLIRig()
+    func wrongPassword() async throws {
+        let rig = try await CLIRig.start()
         defer { rig.stop() }
         let wrong = "Not-The-Password-9182"
-        #expect(try rig.hntt(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: wrong).status == 0)
-        let result = try rig.hntt(["status", "ubnd-codec", "--json"])
+        #expect(try await rig.run(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: wrong).status == 0)
+        let result = try await rig.run(["status", "ubnd-codec", "--json"])
         #expect(result.status == 5)
         #expect(result.stderr.contains("login refused"))
         #expect(result.stderr.contains("hntt secret set codec"))
@@ -86,8 +86,8 @@ struct CLIContractTests {
     }
 
     @Test("the secret store keeps no password in clear, and its files are private")
-    func secretStoreAtRest() throws {
-        let rig = try CLIRig()
+    func secretStoreAtRest() async throws {
+        let rig = try await CLIRig.start()
         defer { rig.stop() }
         let store = try Data(contentsOf: URL(fileURLWithPath: rig.dataPath + "/secrets.enc"))
         #expect(store.range(of: Data(CLIRig.password.utf8)) == nil)
@@ -99,24 +99,24 @@ struct CLIContractTests {
     }
 
     @Test("SSH host keys: unknown is refused, trust-host pins it, a changed key is refused")
-    func hostKeyLifecycle() throws {
-        let rig = try CLIRig(withSSH: true)
+    func hostKeyLifecycle() async throws {
+        let rig = try await CLIRig.start(withSSH: true)
         defer { rig.stop() }
         let fingerprint = try #require(rig.sshd?.hostKeyFingerprint)
 
-        let unknown = try rig.hntt(["status", "ubnd-codec-ssh"])
+        let unknown = try await rig.run(["status", "ubnd-codec-ssh"])
         #expect(unknown.status == 5)
         #expect(unknown.stderr.contains(fingerprint))
         #expect(unknown.stderr.contains("hntt trust-host ubnd-codec-ssh"))
 
-        let wrongExpectation = try rig.hntt(["trust-host", "ubnd-codec-ssh", "--fingerprint", "SHA256:bm90LXRoZS1rZXk"])
+        let wrongExpectation = try await rig.run(["trust-host", "ubnd-codec-ssh", "--fingerprint", "SHA256:bm90LXRoZS1rZXk"])
         #expect(wrongExpectation.status == 5)
 
-        let trusted = try rig.json(["trust-host", "ubnd-codec-ssh"])
+        let trusted = try await rig.json(["trust-host", "ubnd-codec-ssh"])
         #expect(trusted.status == 0)
         #expect(trusted.object["host_key"] as? String == fingerprint)
 
-        let status = try rig.json(["status", "ubnd-codec-ssh"])
+        let status = try await rig.json(["status", "ubnd-codec-ssh"])
         #expect(status.status == 0)
         #expect((status.object["software"] as? String)?.contains("RoomOS") == true)
 
@@ -124,36 +124,36 @@ struct CLIContractTests {
         let original = try String(contentsOfFile: pins, encoding: .utf8)
         try original.replacingOccurrences(of: fingerprint, with: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
             .write(toFile: pins, atomically: true, encoding: .utf8)
-        let changed = try rig.hntt(["status", "ubnd-codec-ssh", "--json"])
+        let changed = try await rig.run(["status", "ubnd-codec-ssh", "--json"])
         #expect(changed.status == 5)
         #expect(changed.stderr.contains("CHANGED"))
         #expect(changed.stdout.contains("\"host-key\""))
-        let refusedRepin = try rig.hntt(["trust-host", "ubnd-codec-ssh"])
+        let refusedRepin = try await rig.run(["trust-host", "ubnd-codec-ssh"])
         #expect(refusedRepin.status == 5)
-        #expect(try rig.hntt(["trust-host", "ubnd-codec-ssh", "--replace"]).status == 0)
-        #expect(try rig.hntt(["status", "ubnd-codec-ssh"]).status == 0)
+        #expect(try await rig.run(["trust-host", "ubnd-codec-ssh", "--replace"]).status == 0)
+        #expect(try await rig.run(["status", "ubnd-codec-ssh"]).status == 0)
     }
 
     @Test("an injected value is refused with exit 2 and nothing reaches the codec")
-    func injection() throws {
-        let rig = try CLIRig()
+    func injection() async throws {
+        let rig = try await CLIRig.start()
         defer { rig.stop() }
-        let result = try rig.hntt(["dial", "ubnd-codec", "84\"\nxCommand SystemUnit FactoryReset"])
+        let result = try await rig.run(["dial", "ubnd-codec", "84\"\nxCommand SystemUnit FactoryReset"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("inject"))
         #expect(rig.simulator.store.snapshot.commandLog.isEmpty)
     }
 
     @Test("a silent codec: exit 5 after the profile's timeout; a codec error: exit 4")
-    func timeoutAndDeviceError() throws {
-        let rig = try CLIRig(commandTimeout: 1)
+    func timeoutAndDeviceError() async throws {
+        let rig = try await CLIRig.start(commandTimeout: 1)
         defer { rig.stop() }
-        let missing = try rig.hntt(["preset", "ubnd-codec", "recall", "7"])
+        let missing = try await rig.run(["preset", "ubnd-codec", "recall", "7"])
         #expect(missing.status == 4)
         #expect(missing.stderr.contains("Preset 7 not found"))
         rig.simulator.store.update { $0.faults.silent = true }
         let started = Date()
-        let silent = try rig.hntt(["status", "ubnd-codec"])
+        let silent = try await rig.run(["status", "ubnd-codec"])
         #expect(silent.status == 5)
         #expect(silent.stderr.contains("timed out") || silent.stderr.contains("no complete answer"))
         #expect(Date().timeIntervalSince(started) < 6)
@@ -168,11 +168,11 @@ struct CLIContractTests {
         ("      - id: Extra_1\n        profile: cisco-roomos\n        transport: ssh\n        host: 1.2.3.4\n", "invalid id"),
         ("      - id: extra\n        profile: cisco-roomos\n        transport: ssh\n        host: 1.2.3.4\n        port: 99999\n", "port"),
     ])
-    func badInventory(extra: String, expected: String) throws {
-        let rig = try CLIRig()
+    func badInventory(extra: String, expected: String) async throws {
+        let rig = try await CLIRig.start()
         defer { rig.stop() }
         try rig.writeInventory(extraDevices: extra)
-        let result = try rig.hntt(["devices"])
+        let result = try await rig.run(["devices"])
         #expect(result.status == 2)
         #expect(result.stderr.contains(expected), "\(result.stderr)")
         #expect(result.stderr.contains("inventory.yaml:"))
@@ -180,26 +180,26 @@ struct CLIContractTests {
     }
 
     @Test("usage errors and unknown devices exit 2")
-    func usage() throws {
-        let rig = try CLIRig()
+    func usage() async throws {
+        let rig = try await CLIRig.start()
         defer { rig.stop() }
-        #expect(try rig.hntt(["dial", "ubnd-codec"]).status == 2)
-        #expect(try rig.hntt(["mute", "ubnd-codec", "maybe"]).status == 2)
-        let unknown = try rig.hntt(["status", "no-such-device"])
+        #expect(try await rig.run(["dial", "ubnd-codec"]).status == 2)
+        #expect(try await rig.run(["mute", "ubnd-codec", "maybe"]).status == 2)
+        let unknown = try await rig.run(["status", "no-such-device"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("ubnd-codec"))
-        #expect(try rig.hntt(["--help"]).status == 0)
+        #expect(try await rig.run(["--help"]).status == 0)
     }
 
     @Test("devices --check logs in to every device and reports the unreachable one")
-    func devicesCheck() throws {
-        let rig = try CLIRig()
+    func devicesCheck() async throws {
+        let rig = try await CLIRig.start()
         defer { rig.stop() }
         let deadPort = try TestEnvironment.freePort()
         try rig.writeInventory(extraDevices: "      - id: dead-codec\n        profile: cisco-roomos\n        transport: telnet\n        host: 127.0.0.1\n        port: \(deadPort)\n        credential: codec\n")
-        let ok = try rig.json(["devices"])
+        let ok = try await rig.json(["devices"])
         #expect(ok.status == 0)
-        let checked = try rig.json(["devices", "--check"])
+        let checked = try await rig.json(["devices", "--check"])
         #expect(checked.status == 5)
         let room = try #require((checked.object["rooms"] as? [[String: Any]])?.first)
         let devices = try #require(room["devices"] as? [[String: Any]])

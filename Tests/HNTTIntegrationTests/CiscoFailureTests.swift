@@ -13,7 +13,7 @@ struct CiscoFailureTests {
     @Test("a wrong password is refused with exit 5 and no trace of the password",
           arguments: CiscoRoute.allCases.filter(\.hasLogin))
     func wrongPassword(route: CiscoRoute) async throws {
-        let rig = try CiscoRig(route)
+        let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let wrong = "Wr0ng-Secret-\(route.rawValue)"
         let driver = try rig.driver(password: wrong)
@@ -27,7 +27,7 @@ struct CiscoFailureTests {
 
     @Test("an SSH host key that is not pinned is refused and shown, so it can be checked")
     func unknownHostKey() async throws {
-        let rig = try CiscoRig(.sshKeyboardInteractive)
+        let rig = try await CiscoRig.start(.sshKeyboardInteractive)
         defer { rig.stop() }
         let driver = try rig.driver(hostKeyPolicy: .refuseUnknown)
         let error = await expectHNTTError { _ = try await driver.status() }
@@ -39,7 +39,7 @@ struct CiscoFailureTests {
 
     @Test("a changed SSH host key is refused before any login")
     func changedHostKey() async throws {
-        let rig = try CiscoRig(.sshPassword)
+        let rig = try await CiscoRig.start(.sshPassword)
         defer { rig.stop() }
         let driver = try rig.driver(hostKeyPolicy: .pinned("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
         let error = await expectHNTTError { _ = try await driver.status() }
@@ -53,7 +53,7 @@ struct CiscoFailureTests {
     @Test("a device that stops answering costs its timeout, then a clear error",
           arguments: [CiscoRoute.sshKeyboardInteractive, .telnet, .serial])
     func silentDevice(route: CiscoRoute) async throws {
-        let rig = try CiscoRig(route)
+        let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let driver = try rig.driver(commandTimeout: 1)
         _ = try await driver.checkLogin()
@@ -70,7 +70,7 @@ struct CiscoFailureTests {
     @Test("a connection dropped in the middle of a reply ends with a clear error, not a hang",
           arguments: [CiscoRoute.sshPassword, .telnet, .serialServer])
     func droppedMidReply(route: CiscoRoute) async throws {
-        let rig = try CiscoRig(route)
+        let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let driver = try rig.driver(commandTimeout: 10)
         _ = try await driver.checkLogin()
@@ -85,7 +85,7 @@ struct CiscoFailureTests {
 
     @Test("garbage bytes from the device end in an error, never a crash", arguments: [CiscoRoute.telnet, .serial])
     func garbage(route: CiscoRoute) async throws {
-        let rig = try CiscoRig(route)
+        let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let driver = try rig.driver(commandTimeout: 1)
         _ = try await driver.checkLogin()
@@ -98,7 +98,7 @@ struct CiscoFailureTests {
     @Test("slow, fragmented replies with unsolicited feedback still give the right answers",
           arguments: [CiscoRoute.sshKeyboardInteractive, .telnet, .serial])
     func slowFragmentedNoisy(route: CiscoRoute) async throws {
-        let rig = try CiscoRig(route)
+        let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         try rig.update {
             $0.faults.replyDelay = 0.2
@@ -118,7 +118,7 @@ struct CiscoFailureTests {
         String(repeating: "8", count: 300),
     ])
     func injectionRefused(number: String) async throws {
-        let rig = try CiscoRig(.telnet)
+        let rig = try await CiscoRig.start(.telnet)
         defer { rig.stop() }
         let driver = try rig.driver()
         let error = await expectHNTTError { _ = try await driver.dial(number, protocol: .auto, rateKbps: nil) }
@@ -132,7 +132,7 @@ struct CiscoFailureTests {
 
     @Test("after a lost connection the next command reconnects and initialises the session again")
     func reconnectReinitialises() async throws {
-        let rig = try CiscoRig(.telnet)
+        let rig = try await CiscoRig.start(.telnet)
         defer { rig.stop() }
         let driver = try rig.driver(commandTimeout: 2)
         #expect(try await driver.microphoneMuted() == false)

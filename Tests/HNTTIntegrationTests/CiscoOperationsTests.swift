@@ -11,7 +11,7 @@ import Testing
 struct CiscoOperationsTests {
     @Test("status, wake, sleep, mute, dial, hangup, presets and config get change the codec", arguments: CiscoRoute.allCases)
     func everyOperation(route: CiscoRoute) async throws {
-        let rig = try CiscoRig(route)
+        let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let driver = try rig.driver()
 
@@ -58,7 +58,7 @@ struct CiscoOperationsTests {
 
     @Test("the generation is detected from the banner or the version", arguments: CiscoRoute.allCases)
     func generationDetected(route: CiscoRoute) async throws {
-        let rig = try CiscoRig(route)
+        let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let driver = try rig.driver()
         _ = try await driver.checkLogin()
@@ -73,7 +73,7 @@ struct CiscoOperationsTests {
 
     @Test("hanging up one call by id leaves the others")
     func hangupOne() async throws {
-        let rig = try CiscoRig(.telnet)
+        let rig = try await CiscoRig.start(.telnet)
         defer { rig.stop() }
         let driver = try rig.driver()
         let first = try await driver.dial("111", protocol: .auto, rateKbps: nil)
@@ -86,7 +86,7 @@ struct CiscoOperationsTests {
 
     @Test("a missing preset is the codec's error, with its reason", arguments: [CiscoRoute.telnet, .serial])
     func missingPreset(route: CiscoRoute) async throws {
-        let rig = try CiscoRig(route)
+        let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let driver = try rig.driver()
         let error = await expectHNTTError { try await driver.recallPreset(9, camera: nil) }
@@ -98,7 +98,7 @@ struct CiscoOperationsTests {
 
     @Test("an unknown configuration key is the codec's error")
     func unknownKey() async throws {
-        let rig = try CiscoRig(.serialWithoutLogin)
+        let rig = try await CiscoRig.start(.serialWithoutLogin)
         defer { rig.stop() }
         let driver = try rig.driver()
         let error = await expectHNTTError { _ = try await driver.configuration(key: "SIP NoSuchThing") }

@@ -14,11 +14,16 @@ final class CLIRig: @unchecked Sendable {
     var dataPath: String { directory.appendingPathComponent("data").path }
     var profilesPath: String { directory.appendingPathComponent("device-profiles").path }
 
-    init(withSSH: Bool = false, commandTimeout: Double = 3) throws {
+    /// A site set up off the cooperative pool (it runs `hntt secret set` and may start sshd).
+    static func start(withSSH: Bool = false, commandTimeout: Double = 3) async throws -> CLIRig {
+        try await TestEnvironment.offPool { try CLIRig(withSSH: withSSH, commandTimeout: commandTimeout) }
+    }
+
+    private init(withSSH: Bool = false, commandTimeout: Double = 3) throws {
         directory = try TestEnvironment.temporaryDirectory("cli")
         simulator = CiscoSimulator(CiscoCodecData(flavor: .ce9, users: ["admin": CLIRig.password]))
         telnetPort = try simulator.startTelnet()
-        if withSSH { sshd = try SSHDFixture(authentication: .keyboardInteractive, flavor: .roomos11) }
+        if withSSH { sshd = try SSHDFixture.blocking(authentication: .keyboardInteractive, flavor: .roomos11) }
         try FileManager.default.createDirectory(atPath: profilesPath, withIntermediateDirectories: true)
         var profile = try String(contentsOfFile: TestEnvironment.profilesDirectory + "/cisco-roomos.yaml", encoding: .utf8)
         profile = profile.replacingOccurrences(of: "command: 15", with: "command: \(commandTimeout)")
@@ -66,7 +71,12 @@ final class CLIRig: @unchecked Sendable {
         try text.write(toFile: inventoryPath, atomically: true, encoding: .utf8)
     }
 
-    /// Runs `hntt` with this site's inventory, data and profiles.
+    /// Runs `hntt` (off the cooperative pool) with this site's inventory, data and profiles.
+    func run(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await TestEnvironment.offPool { try self.hntt(arguments, input: input) }
+    }
+
+    /// Runs `hntt` with this site's inventory, data and profiles; blocks.
     func hntt(_ arguments: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["HNTT_PROFILES"] = profilesPath
@@ -77,8 +87,8 @@ final class CLIRig: @unchecked Sendable {
     }
 
     /// Runs `hntt … --json` and parses the one JSON document on standard output.
-    func json(_ arguments: [String]) throws -> (status: Int32, object: [String: Any], stderr: String) {
-        let result = try hntt(arguments + ["--json"])
+    func json(_ arguments: [String]) async throws -> (status: Int32, object: [String: Any], stderr: String) {
+        let result = try await run(arguments + ["--json"])
         guard let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
             throw FixtureError("not a JSON object: \(result.stdout)")
         }

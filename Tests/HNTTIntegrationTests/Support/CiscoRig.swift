@@ -32,14 +32,22 @@ final class CiscoRig: @unchecked Sendable {
     private(set) var device: InventoryDevice
     private let password: String
 
-    init(_ route: CiscoRoute) throws {
+    /// A rig for `route`, set up off the cooperative pool.
+    static func start(_ route: CiscoRoute) async throws -> CiscoRig {
+        let fixture: SSHDFixture? = route.isSSH
+            ? try await SSHDFixture.start(authentication: route == .sshPassword ? .passwordOnly : .keyboardInteractive,
+                                          flavor: route.flavor)
+            : nil
+        return try CiscoRig(route, sshd: fixture)
+    }
+
+    private init(_ route: CiscoRoute, sshd fixture: SSHDFixture?) throws {
         self.route = route
         var host: String? = "127.0.0.1", port: UInt16?, path: String?
         let transport: TransportKind
         switch route {
         case .sshKeyboardInteractive, .sshPassword:
-            let fixture = try SSHDFixture(authentication: route == .sshPassword ? .passwordOnly : .keyboardInteractive,
-                                          flavor: route.flavor)
+            guard let fixture else { throw FixtureError("an SSH route needs its sshd") }
             sshd = fixture
             port = fixture.port
             transport = .ssh

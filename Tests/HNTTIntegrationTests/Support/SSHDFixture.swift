@@ -25,7 +25,17 @@ final class SSHDFixture: @unchecked Sendable {
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh-keygen")
     }
 
-    init(authentication: Authentication, flavor: CiscoFlavor, systemName: String = "UBND-Room") throws {
+    /// Starts a fixture off the cooperative pool (its set-up runs programs and waits for sshd).
+    static func start(authentication: Authentication, flavor: CiscoFlavor) async throws -> SSHDFixture {
+        try await TestEnvironment.offPool { try SSHDFixture(authentication: authentication, flavor: flavor) }
+    }
+
+    /// Starts a fixture on the calling thread (for set-up code already off the pool).
+    static func blocking(authentication: Authentication, flavor: CiscoFlavor) throws -> SSHDFixture {
+        try SSHDFixture(authentication: authentication, flavor: flavor)
+    }
+
+    private init(authentication: Authentication, flavor: CiscoFlavor, systemName: String = "UBND-Room") throws {
         try SSHDFixture.ensureUser()
         directory = try TestEnvironment.temporaryDirectory("sshd")
         let dir = directory.path

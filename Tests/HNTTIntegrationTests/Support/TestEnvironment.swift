@@ -53,7 +53,26 @@ enum TestEnvironment {
         return UInt16(bigEndian: address.sin_port)
     }
 
-    /// Runs a program to completion; returns its exit status and output.
+    /// Runs blocking work (processes, sleeps, fixture set-up) on a thread of its own, so that
+    /// tests never block Swift's cooperative pool: on 2 cores that would stall every other
+    /// test's I/O, and their deadlines with it.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// ``run(_:_:input:environment:)`` off the cooperative pool.
+    @discardableResult
+    static func runAsync(_ program: String, _ arguments: [String], input: String? = nil,
+                         environment: [String: String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await offPool { try run(program, arguments, input: input, environment: environment) }
+    }
+
+    /// Runs a program to completion; returns its exit status and output. Blocks: call it
+    /// through ``runAsync`` from tests.
     @discardableResult
     static func run(_ program: String, _ arguments: [String], input: String? = nil,
                     environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {

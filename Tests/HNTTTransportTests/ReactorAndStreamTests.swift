@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+@testable import HNTTTransport
+
+/// A connected pair of Unix stream sockets, non-blocking on our side.
+func socketPair() throws -> (ours: Int32, theirs: Int32) {
+    var fds: [Int32] = [0, 0]
+    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else { throw TransportError(.system, "socketpair") }
+    try DescriptorIO.setNonBlocking(fds[0])
+    return (fds[0], fds[1])
+}
+
+/// A transport over a descriptor, for exercising ``DeviceStream`` without a network.
+actor DescriptorTransport: ByteTransport {
+    nonisolated let peerDescription = "test peer"
+    let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+    func open(deadline: Deadline) async throws {}
+    func write(_ bytes: [UInt8], deadline: Deadline) async throws {
+        try await DescriptorIO.writeAll(fd: fd, bytes: bytes, deadline: deadline, peer: peerDescription)
+    }
+    func read(deadline: Deadline) async throws -> [UInt8] {
+        try await DescriptorIO.readSome(fd: fd, deadline: deadline, peer: peerDescription)
+    }
+    func close() async { Glibc.close(fd) }
+}
+
+@Suite("I/O reactor and device streams")
+struct ReactorAndStreamTests {
+    @Test("three hundred idle connections all time out at their own deadline, on one reactor thread")
+    func manyConcurrentDeadlines() async throws {
+        let pairs = try (0..<300).map { _ in try socketPair() }
+        defer { pairs.forEach { close($0.ours); close($0.theirs) } }
+        let started = Date()
+        let outcomes = await withTaskGroup(of: TransportError.Kind?.self) { group in
+            for pair in pairs {
+                group.addTask {
+                    do {
+                        _ = try await DescriptorIO.readSome(fd: pair.ours, deadline: .after(seconds: 0.5), peer: "idle")
+                        return nil
+                    } catch let error as TransportError { return error.kind } catch { return nil }
+                }
+            }
+            var kinds: [TransportError.Kind?] = []
+            for await kind in group { kinds.append(kind) }
+            return kinds
+        }
+        #expect(outcomes.count == 300)
+        #expect(outcomes.allSatisfy { $0 == .timedOut })
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test("a waiting read wakes as soon as data arrives")
+    func wakesOnData() async throws {
+        let pair = try socketPair()
+        defer { close(pair.ours); close(pair.theirs) }
+        let writer = Thread {
+            usleep(50_000)
+            _ = Glibc.write(pair.theirs, "ready", 5)
+        }
+        writer.start()
+        let bytes = try await DescriptorIO.readSome(fd: pair.ours, deadline: .after(seconds: 5), peer: "peer")
+        #expect(bytes == Array("ready".utf8))
+    }
+
+    @Test("cancelling a waiting task ends its wait")
+    func cancellation() async throws {
+        let pair = try socketPair()
+        defer { close(pair.ours); close(pair.theirs) }
+        let task = Task {
+            try await DescriptorIO.readSome(fd: pair.ours, deadline: .after(seconds: 30), peer: "peer")
+        }
+        task.cancel()
+        await #expect(throws: (any Error).self) { _ = try await task.value }
+    }
+
+    @Test("a peer that closes is reported as closed, not as a timeout")
+    func peerClosed() async throws {
+        let pair = try socketPair()
+        close(pair.theirs)
+        defer { close(pair.ours) }
+        await #expect(throws: TransportError(.closed, "test peer closed the connection")) {
+            _ = try await DescriptorIO.readSome(fd: pair.ours, deadline: .after(seconds: 5), peer: "test peer")
+        }
+    }
+
+    @Test("a stream reassembles a pattern sent one byte at a time and keeps what follows")
+    func reassembly() async throws {
+        let pair = try socketPair()
+        defer { close(pair.theirs) }
+        let stream = DeviceStream(transport: DescriptorTransport(fd: pair.ours))
+        let writer = Thread {
+            for byte in Array("Welcome\r\nlogin: rest".utf8) {
+                var value = byte
+                _ = Glibc.write(pair.theirs, &value, 1)
+                usleep(500)
+            }
+        }
+        writer.start()
+        let match = try await stream.receive(untilAny: ["Password:", "login:"], deadline: .after(seconds: 5))
+        #expect(match.index == 1)
+        #expect(match.text == "Welcome\r\nlogin:")
+        let rest = try await stream.receive(untilAny: ["rest"], deadline: .after(seconds: 5))
+        #expect(rest.text == " rest")
+        await stream.close()
+    }
+
+    @Test("the earliest of several patterns wins, case-insensitively when asked")
+    func patternOrder() throws {
+        var decoder = PatternDecoder(["OK", "error"], caseInsensitive: true)
+        var buffer = Array("xx ERROR yy OK".utf8)
+        let match = try #require(try decoder.decode(&buffer))
+        #expect(match.index == 1)
+        #expect(String(decoding: buffer, as: UTF8.self) == " yy OK")
+    }
+
+    @Test("deadlines compare and expire on the monotonic clock")
+    func deadlines() {
+        let soon = Deadline.after(seconds: 0.01)
+        let later = Deadline.after(seconds: 10)
+        #expect(soon < later)
+        #expect(soon.capped(at: later) == soon)
+        #expect(later.remainingSeconds > 9)
+        #expect(Deadline.after(seconds: -1).hasPassed)
+    }
+}
