@@ -19,6 +19,9 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
     public var splitWrites = false
     /// Interleave unsolicited feedback with every reply, registered or not.
     public var feedbackNoise = false
+    /// Reboot when the next command arrives: the command is lost, boot text and (if the port
+    /// requires it) a new `login:` follow, and the session starts afresh (echo on).
+    public var rebootBeforeNextCommand = false
     public init() {}
 }
 

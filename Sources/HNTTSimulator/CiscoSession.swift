@@ -44,6 +44,10 @@ public final class CiscoSession: @unchecked Sendable {
                 return data.faults
             }
             if faults.silent { continue }
+            if faults.rebootBeforeNextCommand {
+                guard reboot() else { return }
+                continue
+            }
             if trimmed.lowercased() == "bye" { return }
             let reply = handle(trimmed)
             if !deliver(reply, faults: faults) { return }
@@ -77,9 +81,30 @@ public final class CiscoSession: @unchecked Sendable {
         }
     }
 
+    /// A reboot seen from the console: calls dropped, boot text, a fresh session.
+    private func reboot() -> Bool {
+        let loginRequired = store.update { data -> Bool in
+            data.faults.rebootBeforeNextCommand = false
+            data.calls.removeAll()
+            return access != .serial || data.serialLoginRequired
+        }
+        echo = true
+        registrations.removeAll()
+        link.write("\r\nU-Boot 2013.01 (Cisco)\r\nStarting kernel ...\r\n\r\nLinux 3.4.86-100 (localhost) (1)\r\n\r\n")
+        guard loginRequired else { return true }
+        link.write("login: ")
+        return promptLogin()
+    }
+
     private func promptLogin() -> Bool {
-        for _ in 0..<3 {
+        var attempts = 0
+        while attempts < 3 {
             guard let username = link.readLine() else { return false }
+            if username.trimmingCharacters(in: .whitespaces).isEmpty {
+                link.write("login: ")   // like login(1): an empty name just asks again
+                continue
+            }
+            attempts += 1
             link.write("Password: ")
             guard let password = link.readLine() else { return false }
             let accepted = store.read { $0.users[username] == password && !password.isEmpty }

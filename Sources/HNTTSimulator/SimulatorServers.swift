@@ -136,19 +136,18 @@ public final class CiscoSimulator: @unchecked Sendable {
 
     /// Starts a telnet service; returns its port.
     public func startTelnet(port: UInt16 = 0) throws -> UInt16 {
-        let store = self.store
-        let server = try SimulatorTCPServer(port: port, telnet: true) { link in
-            CiscoSession(store: store, link: link, access: .telnet).run()
-        }
-        servers.append(server)
-        return server.port
+        try startTCP(port: port, telnet: true, access: .telnet)
     }
 
     /// Starts a raw TCP service, as the codec's serial port behind a serial server; returns its port.
     public func startSerialServer(port: UInt16 = 0) throws -> UInt16 {
+        try startTCP(port: port, telnet: false, access: .serial)
+    }
+
+    private func startTCP(port: UInt16, telnet: Bool, access: SimulatorAccess) throws -> UInt16 {
         let store = self.store
-        let server = try SimulatorTCPServer(port: port, telnet: false) { link in
-            CiscoSession(store: store, link: link, access: .serial).run()
+        let server = try SimulatorTCPServer(port: port, telnet: telnet) { link in
+            CiscoSession(store: store, link: link, access: access).run()
         }
         servers.append(server)
         return server.port

@@ -22,16 +22,8 @@ enum DescriptorIO {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n > 0 { return Array(buffer[0..<n]) }
             if n == 0 { throw TransportError(.closed, "\(peer) closed the connection") }
-            let code = errno
-            switch code {
-            case EAGAIN, EWOULDBLOCK, EINTR:
-                try await IOReactor.shared.wait(fd: fd, for: .readable, deadline: deadline,
-                                                what: "waiting for \(peer) to answer")
-            case EIO, ECONNRESET, EPIPE, ENOTCONN:
-                throw TransportError(.closed, "\(peer): the connection was lost (\(errnoText(code)))")
-            default:
-                throw TransportError(.system, "reading from \(peer) failed: \(errnoText(code))")
-            }
+            try await waitOrFail(errno, fd: fd, for: .readable, deadline: deadline, peer: peer,
+                                 what: "waiting for \(peer) to answer", verb: "reading from")
         }
     }
 
@@ -43,16 +35,22 @@ enum DescriptorIO {
                 Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
             }
             if n > 0 { offset += n; continue }
-            let code = errno
-            switch code {
-            case EAGAIN, EWOULDBLOCK, EINTR:
-                try await IOReactor.shared.wait(fd: fd, for: .writable, deadline: deadline,
-                                                what: "sending to \(peer)")
-            case EIO, ECONNRESET, EPIPE, ENOTCONN:
-                throw TransportError(.closed, "\(peer): the connection was lost (\(errnoText(code)))")
-            default:
-                throw TransportError(.system, "writing to \(peer) failed: \(errnoText(code))")
-            }
+            try await waitOrFail(errno, fd: fd, for: .writable, deadline: deadline, peer: peer,
+                                 what: "sending to \(peer)", verb: "writing to")
+        }
+    }
+
+    /// After a failed read or write: waits for readiness if it would block, else throws
+    /// `.closed` for a lost line and `.system` for anything else.
+    private static func waitOrFail(_ code: Int32, fd: Int32, for interest: IOReactor.Interest, deadline: Deadline,
+                                   peer: String, what: String, verb: String) async throws {
+        switch code {
+        case EAGAIN, EWOULDBLOCK, EINTR:
+            try await IOReactor.shared.wait(fd: fd, for: interest, deadline: deadline, what: what)
+        case EIO, ECONNRESET, EPIPE, ENOTCONN:
+            throw TransportError(.closed, "\(peer): the connection was lost (\(errnoText(code)))")
+        default:
+            throw TransportError(.system, "\(verb) \(peer) failed: \(errnoText(code))")
         }
     }
 }

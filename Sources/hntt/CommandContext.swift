@@ -47,7 +47,11 @@ struct CommandContext {
 
     /// Runs `body` with the device's driver and always closes the connection.
     func withCodec<T>(_ deviceID: String, _ body: (any CodecDriver) async throws -> T) async throws -> T {
-        let driver = try codec(deviceID)
+        try await withCodec(try codec(deviceID), body)
+    }
+
+    /// Runs `body` with `driver` and always closes its connection.
+    func withCodec<T>(_ driver: any CodecDriver, _ body: (any CodecDriver) async throws -> T) async throws -> T {
         do {
             let result = try await body(driver)
             await driver.close()

@@ -59,10 +59,9 @@ struct DevicesCommand: ReportingCommand {
             func start(_ device: InventoryDevice) {
                 group.addTask {
                     do {
-                        let driver = try context.codec(for: device)
-                        defer { Task { await driver.close() } }
-                        let detail = try await driver.checkLogin()
-                        await driver.close()
+                        let detail = try await context.withCodec(try context.codec(for: device)) {
+                            try await $0.checkLogin()
+                        }
                         return (device.id, .success(detail))
                     } catch let error as HNTTError {
                         return (device.id, .failure(error.on(device: device.id)))

@@ -4,17 +4,8 @@ import Testing
 @testable import HNTTCisco
 
 func decodeBanner(_ text: String, chunk: Int = 0, stopAtStatus: Bool = false) throws -> XAPIBannerDecoder.Banner? {
-    var decoder = XAPIBannerDecoder(usernamePrompts: ["login:"], passwordPrompts: ["Password:"], stopAtStatus: stopAtStatus)
-    var buffer: [UInt8] = []
-    let bytes = Array(text.utf8)
-    let step = chunk == 0 ? max(bytes.count, 1) : chunk
-    var index = 0
-    while index < bytes.count {
-        buffer.append(contentsOf: bytes[index..<min(index + step, bytes.count)])
-        index += step
-        if let banner = try decoder.decode(&buffer) { return banner }
-    }
-    return nil
+    try feed(XAPIBannerDecoder(usernamePrompts: ["login:"], passwordPrompts: ["Password:"], stopAtStatus: stopAtStatus),
+             text, chunk: chunk)
 }
 
 /// The banners of cisco-xapi.md §1.4, and the generation each one announces.

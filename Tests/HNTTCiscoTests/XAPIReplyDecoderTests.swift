@@ -3,10 +3,9 @@ import Testing
 
 @testable import HNTTCisco
 
-/// Feeds `transcript` to a decoder in chunks of `chunk` bytes (0 = all at once), as a stream would.
-func decodeReply(_ transcript: String, _ request: XAPIReplyDecoder.Request, sent: String = "",
-                 chunk: Int = 0) throws -> XAPIReply? {
-    var decoder = XAPIReplyDecoder(request: request, sentCommand: sent)
+/// Feeds `transcript` to `decoder` in chunks of `chunk` bytes (0 = all at once), as a stream would.
+func feed<D: StreamDecoder>(_ decoder: D, _ transcript: String, chunk: Int = 0) throws -> D.Frame? {
+    var decoder = decoder
     var buffer: [UInt8] = []
     let bytes = Array(transcript.utf8)
     let step = chunk == 0 ? max(bytes.count, 1) : chunk
@@ -14,9 +13,14 @@ func decodeReply(_ transcript: String, _ request: XAPIReplyDecoder.Request, sent
     while index < bytes.count {
         buffer.append(contentsOf: bytes[index..<min(index + step, bytes.count)])
         index += step
-        if let reply = try decoder.decode(&buffer) { return reply }
+        if let frame = try decoder.decode(&buffer) { return frame }
     }
     return nil
+}
+
+func decodeReply(_ transcript: String, _ request: XAPIReplyDecoder.Request, sent: String = "",
+                 chunk: Int = 0) throws -> XAPIReply? {
+    try feed(XAPIReplyDecoder(request: request, sentCommand: sent), transcript, chunk: chunk)
 }
 
 /// Transcripts from cisco-xapi.md, with the request they answer.
@@ -187,5 +191,64 @@ struct XAPIReplyDecoderTests {
         let reply = try #require(atDeadline)
         #expect(reply.terminal == .incomplete)
         #expect(reply.strayText == ["%%garbage%%", "more"])
+    }
+
+    @Test("RoomOS 11.23 capture: an echoed registration, then feedback blocks (PepperDash record)")
+    func roomOSFeedbackCapture() throws {
+        let text = "xFeedback Register Event\r\n** end\r\n\r\nOK\r\n"
+        let reply = try #require(try decodeReply(text, .plain, sent: "xFeedback Register Event"))
+        #expect(reply.terminal == .ok)
+        #expect(reply.strayText.isEmpty)
+        let status = """
+            *s SystemUnit State NumberOfActiveCalls: 1\r
+            *s SystemUnit State System: InCall\r
+            ** end\r
+            *e Audio MicrophonesMuteStatus Mute: "On"\r
+            ** end\r
+            *s Audio Microphones Mute: On\r
+            ** end\r
+            *s Audio Input Connectors Ethernet 1 Mute: On\r
+            ** end\r
+            OK\r
+
+            """
+        let mute = try #require(try decodeReply(status, .status(prefix: ["Audio", "Microphones", "Mute"])))
+        #expect(mute.records == [.status(path: ["Audio", "Microphones", "Mute"], value: "On", ghost: false)])
+        #expect(mute.feedback.count == 4)
+    }
+
+    @Test("Cisco lab transcript: xpref outputmode terminal, then a status query (LAB-1451)")
+    func labTranscript() throws {
+        #expect(try decodeReply("\r\nOK\r\n", .plain, sent: "xpref outputmode terminal")?.terminal == .ok)
+        let reply = try #require(try decodeReply("*s Audio Volume: 50\r\n** end\r\n\r\nOK\r\n", .status(prefix: ["Audio", "Volume"])))
+        #expect(reply.records == [.status(path: ["Audio", "Volume"], value: "50", ghost: false)])
+    }
+
+    @Test("xFeedback list prints bare paths before ** end (C20 TC7.0 guide)")
+    func feedbackList() throws {
+        let text = "/Configuration/Video/MainVideoSource\r\n/Event/CallDisconnect\r\n/Status/Audio\r\n** end\r\nOK\r\n"
+        let reply = try #require(try decodeReply(text, .plain))
+        #expect(reply.terminal == .ok)
+        #expect(reply.strayText.count == 3)
+    }
+
+    @Test("a configuration read without a blank line before OK (roomos.cisco.com USB control doc)")
+    func usbControlDoc() throws {
+        let text = "*c xConfiguration Peripherals InputDevice Mode: On\r\n** end\r\nOK\r\n"
+        let reply = try #require(try decodeReply(text, .configuration(prefix: ["Peripherals", "InputDevice", "Mode"])))
+        #expect(reply.records == [.configuration(path: ["Peripherals", "InputDevice", "Mode"], value: "On")])
+    }
+
+    @Test("whatever follows a reply stays in the buffer for the next one")
+    func trailingBytesKept() throws {
+        var decoder = XAPIReplyDecoder(request: .command)
+        var buffer = Array("ERROR\r\n*r PresetActivateResult (status=Error):\r\nReason: Preset 9 not found\r\n** end\r\n".utf8)
+        let first = try #require(try decoder.decode(&buffer))
+        #expect(first.terminal == .error)
+        #expect(first.resultMayFollow)
+        var trailing = XAPIReplyDecoder(request: .trailingResult)
+        let rest = try #require(try trailing.decode(&buffer))
+        #expect(rest.result?.field("Reason") == "Preset 9 not found")
+        #expect(buffer.isEmpty)
     }
 }

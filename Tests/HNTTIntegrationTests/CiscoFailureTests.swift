@@ -166,3 +166,36 @@ struct CiscoFailureTests {
         }
     }
 }
+
+@Suite("Cisco serial console", .enabled(if: SSHDFixture.isAvailable, "needs root and openssh-server"))
+struct CiscoSerialConsoleTests {
+    @Test("a codec that reboots under a command is logged in and initialised again, and the command retried")
+    func rebootOnSerial() async throws {
+        let rig = try await CiscoRig.start(.serial)
+        defer { rig.stop() }
+        let driver = try rig.driver(commandTimeout: 3)
+        #expect(try await driver.microphoneMuted() == false)
+        try rig.update {
+            $0.micMuted = true
+            $0.faults.rebootBeforeNextCommand = true
+        }
+        #expect(try await driver.microphoneMuted())
+        let state = try rig.state()
+        #expect(state.successfulLogins == 2)
+        #expect(state.commandLog.filter { $0 == "echo off" }.count == 2)
+        await driver.close()
+    }
+
+    @Test("a serial console keeps its session between connections, as a real line does")
+    func sessionSurvivesReconnect() async throws {
+        let rig = try await CiscoRig.start(.serial)
+        defer { rig.stop() }
+        for _ in 0..<3 {
+            let driver = try rig.driver()
+            try await driver.wake()
+            await driver.close()
+        }
+        #expect(try rig.state().successfulLogins == 1)
+        #expect(try rig.state().standby == "Off")
+    }
+}
