@@ -35,7 +35,7 @@ public struct ConnectionPlan: Sendable {
             let host = device.host ?? "", port = device.port ?? 23
             transport = { TelnetTransport(host: host, port: port) }
         case .tcp:
-            let host = device.host ?? "", port = device.port ?? 4999
+            let host = device.host ?? "", port = device.port ?? 0
             transport = { TCPTransport(host: host, port: port) }
         case .serial:
             let path = device.path ?? "", baud = device.baud ?? 9600

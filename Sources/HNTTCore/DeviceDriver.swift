@@ -52,20 +52,28 @@ public struct ConfigurationSettings: Sendable, Equatable {
 /// Values are validated before anything is sent: an unsafe value throws `.badInput` with the
 /// connection untouched.
 public protocol CodecDriver: Sendable {
+    /// Standby, microphones, calls and software, read live (several requests on one session).
     func status() async throws -> DeviceStatus
+    /// Leaves standby, so the room is ready before a session (Điều 3.2's switch-on step).
     func wake() async throws
+    /// Enters standby; the codec stays reachable.
     func sleep() async throws
     /// Places a call; returns the codec's call id.
     func dial(_ number: String, protocol: CallProtocol, rateKbps: Int?) async throws -> String
     /// Ends one call, or every call when `callID` is nil; returns the ids that were ended.
     func hangup(callID: String?) async throws -> [String]
+    /// Mutes or unmutes every microphone of the room.
     func setMicrophoneMute(_ muted: Bool) async throws
+    /// Whether the microphones are muted now, as the codec reports it.
     func microphoneMuted() async throws -> Bool
+    /// Moves a camera to a stored preset (1–35 on Cisco).
     func recallPreset(_ preset: Int, camera: Int?) async throws
+    /// Stores the camera's current position as a preset.
     func storePreset(_ preset: Int, camera: Int?) async throws
     /// The whole configuration, or the one key.
     func configuration(key: String?) async throws -> ConfigurationSettings
     /// Connects and logs in without changing anything (`hntt devices --check`).
     func checkLogin() async throws -> String
+    /// Ends the session; the next operation opens a new one.
     func close() async
 }

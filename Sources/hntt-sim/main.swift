@@ -21,6 +21,8 @@ struct CiscoSim: ParsableCommand {
     @Option(help: "Serve the serial console as raw TCP on this port (a serial server).") var serialServer: UInt16?
     @Flag(help: "Serve the serial console on a pseudo-terminal; prints its path.") var pty = false
     @Flag(help: "Serial console without login (SerialPort LoginRequired: Off).") var noSerialLogin = false
+    @Option(help: "Serve this many independent codecs (telnet/serial-server ports count up from the given one, 0 = any).")
+    var instances = 1
 
     func run() throws {
         guard let flavor = CiscoFlavor(rawValue: flavor) else {
@@ -35,17 +37,26 @@ struct CiscoSim: ParsableCommand {
             CiscoSimulator.serveStandardIO(store: store)
             return
         }
-        let simulator = CiscoSimulator(store: store)
-        if let telnet { say("telnet 127.0.0.1:\(try simulator.startTelnet(port: telnet))") }
-        if let serialServer { say("serial-server 127.0.0.1:\(try simulator.startSerialServer(port: serialServer))") }
-        if pty { say("pty \(try simulator.startSerial())") }
+        var simulators: [CiscoSimulator] = []
+        for index in 0..<max(1, instances) {
+            let simulator = index == 0 ? CiscoSimulator(store: store) : CiscoSimulator(initial)
+            simulators.append(simulator)
+            let offset = UInt16(index)
+            if let telnet { say("telnet 127.0.0.1:\(try simulator.startTelnet(port: telnet == 0 ? 0 : telnet + offset))") }
+            if let serialServer {
+                say("serial-server 127.0.0.1:\(try simulator.startSerialServer(port: serialServer == 0 ? 0 : serialServer + offset))")
+            }
+            if pty { say("pty \(try simulator.startSerial())") }
+        }
         guard telnet != nil || serialServer != nil || pty else {
             throw ValidationError("say where to serve: --stdio, --telnet PORT, --serial-server PORT or --pty")
         }
         FileHandle.standardOutput.synchronizeFile()
         signal(SIGTERM) { _ in Foundation.exit(0) }
         signal(SIGINT) { _ in Foundation.exit(0) }
-        while true { Foundation.sleep(3600) }
+        withExtendedLifetime(simulators) {
+            while true { Foundation.sleep(3600) }
+        }
     }
 }
 

@@ -68,7 +68,13 @@ enum Main {
             if let exitCode = error as? ExitCode {
                 exit(exitCode.rawValue)
             }
-            FileHandle.standardError.write(Data((HNTT.fullMessage(for: error) + "\n").utf8))
+            let message = HNTT.fullMessage(for: error)
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            if CommandLine.arguments.contains("--json") {
+                let fields: [(String, JSONValue)] = [("code", .string(HNTTError.Category.badInput.rawValue)),
+                                                     ("message", .string(message))]
+                print(JSONValue.object([("error", .object(fields))]).text)
+            }
             exit(2)
         }
     }

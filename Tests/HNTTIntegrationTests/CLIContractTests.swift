@@ -184,6 +184,9 @@ struct CLIContractTests {
         let rig = try await CLIRig.start()
         defer { rig.stop() }
         #expect(try await rig.run(["dial", "ubnd-codec"]).status == 2)
+        let usageJSON = try await rig.run(["dial", "ubnd-codec", "--json"])
+        #expect(usageJSON.status == 2)
+        #expect(usageJSON.stdout.contains("\"bad-input\""))
         #expect(try await rig.run(["mute", "ubnd-codec", "maybe"]).status == 2)
         let unknown = try await rig.run(["status", "no-such-device"])
         #expect(unknown.status == 2)
