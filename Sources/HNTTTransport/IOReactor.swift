@@ -30,11 +30,22 @@ public final class IOReactor: Sendable {
         let what: String
     }
 
+    /// A wait from its allocation to its end: a cancel can arrive before the continuation is
+    /// registered (it then fails at registration) or after the wait ended (it is ignored).
+    private enum Slot {
+        case pending
+        case cancelled
+        case waiting(Waiter)
+    }
+
     private struct State {
-        var waiters: [UInt64: Waiter] = [:]
+        var slots: [UInt64: Slot] = [:]
         var waiterByFD: [Int32: UInt64] = [:]
-        var cancelledBeforeRegistration: Set<UInt64> = []
         var nextID: UInt64 = 1
+
+        var deadlines: [Deadline] {
+            slots.values.compactMap { if case .waiting(let waiter) = $0 { waiter.deadline } else { nil } }
+        }
     }
 
     private let epollFD: Int32
@@ -63,6 +74,7 @@ public final class IOReactor: Sendable {
         if deadline.hasPassed { throw TransportError(.timedOut, "no answer while \(what)") }
         let id = state.withLock { s -> UInt64 in
             defer { s.nextID += 1 }
+            s.slots[s.nextID] = .pending
             return s.nextID
         }
         try await withTaskCancellationHandler {
@@ -77,8 +89,12 @@ public final class IOReactor: Sendable {
     private func register(id: UInt64, fd: Int32, interest: Interest, deadline: Deadline, what: String,
                           continuation: CheckedContinuation<Void, any Error>) {
         let failure: (any Error)? = state.withLock { s -> (any Error)? in
-            if s.cancelledBeforeRegistration.remove(id) != nil { return CancellationError() }
+            if case .cancelled = s.slots[id] {
+                s.slots[id] = nil
+                return CancellationError()
+            }
             if s.waiterByFD[fd] != nil {
+                s.slots[id] = nil
                 return TransportError(.system, "internal: two waiters on one descriptor while \(what)")
             }
             var event = epoll_event()
@@ -86,8 +102,11 @@ public final class IOReactor: Sendable {
             hntt_epoll_set_fd(&event, fd)
             var rc = epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event)
             if rc != 0 && errno == EEXIST { rc = epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) }
-            if rc != 0 { return TransportError(.system, "cannot watch descriptor: \(errnoText())") }
-            s.waiters[id] = Waiter(fd: fd, deadline: deadline, continuation: continuation, what: what)
+            if rc != 0 {
+                s.slots[id] = nil
+                return TransportError(.system, "cannot watch descriptor: \(errnoText())")
+            }
+            s.slots[id] = .waiting(Waiter(fd: fd, deadline: deadline, continuation: continuation, what: what))
             s.waiterByFD[fd] = id
             return nil
         }
@@ -98,18 +117,22 @@ public final class IOReactor: Sendable {
         }
     }
 
-    /// Removes a waiter and resumes it; a cancel that arrives before registration is remembered.
+    /// Removes a waiter and resumes it; a cancel that arrives before registration is remembered
+    /// in its slot, one that arrives after the end is ignored.
     private func finish(id: UInt64, with result: Result<Void, any Error>) {
         let waiter = state.withLock { s -> Waiter? in
-            guard let waiter = s.waiters.removeValue(forKey: id) else {
-                if case .failure(let error) = result, error is CancellationError {
-                    s.cancelledBeforeRegistration.insert(id)
-                }
+            switch s.slots[id] {
+            case .pending?:
+                if case .failure(let error) = result, error is CancellationError { s.slots[id] = .cancelled }
                 return nil
+            case .cancelled?, nil:
+                return nil
+            case .waiting(let waiter)?:
+                s.slots[id] = nil
+                s.waiterByFD[waiter.fd] = nil
+                _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, waiter.fd, nil)
+                return waiter
             }
-            s.waiterByFD[waiter.fd] = nil
-            _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, waiter.fd, nil)
-            return waiter
         }
         waiter?.continuation.resume(with: result)
     }
@@ -123,7 +146,7 @@ public final class IOReactor: Sendable {
         var events = [epoll_event](repeating: epoll_event(), count: 128)
         while true {
             let timeoutMS = state.withLock { s -> Int32 in
-                guard let nearest = s.waiters.values.map(\.deadline).min() else { return -1 }
+                guard let nearest = s.deadlines.min() else { return -1 }
                 let remaining = nearest.remainingSeconds
                 if remaining <= 0 { return 0 }
                 return Int32(min(ceil(remaining * 1000), 60_000))
@@ -144,7 +167,10 @@ public final class IOReactor: Sendable {
                 }
             }
             let expired = state.withLock { s in
-                s.waiters.filter { $0.value.deadline.hasPassed }.map { ($0.key, $0.value.what) }
+                s.slots.compactMap { id, slot -> (UInt64, String)? in
+                    if case .waiting(let waiter) = slot, waiter.deadline.hasPassed { return (id, waiter.what) }
+                    return nil
+                }
             }
             for (id, what) in expired {
                 finish(id: id, with: .failure(TransportError(.timedOut, "no answer while \(what)")))
