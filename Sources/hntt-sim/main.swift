@@ -21,6 +21,9 @@ struct CiscoSim: ParsableCommand {
     @Option(help: "Serve the serial console as raw TCP on this port (a serial server).") var serialServer: UInt16?
     @Flag(help: "Serve the serial console on a pseudo-terminal; prints its path.") var pty = false
     @Flag(help: "Serial console without login (SerialPort LoginRequired: Off).") var noSerialLogin = false
+    @Option(help: "Seconds to wait before each reply (a slow codec).") var replyDelay: Double = 0
+    @Option(help: "Misbehave: silent, garbage, drop-mid-reply, split-writes or feedback-noise (repeatable).")
+    var fault: [String] = []
     @Option(help: "Serve this many independent codecs (telnet/serial-server ports count up from the given one, 0 = any).")
     var instances = 1
 
@@ -32,6 +35,17 @@ struct CiscoSim: ParsableCommand {
         var initial = CiscoCodecData(flavor: flavor, systemName: name,
                                      users: parts.count == 2 ? [parts[0]: parts[1]] : [:])
         if noSerialLogin { initial.setSetting("SerialPort LoginRequired", "Off") }
+        initial.faults.replyDelay = replyDelay
+        for name in fault {
+            switch name {
+            case "silent": initial.faults.silent = true
+            case "garbage": initial.faults.garbage = true
+            case "drop-mid-reply": initial.faults.dropMidReply = true
+            case "split-writes": initial.faults.splitWrites = true
+            case "feedback-noise": initial.faults.feedbackNoise = true
+            default: throw ValidationError("unknown fault \(name); use silent, garbage, drop-mid-reply, split-writes or feedback-noise")
+            }
+        }
         let store = try state.map { try CiscoCodecStore(file: $0, initial: initial) } ?? CiscoCodecStore(initial)
         if stdio {
             CiscoSimulator.serveStandardIO(store: store)
