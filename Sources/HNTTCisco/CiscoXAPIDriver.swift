@@ -53,7 +53,7 @@ public actor CiscoXAPIDriver: CodecDriver {
         case .auto: break
         }
         if let rateKbps {
-            line += " CallRate: " + (try attributing(deviceID) { try XAPICommands.number(rateKbps, field: "the call rate", in: 64...6000) })
+            line += " CallRate: " + (try attributing(deviceID) { try SafeValue.number(rateKbps, field: "the call rate", in: 64...6000) })
         }
         let result = try await command(line)
         guard let id = result?.field("CallId") else {
@@ -65,7 +65,7 @@ public actor CiscoXAPIDriver: CodecDriver {
 
     public func hangup(callID: String?) async throws -> [String] {
         if let callID {
-            let id = try attributing(deviceID) { try XAPICommands.callID(callID) }
+            let id = try attributing(deviceID) { try SafeValue.callID(callID) }
             try await command("xCommand Call Disconnect CallId: \(id)")
             return [id]
         }
@@ -89,13 +89,13 @@ public actor CiscoXAPIDriver: CodecDriver {
     }
 
     public func recallPreset(_ preset: Int, camera: Int?) async throws {
-        let id = try attributing(deviceID) { try XAPICommands.number(preset, field: "preset", in: 1...35) }
+        let id = try attributing(deviceID) { try SafeValue.number(preset, field: "preset", in: 1...35) }
         try await command("xCommand Camera Preset Activate PresetId: \(id)")
     }
 
     public func storePreset(_ preset: Int, camera: Int?) async throws {
-        let id = try attributing(deviceID) { try XAPICommands.number(preset, field: "preset", in: 1...35) }
-        let cameraID = try attributing(deviceID) { try XAPICommands.number(camera ?? 1, field: "camera", in: 1...7) }
+        let id = try attributing(deviceID) { try SafeValue.number(preset, field: "preset", in: 1...35) }
+        let cameraID = try attributing(deviceID) { try SafeValue.number(camera ?? 1, field: "camera", in: 1...7) }
         try await command("xCommand Camera Preset Store CameraId: \(cameraID) PresetId: \(id)")
     }
 
@@ -204,7 +204,7 @@ public actor CiscoXAPIDriver: CodecDriver {
                     remember(reply.feedback)
                     try check(reply, line: line)
                     return reply
-                } catch let error as XAPIProtocolError {
+                } catch let error as FramingError {
                     await close()
                     throw HNTTError(.deviceError, "the codec's answer to `\(line)` is not xAPI: \(error.detail)",
                                     fix: "check that the inventory points at a Cisco codec's xAPI, and that no one else is typing on this line")

@@ -74,7 +74,7 @@ public struct XAPIReplyDecoder: StreamDecoder {
     public let request: Request
     /// The command as sent, so that an echo of it is not mistaken for output.
     public let sentCommand: String
-    private let splitter = XAPILineSplitter()
+    private let splitter = TextLineSplitter()
     private var reply = XAPIReply()
     private var block: [XAPIRecord] = []
     private var currentResult: XAPIResult?
@@ -93,7 +93,7 @@ public struct XAPIReplyDecoder: StreamDecoder {
         while let line = try splitter.takeLine(from: &buffer) {
             lineCount += 1
             if lineCount > XAPIReplyDecoder.maximumLines {
-                throw XAPIProtocolError(detail: "sent more than \(XAPIReplyDecoder.maximumLines) lines in one reply")
+                throw FramingError(detail: "sent more than \(XAPIReplyDecoder.maximumLines) lines in one reply")
             }
             if let done = consume(line) { return done }
         }
@@ -238,7 +238,7 @@ public struct XAPIBannerDecoder: StreamDecoder {
 
     private let usernamePrompts: [String]
     private let passwordPrompts: [String]
-    private let splitter = XAPILineSplitter()
+    private let splitter = TextLineSplitter()
     private var lines: [String] = []
     private let stopAtStatus: Bool
 

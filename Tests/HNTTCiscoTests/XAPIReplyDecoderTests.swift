@@ -178,8 +178,8 @@ struct XAPIReplyDecoderTests {
             _ = decoder.decodeAtDeadline(&buffer)
         }
         var decoder = XAPIReplyDecoder(request: .command)
-        var endless = [UInt8](repeating: 65, count: XAPILineSplitter.maximumLineBytes + 1)
-        #expect(throws: XAPIProtocolError.self) { try decoder.decode(&endless) }
+        var endless = [UInt8](repeating: 65, count: TextLineSplitter.maximumLineBytes + 1)
+        #expect(throws: FramingError.self) { try decoder.decode(&endless) }
     }
 
     @Test("at the deadline the decoder reports what it saw instead")
