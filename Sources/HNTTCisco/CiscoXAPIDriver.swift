@@ -8,37 +8,42 @@ import HNTTTransport
 /// login, `echo off`, output mode) after it is lost or the codec shows `login:` again. One
 /// request at a time: terminal mode has no correlation ids.
 public actor CiscoXAPIDriver: CodecDriver {
-    public let plan: ConnectionPlan
-    private var stream: DeviceStream?
-    /// TC, CE or RoomOS, from the login banner or the software version.
-    public private(set) var generation: CiscoGeneration?
-    /// The `Cisco Codec Release …` text from the banner.
-    public private(set) var release: String?
+    public nonisolated let plan: ConnectionPlan
+    private let session: DeviceSession<CiscoSessionInfo>
     /// Feedback that arrived between replies (most recent last, bounded).
     public private(set) var feedback: [XAPIRecord] = []
 
     private var deviceID: String { plan.device.id }
-    private var timeouts: DeviceProfile.Timeouts { plan.profile.timeouts }
 
-    public init(plan: ConnectionPlan) { self.plan = plan }
+    public init(plan: ConnectionPlan) {
+        self.plan = plan
+        let setUp = CiscoSessionSetUp(plan: plan)
+        session = DeviceSession(plan: plan) { try await setUp.run($0) }
+    }
+
+    /// TC, CE or RoomOS, from the login banner or the software version.
+    public var generation: CiscoGeneration? { get async { await session.info?.generation } }
+    /// The `Cisco Codec Release …` text, or the software version.
+    public var release: String? { get async { await session.info?.release } }
 
     // MARK: - Operations
 
     public func checkLogin() async throws -> String {
-        try await attributing(to: deviceID, credentialName: plan.device.credential) {
-            _ = try await connected()
-            return release ?? generation?.rawValue ?? "logged in"
-        }
+        _ = try await session.open()
+        let release = await self.release
+        return release ?? "logged in"
     }
 
     public func status() async throws -> DeviceStatus {
         let standby = try await query(status: "Standby")
         let mute = try await query(status: "Audio Microphones Mute")
         let calls = try await currentCalls()
-        let software = try await query(status: "SystemUnit Software Version").first?.value
+        let reported = try await query(status: "SystemUnit Software Version").first?.value
+        let software: String
+        if let reported { software = reported } else { software = await release ?? "unknown" }
         return DeviceStatus(standby: CiscoXAPIDriver.standbyState(from: standby),
                             micMuted: CiscoXAPIDriver.isOn(mute.first?.value),
-                            calls: calls, software: software ?? release ?? "unknown")
+                            calls: calls, software: software)
     }
 
     public func wake() async throws { try await command("xCommand Standby Deactivate") }
@@ -71,7 +76,7 @@ public actor CiscoXAPIDriver: CodecDriver {
         }
         let calls = try await currentCalls()
         if calls.isEmpty { return [] }
-        if generation == .tc {
+        if await generation == .tc {
             try await command("xCommand Call DisconnectAll")
         } else {
             // CE8 and later removed DisconnectAll: end each call.
@@ -113,10 +118,7 @@ public actor CiscoXAPIDriver: CodecDriver {
         return ConfigurationSettings(entries)
     }
 
-    public func close() async {
-        await stream?.close()
-        stream = nil
-    }
+    public func close() async { await session.close() }
 
     // MARK: - Reading status
 
@@ -182,112 +184,34 @@ public actor CiscoXAPIDriver: CodecDriver {
     }
 
     /// Sends one request and waits for its whole reply. Re-logs in once if the codec shows
-    /// `login:` (a reboot on serial); drops the connection on any transport failure.
+    /// `login:` (a reboot on serial); a trailing `*r` block after `ERROR` is read briefly.
     private func run(_ line: String, _ request: XAPIReplyDecoder.Request) async throws -> XAPIReply {
-        try await attributing(to: deviceID, credentialName: plan.device.credential) {
-            for attempt in 0..<2 {
-                let stream = try await connected()
-                do {
-                    let deadline = Deadline.after(seconds: timeouts.command)
-                    try await stream.send(line + "\n", deadline: deadline)
-                    var reply = try await stream.receive(XAPIReplyDecoder(request: request, sentCommand: line),
-                                                         deadline: deadline)
-                    if reply.terminal == .loginPrompt && attempt == 0 {
-                        await close()
-                        continue
-                    }
-                    if reply.resultMayFollow {
-                        let trailing = try? await stream.receive(XAPIReplyDecoder(request: .trailingResult),
-                                                                 deadline: Deadline.after(seconds: 0.3).capped(at: deadline))
-                        if let result = trailing?.result { reply.result = result }
-                    }
-                    remember(reply.feedback)
-                    try check(reply, line: line)
-                    return reply
-                } catch let error as FramingError {
-                    await close()
-                    throw HNTTError(.deviceError, "the codec's answer to `\(line)` is not xAPI: \(error.detail)",
-                                    fix: "check that the inventory points at a Cisco codec's xAPI, and that no one else is typing on this line")
-                } catch {
-                    await close()
-                    throw error
-                }
+        for attempt in 0..<2 {
+            var reply = try await session.exchange(line, XAPIReplyDecoder(request: request, sentCommand: line))
+            if reply.terminal == .loginPrompt && attempt == 0 {
+                await session.close()
+                continue
             }
-            throw HNTTError(.unreachable, "the codec asks for a new login after every command", fix: "check that the codec is not rebooting in a loop")
-        }
-    }
-
-    private func check(_ reply: XAPIReply, line: String) throws {
-        let reason = reply.result?.field("Reason").map { ": \($0)" } ?? ""
-        switch reply.terminal {
-        case .incomplete:
-            let seen = reply.strayText.isEmpty ? "" : "; it sent only: \"\(reply.strayText.joined(separator: " / "))\""
-            throw HNTTError(.timeout, "no complete answer to `\(line)` within \(Int(timeouts.command)) s\(seen)",
-                            fix: "check that the codec is responsive (it may be rebooting); the profile's `timeouts: command:` sets the wait")
-        case .notRecognized:
-            throw HNTTError(.deviceError, "the codec did not recognise `\(line)`",
-                            fix: "this software version may not support the operation; check `hntt status` for the version")
-        case .loginPrompt:
-            throw HNTTError(.unreachable, "the codec asked for a new login", fix: "try again; the codec may have rebooted")
-        case .error:
-            throw HNTTError(.deviceError, "the codec refused `\(line)`\(reason)",
-                            fix: reason.isEmpty ? "the codec gave no reason; check the command against its software version"
-                                                : "check the value against the codec's reason")
-        case .ok:
-            if let result = reply.result, !result.succeeded {
-                throw HNTTError(.deviceError, "`\(line)` failed (\(result.status))\(reason)",
-                                fix: "check the value against the codec's reason")
+            if reply.resultMayFollow,
+               let trailing = try? await session.receive(XAPIReplyDecoder(request: .trailingResult), within: 0.3),
+               let result = trailing.result {
+                reply.result = result
             }
+            remember(reply.feedback)
+            do {
+                try CiscoReplyCheck.check(reply, line: line, timeout: plan.profile.timeouts.command)
+            } catch let error as HNTTError {
+                throw error.on(device: deviceID)
+            }
+            return reply
         }
+        throw HNTTError(.unreachable, "the codec asks for a new login after every command", device: deviceID,
+                        fix: "check that the codec is not rebooting in a loop")
     }
 
     private func remember(_ records: [XAPIRecord]) {
         feedback.append(contentsOf: records)
         if feedback.count > 500 { feedback.removeFirst(feedback.count - 500) }
-    }
-
-    // MARK: - Session set-up
-
-    /// The open, initialised stream; connects, logs in and initialises if needed.
-    private func connected() async throws -> DeviceStream {
-        if let stream { return stream }
-        let stream = DeviceStream(transport: plan.makeTransport())
-        do {
-            try await stream.open(deadline: Deadline.after(seconds: timeouts.connect))
-            let banner = try await CiscoLogin(plan: plan).run(on: stream)
-            release = banner.release
-            if let release { generation = CiscoGeneration.detect(release) }
-            self.stream = stream
-            try await initialise(stream)
-        } catch {
-            self.stream = nil
-            await stream.close()
-            throw error
-        }
-        return stream
-    }
-
-    /// `echo off`, terminal output mode, and the generation if the banner did not tell it.
-    /// Session-scoped on the codec, so it runs on every new connection (cisco-xapi.md §1.5).
-    private func initialise(_ stream: DeviceStream) async throws {
-        for line in ["echo off", "xPreferences OutputMode Terminal"] {
-            let deadline = Deadline.after(seconds: timeouts.command)
-            try await stream.send(line + "\n", deadline: deadline)
-            let reply = try await stream.receive(XAPIReplyDecoder(request: .plain, sentCommand: line), deadline: deadline)
-            try check(reply, line: line)
-        }
-        if generation == nil {
-            let deadline = Deadline.after(seconds: timeouts.command)
-            let line = "xStatus SystemUnit Software Version"
-            try await stream.send(line + "\n", deadline: deadline)
-            let reply = try await stream.receive(
-                XAPIReplyDecoder(request: .status(prefix: ["SystemUnit", "Software", "Version"]), sentCommand: line),
-                deadline: deadline)
-            for case .status(_, let value?, _) in reply.records {
-                release = release ?? value
-                generation = CiscoGeneration.detect(value)
-            }
-        }
     }
 }
 

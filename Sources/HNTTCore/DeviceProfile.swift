@@ -49,6 +49,13 @@ public struct DeviceProfile: Sendable {
     public let secretKeys: [String]
     /// Operations the guard allows without an authorisation.
     public let operations: [String]
+    /// The settings a configuration read asks for one by one, for devices without a full
+    /// export (Poly's legacy API). Empty for devices that print their whole configuration.
+    public var settings: [ConfigurationSetting] = []
+    /// What ends a command line (`\n` for Cisco, `\r` for Poly).
+    public var lineEnd: String = "\n"
+    /// The least time between two commands, in seconds (Poly: 0.2).
+    public var minimumSendInterval: Double = 0
 
     /// True if `key` is secret under this profile (exact, or prefix with a trailing `*`, or
     /// a last word `Password`/`Passphrase`/`Secret` whatever the profile says).
@@ -64,7 +71,8 @@ public struct DeviceProfile: Sendable {
     }
 
     static let topKeys: Set<String> = ["id", "vendor", "driver", "description", "transports", "login", "timeouts",
-                                       "volatile_keys", "secret_keys", "operations"]
+                                       "volatile_keys", "secret_keys", "operations", "line_end", "pacing_seconds",
+                                       "settings"]
 
     /// Loads and checks a profile file.
     public static func load(path: String) throws -> DeviceProfile {
@@ -74,6 +82,8 @@ public struct DeviceProfile: Sendable {
         var login = LoginPrompts()
         var timeouts = Timeouts()
         var volatileKeys: [String] = [], secretKeys: [String] = [], operations: [String] = []
+        var lineEnd = "\n", pacing = 0.0
+        var settings: [ConfigurationSetting] = []
         for (key, keyNode, value) in try file.mapping(file.root, "the profile", allowed: topKeys) {
             switch key {
             case "id": id = try file.string(value, key)
@@ -116,6 +126,14 @@ public struct DeviceProfile: Sendable {
             case "volatile_keys": volatileKeys = try file.strings(value, key)
             case "secret_keys": secretKeys = try file.strings(value, key)
             case "operations": operations = try file.strings(value, key)
+            case "line_end":
+                let text = try file.string(value, key)
+                guard ["\n", "\r", "\r\n"].contains(text) else {
+                    throw file.error(value, "line_end must be \"\\n\", \"\\r\" or \"\\r\\n\"", fix: "write it in double quotes, e.g. line_end: \"\\r\"")
+                }
+                lineEnd = text
+            case "pacing_seconds": pacing = try file.double(value, key)
+            case "settings": settings = try ConfigurationSetting.load(value, file: file)
             default: throw file.error(keyNode, "unexpected key \(key)", fix: "remove it")
             }
         }
@@ -125,9 +143,13 @@ public struct DeviceProfile: Sendable {
         if transports.isEmpty {
             throw file.error(file.root, "the profile lists no transports", fix: "add `transports:` with at least one of ssh, telnet, serial, tcp, udp")
         }
-        return DeviceProfile(id: id, vendor: vendor, driver: driver, description: description, transports: transports,
-                             login: login, timeouts: timeouts, volatileKeys: volatileKeys, secretKeys: secretKeys,
-                             operations: operations)
+        var profile = DeviceProfile(id: id, vendor: vendor, driver: driver, description: description, transports: transports,
+                                    login: login, timeouts: timeouts, volatileKeys: volatileKeys, secretKeys: secretKeys,
+                                    operations: operations)
+        profile.lineEnd = lineEnd
+        profile.minimumSendInterval = pacing
+        profile.settings = settings
+        return profile
     }
 }
 
@@ -176,5 +198,37 @@ public struct ProfileCatalog: Sendable {
                             fix: "make `id:` match the file name (\(id))")
         }
         return profile
+    }
+}
+
+/// One setting read by its own command, as a profile lists it: the key shown to people and
+/// stored in snapshots, and the command that reads it (`systemsetting get sipaccountname`,
+/// `autoanswer get`).
+public struct ConfigurationSetting: Sendable, Equatable {
+    public let key: String
+    public let command: String
+
+    public init(key: String, command: String) {
+        self.key = key
+        self.command = command
+    }
+
+    static func load(_ node: Yams.Node, file: YAMLFile) throws -> [ConfigurationSetting] {
+        var result: [ConfigurationSetting] = []
+        var seen = Set<String>()
+        for item in try file.sequence(node, "settings") {
+            var key = "", command = ""
+            for (field, _, value) in try file.mapping(item, "a setting", allowed: ["key", "get"]) {
+                if field == "key" { key = try file.string(value, field) } else { command = try file.string(value, field) }
+            }
+            guard !key.isEmpty, !command.isEmpty else {
+                throw file.error(item, "a setting needs both `key:` and `get:`", fix: "write e.g. `- {key: sipaccountname, get: systemsetting get sipaccountname}`")
+            }
+            guard seen.insert(key).inserted else {
+                throw file.error(item, "setting \"\(key)\" is listed twice", fix: "keep one of them")
+            }
+            result.append(ConfigurationSetting(key: key, command: command))
+        }
+        return result
     }
 }

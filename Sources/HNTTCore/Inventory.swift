@@ -20,6 +20,9 @@ public struct InventoryDevice: Sendable, Equatable {
     /// Where the device is declared, for messages.
     public let sourceLine: Int
 
+    /// True for a serial line, directly or through a serial server's raw TCP port.
+    public var isSerialConsole: Bool { transport == .serial || transport == .tcp }
+
     /// "ssh 10.0.0.5:22", "serial /dev/ttyUSB0 @ 9600".
     public var endpointDescription: String {
         switch transport {

@@ -77,12 +77,20 @@ public struct PatternDecoder: StreamDecoder {
 /// same. Owned by one driver at a time (an actor), as the SSH rules require.
 public actor DeviceStream {
     public nonisolated let transport: any ByteTransport
+    /// What ends a command line for this device (`\n` for Cisco, `\r` for Poly).
+    public nonisolated let lineEnd: String
+    /// The least time between two sends; some devices drop commands that come faster (Poly: 200 ms).
+    public nonisolated let minimumSendInterval: Double
     private var buffer: [UInt8] = []
+    private var lastSend: Deadline?
     /// Every byte received, kept only when a caller asks for a transcript (diagnostics, tests).
     private var transcript: [UInt8]?
 
-    public init(transport: any ByteTransport, keepTranscript: Bool = false) {
+    public init(transport: any ByteTransport, lineEnd: String = "\n", minimumSendInterval: Double = 0,
+                keepTranscript: Bool = false) {
         self.transport = transport
+        self.lineEnd = lineEnd
+        self.minimumSendInterval = minimumSendInterval
         self.transcript = keepTranscript ? [] : nil
     }
 
@@ -90,12 +98,19 @@ public actor DeviceStream {
         try await transport.open(deadline: deadline)
     }
 
-    public func send(_ text: String, deadline: Deadline) async throws {
-        try await transport.write(Array(text.utf8), deadline: deadline)
+    /// Sends one command line, ended with ``lineEnd``, after the device's pacing interval.
+    public func sendLine(_ line: String, deadline: Deadline) async throws {
+        try await send(bytes: Array((line + lineEnd).utf8), deadline: deadline)
     }
 
+    /// Sends raw bytes (a password, a probe), paced like a line.
     public func send(bytes: [UInt8], deadline: Deadline) async throws {
+        if minimumSendInterval > 0, let lastSend {
+            let wait = minimumSendInterval - (Deadline.now.uptimeNanoseconds &- lastSend.uptimeNanoseconds).secondsValue
+            if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+        }
         try await transport.write(bytes, deadline: deadline)
+        lastSend = .now
     }
 
     /// Reads until `decoder` yields a frame, or throws at `deadline`.
@@ -132,4 +147,9 @@ public actor DeviceStream {
     public var receivedTranscript: [UInt8] { transcript ?? [] }
 
     public func close() async { await transport.close() }
+}
+
+extension UInt64 {
+    /// Nanoseconds as seconds.
+    var secondsValue: Double { Double(self) / 1e9 }
 }

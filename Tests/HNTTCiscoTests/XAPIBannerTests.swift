@@ -1,11 +1,17 @@
+import HNTTCore
 import HNTTTransport
 import Testing
 
 @testable import HNTTCisco
 
-func decodeBanner(_ text: String, chunk: Int = 0, stopAtStatus: Bool = false) throws -> XAPIBannerDecoder.Banner? {
-    try feed(XAPIBannerDecoder(usernamePrompts: ["login:"], passwordPrompts: ["Password:"], stopAtStatus: stopAtStatus),
-             text, chunk: chunk)
+/// The Cisco login dialogue: prompts and failure from the profile, ready at a line `OK`.
+func ciscoGrammar(serialConsole: Bool = false) -> LoginGrammar {
+    LoginGrammar(usernamePrompts: ["login:"], passwordPrompts: ["Password:"], failureMarkers: ["Login incorrect"],
+                 isReadyLine: CiscoSessionSetUp.readyLine(serialConsole: serialConsole))
+}
+
+func decodeBanner(_ text: String, chunk: Int = 0, serialConsole: Bool = false) throws -> LoginDecoder.Frame? {
+    try feed(LoginDecoder(grammar: ciscoGrammar(serialConsole: serialConsole)), text, chunk: chunk)
 }
 
 /// The banners of cisco-xapi.md §1.4, and the generation each one announces.
@@ -23,8 +29,8 @@ struct XAPIBannerTests {
     func bannerReady(index: Int) throws {
         for chunk in [0, 1, 5] {
             let banner = try #require(try decodeBanner(banners[index].text, chunk: chunk))
-            #expect(banner.outcome == .ready)
-            let release = try #require(banner.release)
+            #expect(banner.step == .ready)
+            let release = try #require(CiscoSessionSetUp.release(fromBanner: banner.lines))
             #expect(CiscoGeneration.detect(release) == banners[index].generation)
         }
     }
@@ -32,15 +38,16 @@ struct XAPIBannerTests {
     @Test("telnet prompts without a line end are recognised, including a split `login:`")
     func prompts() throws {
         let telnet = "\r\nLinux 3.4.86-100 (localhost) (1)\r\n\r\nlogin: "
-        #expect(try decodeBanner(telnet)?.outcome == .usernamePrompt)
-        #expect(try decodeBanner(telnet, chunk: 1)?.outcome == .usernamePrompt)
-        #expect(try decodeBanner("Password: ")?.outcome == .passwordPrompt)
-        #expect(try decodeBanner("\r\nLogin incorrect\r\n\r\nlogin: ")?.outcome == .loginIncorrect)
+        #expect(try decodeBanner(telnet)?.step == .usernamePrompt)
+        #expect(try decodeBanner(telnet, chunk: 1)?.step == .usernamePrompt)
+        #expect(try decodeBanner("Password: ")?.step == .passwordPrompt)
+        #expect(try decodeBanner("\r\nLogin incorrect\r\n\r\nlogin: ")?.step == .refused("Login incorrect"))
     }
 
     @Test("a serial session without login is ready at its first status record")
     func serialWithoutLogin() throws {
-        #expect(try decodeBanner("*s SystemUnit State System: Initialized\r\n", stopAtStatus: true)?.outcome == .statusRecord)
+        #expect(try decodeBanner("*s SystemUnit State System: Initialized\r\n", serialConsole: true)?.step == .ready)
+        #expect(try decodeBanner("*s SystemUnit State System: Initialized\r\n", serialConsole: false) == nil)
     }
 }
 

@@ -1,0 +1,83 @@
+import HNTTTransport
+
+/// One device's session, shared by every driver: connects on first use, runs the vendor's
+/// set-up (login, session preferences, registrations) on every new connection, sends one request
+/// at a time, and drops the connection on any failure so the next request starts afresh.
+///
+/// `Info` is what the set-up learnt (software generation, banner); failures come out as
+/// ``HNTTError`` attributed to the device.
+public actor DeviceSession<Info: Sendable> {
+    public nonisolated let plan: ConnectionPlan
+    private let setUp: @Sendable (DeviceStream) async throws -> Info
+    private var stream: DeviceStream?
+    /// What the last set-up learnt; kept after a disconnect.
+    public private(set) var info: Info?
+
+    public init(plan: ConnectionPlan, setUp: @escaping @Sendable (DeviceStream) async throws -> Info) {
+        self.plan = plan
+        self.setUp = setUp
+    }
+
+    private var deviceID: String { plan.device.id }
+
+    /// The open, set-up stream, connecting first if needed.
+    public func open() async throws -> DeviceStream {
+        try await guarded("connecting") { try await connected() }
+    }
+
+    /// Sends `line` and reads the reply with `decoder`, within the profile's command timeout.
+    public func exchange<D: StreamDecoder>(_ line: String, _ decoder: D, timeout: Double? = nil) async throws -> D.Frame {
+        try await guarded("`\(line)`") {
+            let stream = try await connected()
+            let deadline = Deadline.after(seconds: timeout ?? plan.profile.timeouts.command)
+            try await stream.sendLine(line, deadline: deadline)
+            return try await stream.receive(decoder, deadline: deadline)
+        }
+    }
+
+    /// Reads more on the open stream (a block that trails a reply), within `seconds`.
+    public func receive<D: StreamDecoder>(_ decoder: D, within seconds: Double) async throws -> D.Frame {
+        try await guarded("reading") {
+            guard let stream else { throw TransportError(.closed, "\(deviceID) is not connected") }
+            return try await stream.receive(decoder, deadline: .after(seconds: seconds))
+        }
+    }
+
+    public func close() async {
+        await stream?.close()
+        stream = nil
+    }
+
+    private func connected() async throws -> DeviceStream {
+        if let stream { return stream }
+        let stream = DeviceStream(transport: plan.makeTransport(), lineEnd: plan.profile.lineEnd,
+                                  minimumSendInterval: plan.profile.minimumSendInterval)
+        do {
+            try await stream.open(deadline: .after(seconds: plan.profile.timeouts.connect))
+            self.stream = stream
+            info = try await setUp(stream)
+            return stream
+        } catch {
+            self.stream = nil
+            await stream.close()
+            throw error
+        }
+    }
+
+    /// Attributes failures to the device; a framing failure or any transport failure closes
+    /// the connection, so nothing half-read is taken for the next reply.
+    private func guarded<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        try await attributing(to: deviceID, credentialName: plan.device.credential) {
+            do {
+                return try await body()
+            } catch let error as FramingError {
+                await close()
+                throw HNTTError(.deviceError, "the answer to \(what) is not the device's protocol: \(error.detail)",
+                                fix: "check that the inventory names the right profile for this device, and that no one else is typing on its line")
+            } catch let error as TransportError {
+                await close()
+                throw error
+            }
+        }
+    }
+}
