@@ -38,11 +38,7 @@ public final class CiscoSession: @unchecked Sendable {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if echo && !trimmed.isEmpty { link.write(line + "\r\n") }
             if trimmed.isEmpty { continue }
-            let faults = store.update { data -> SimulatorFaults in
-                data.commandLog.append(trimmed)
-                if data.commandLog.count > 1000 { data.commandLog.removeFirst() }
-                return data.faults
-            }
+            let faults = store.logCommand(trimmed)
             if faults.silent { continue }
             if faults.rebootBeforeNextCommand {
                 guard reboot() else { return }
@@ -134,37 +130,10 @@ public final class CiscoSession: @unchecked Sendable {
 
     // MARK: - Delivery and faults
 
-    /// Writes a reply, committing the configured faults; false when the connection was dropped.
     private func deliver(_ reply: String, faults: SimulatorFaults) -> Bool {
-        if faults.replyDelay > 0 { usleep(UInt32(min(faults.replyDelay, 600) * 1_000_000)) }
-        var text = reply
-        if faults.feedbackNoise {
-            text = "*e Audio MicrophonesMuteStatus Mute: \"On\"\r\n** end\r\n*s Audio Volume: 50\r\n** end\r\n" + text
-        }
-        if faults.garbage {
-            var generator = SystemRandomNumberGenerator()
-            link.write((0..<300).map { _ in UInt8.random(in: 0...255, using: &generator) })
-            return true
-        }
-        let bytes = Array(text.utf8)
-        if faults.dropMidReply {
-            store.update { $0.faults.dropMidReply = false }
-            link.write(Array(bytes.prefix(max(1, bytes.count / 2))))
-            if endsConnection { link.close() }
-            return false
-        }
-        if faults.splitWrites {
-            var index = 0
-            while index < bytes.count {
-                let size = Int.random(in: 1...7)
-                link.write(Array(bytes[index..<min(index + size, bytes.count)]))
-                index += size
-                usleep(300)
-            }
-        } else {
-            link.write(bytes)
-        }
-        return true
+        link.deliver(reply, faults: faults,
+                     noise: "*e Audio MicrophonesMuteStatus Mute: \"On\"\r\n** end\r\n*s Audio Volume: 50\r\n** end\r\n",
+                     endsConnection: endsConnection) { store.update { $0.faults.dropMidReply = false } }
     }
 
     // MARK: - Commands

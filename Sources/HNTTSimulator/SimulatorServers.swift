@@ -125,51 +125,50 @@ public struct SimulatorError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// A simulated Cisco codec reachable over telnet, raw TCP and a pty at once, sharing one state.
-public final class CiscoSimulator: @unchecked Sendable {
-    public let store: CiscoCodecStore
+/// Starts one session of a simulated device on a link: the access decides the login dialogue;
+/// `endsConnection` is false on a serial console, whose line stays up between sessions.
+public typealias SessionStarter = @Sendable (SimulatorLink, SimulatorAccess, _ endsConnection: Bool) -> Void
+
+/// A simulated device reachable over telnet, raw TCP (a serial server) and a pty at once,
+/// every route sharing one state.
+public final class DeviceSimulator: @unchecked Sendable {
+    private let startSession: SessionStarter
     private var servers: [SimulatorTCPServer] = []
     private var ptys: [SimulatorPTY] = []
 
-    public init(_ data: CiscoCodecData) { store = CiscoCodecStore(data) }
-    public init(store: CiscoCodecStore) { self.store = store }
+    public init(startSession: @escaping SessionStarter) { self.startSession = startSession }
 
     /// Starts a telnet service; returns its port.
     public func startTelnet(port: UInt16 = 0) throws -> UInt16 {
         try startTCP(port: port, telnet: true, access: .telnet)
     }
 
-    /// Starts a raw TCP service, as the codec's serial port behind a serial server; returns its port.
+    /// Starts a raw TCP service, as the device's serial port behind a serial server; returns its port.
     public func startSerialServer(port: UInt16 = 0) throws -> UInt16 {
         try startTCP(port: port, telnet: false, access: .serial)
     }
 
     private func startTCP(port: UInt16, telnet: Bool, access: SimulatorAccess) throws -> UInt16 {
-        let store = self.store
-        let server = try SimulatorTCPServer(port: port, telnet: telnet) { link in
-            CiscoSession(store: store, link: link, access: access).run()
-        }
+        let startSession = self.startSession
+        let server = try SimulatorTCPServer(port: port, telnet: telnet) { link in startSession(link, access, true) }
         servers.append(server)
         return server.port
     }
 
     /// Starts a serial console on a pty; returns the path hntt opens.
     public func startSerial() throws -> String {
-        let store = self.store
-        let pty = try SimulatorPTY { link in
-            CiscoSession(store: store, link: link, access: .serial, endsConnection: false).run()
-        }
+        let startSession = self.startSession
+        let pty = try SimulatorPTY { link in startSession(link, .serial, false) }
         ptys.append(pty)
         return pty.slavePath
     }
 
     /// Serves one session on standard input/output (for sshd's ForceCommand); returns at its end.
-    public static func serveStandardIO(store: CiscoCodecStore) {
-        let link = SimulatorLink(readFD: 0, writeFD: 1, telnet: false, ownsDescriptors: false)
-        CiscoSession(store: store, link: link, access: .ssh).run()
+    public func serveStandardIO() {
+        startSession(SimulatorLink(readFD: 0, writeFD: 1, telnet: false, ownsDescriptors: false), .ssh, true)
     }
 
-    /// Drops all connected clients (a network cut).
+    /// Drops all connected network clients (a network cut).
     public func dropClients() { servers.forEach { $0.dropClients() } }
 
     public func stop() {
@@ -180,4 +179,30 @@ public final class CiscoSimulator: @unchecked Sendable {
     }
 
     deinit { stop() }
+}
+
+/// A simulated Cisco codec on every route at once.
+public final class CiscoSimulator: @unchecked Sendable {
+    public let store: CiscoCodecStore
+    public let routes: DeviceSimulator
+
+    public convenience init(_ data: CiscoCodecData) { self.init(store: CiscoCodecStore(data)) }
+
+    public init(store: CiscoCodecStore) {
+        self.store = store
+        routes = DeviceSimulator { link, access, endsConnection in
+            CiscoSession(store: store, link: link, access: access, endsConnection: endsConnection).run()
+        }
+    }
+
+    public func startTelnet(port: UInt16 = 0) throws -> UInt16 { try routes.startTelnet(port: port) }
+    public func startSerialServer(port: UInt16 = 0) throws -> UInt16 { try routes.startSerialServer(port: port) }
+    public func startSerial() throws -> String { try routes.startSerial() }
+    public func dropClients() { routes.dropClients() }
+    public func stop() { routes.stop() }
+
+    /// Serves one session on standard input/output (for sshd's ForceCommand).
+    public static func serveStandardIO(store: CiscoCodecStore) {
+        CiscoSimulator(store: store).routes.serveStandardIO()
+    }
 }
