@@ -35,12 +35,14 @@ let package = Package(
         ),
         // The Cisco xAPI (TSH terminal mode) parser and driver.
         .target(name: "HNTTCisco", dependencies: ["HNTTCore", "HNTTTransport"]),
+        // The Poly Group Series / HDX legacy text API: parser and driver.
+        .target(name: "HNTTPoly", dependencies: ["HNTTCore", "HNTTTransport"]),
         // Device simulators, with their own plain blocking I/O (never the transports under test).
         .target(name: "HNTTSimulator", dependencies: ["CHNTTSystem"]),
         .executableTarget(
             name: "hntt",
             dependencies: [
-                "HNTTCore", "HNTTCisco", "HNTTTransport",
+                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,11 +55,12 @@ let package = Package(
         ),
         .testTarget(name: "HNTTCoreTests", dependencies: ["HNTTCore", "HNTTTransport"]),
         .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator"]),
+        .testTarget(name: "HNTTPolyTests", dependencies: ["HNTTPoly", "HNTTCore", "HNTTTransport"]),
         .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator"]),
         .testTarget(
             name: "HNTTIntegrationTests",
             // hntt and hntt-sim are listed so that they are built before the tests run them.
-            dependencies: ["HNTTCisco", "HNTTCore", "HNTTTransport", "HNTTSimulator", "hntt", "hntt-sim"]
+            dependencies: ["HNTTCisco", "HNTTPoly", "HNTTCore", "HNTTTransport", "HNTTSimulator", "hntt", "hntt-sim"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -51,14 +51,14 @@ public actor CiscoXAPIDriver: CodecDriver {
     public func sleep() async throws { try await command("xCommand Standby Activate") }
 
     public func dial(_ number: String, protocol callProtocol: CallProtocol, rateKbps: Int?) async throws -> String {
-        var line = "xCommand Dial Number: \(try attributing(deviceID) { try XAPICommands.dialNumber(number) })"
+        var line = "xCommand Dial Number: \(try attributing(to: deviceID) { try XAPICommands.dialNumber(number) })"
         switch callProtocol {
         case .sip: line += " Protocol: Sip"
         case .h323: line += " Protocol: H323"
         case .auto: break
         }
         if let rateKbps {
-            line += " CallRate: " + (try attributing(deviceID) { try SafeValue.number(rateKbps, field: "the call rate", in: 64...6000) })
+            line += " CallRate: " + (try attributing(to: deviceID) { try SafeValue.number(rateKbps, field: "the call rate", in: 64...6000) })
         }
         let result = try await command(line)
         guard let id = result?.field("CallId") else {
@@ -70,7 +70,7 @@ public actor CiscoXAPIDriver: CodecDriver {
 
     public func hangup(callID: String?) async throws -> [String] {
         if let callID {
-            let id = try attributing(deviceID) { try SafeValue.callID(callID) }
+            let id = try attributing(to: deviceID) { try SafeValue.callID(callID) }
             try await command("xCommand Call Disconnect CallId: \(id)")
             return [id]
         }
@@ -94,18 +94,18 @@ public actor CiscoXAPIDriver: CodecDriver {
     }
 
     public func recallPreset(_ preset: Int, camera: Int?) async throws {
-        let id = try attributing(deviceID) { try SafeValue.number(preset, field: "preset", in: 1...35) }
+        let id = try attributing(to: deviceID) { try SafeValue.number(preset, field: "preset", in: 1...35) }
         try await command("xCommand Camera Preset Activate PresetId: \(id)")
     }
 
     public func storePreset(_ preset: Int, camera: Int?) async throws {
-        let id = try attributing(deviceID) { try SafeValue.number(preset, field: "preset", in: 1...35) }
-        let cameraID = try attributing(deviceID) { try SafeValue.number(camera ?? 1, field: "camera", in: 1...7) }
+        let id = try attributing(to: deviceID) { try SafeValue.number(preset, field: "preset", in: 1...35) }
+        let cameraID = try attributing(to: deviceID) { try SafeValue.number(camera ?? 1, field: "camera", in: 1...7) }
         try await command("xCommand Camera Preset Store CameraId: \(cameraID) PresetId: \(id)")
     }
 
     public func configuration(key: String?) async throws -> ConfigurationSettings {
-        let path = try key.map { key in try attributing(deviceID) { try XAPICommands.configurationPath(key) } } ?? []
+        let path = try key.map { key in try attributing(to: deviceID) { try XAPICommands.configurationPath(key) } } ?? []
         let reply = try await run((["xConfiguration"] + path).joined(separator: " "), .configuration(prefix: path))
         var entries: [(key: String, value: String)] = []
         for case .configuration(let path, let value) in reply.records {
@@ -213,9 +213,4 @@ public actor CiscoXAPIDriver: CodecDriver {
         feedback.append(contentsOf: records)
         if feedback.count > 500 { feedback.removeFirst(feedback.count - 500) }
     }
-}
-
-/// Runs `body`, attributing a thrown ``HNTTError`` to `device`.
-func attributing<T>(_ device: String, _ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as HNTTError { throw error.on(device: device) }
 }

@@ -1,6 +1,9 @@
 /// Whether the room's codec is awake; the contract's `standby` field.
 public enum StandbyState: String, Sendable, Codable {
     case on, off, halfwake
+    /// The codec has no way to say (Poly's API reports sleep only as an event) and nothing in
+    /// this session showed it.
+    case unknown
 }
 
 /// One call as the codec reports it.

@@ -32,6 +32,12 @@ public struct DeviceProfile: Sendable {
         public var connect: Double = 10
         public var login: Double = 15
         public var command: Double = 15
+
+        public init(connect: Double = 10, login: Double = 15, command: Double = 15) {
+            self.connect = connect
+            self.login = login
+            self.command = command
+        }
     }
 
     public let id: String
@@ -41,7 +47,7 @@ public struct DeviceProfile: Sendable {
     public let description: String
     public let transports: [TransportKind: TransportDefaults]
     public let login: LoginPrompts
-    public let timeouts: Timeouts
+    public var timeouts: Timeouts
     /// Keys that change by themselves; ignored by drift.
     public let volatileKeys: [String]
     /// Keys whose values are secrets: never stored or printed in clear. A word `*` matches any
@@ -52,6 +58,8 @@ public struct DeviceProfile: Sendable {
     /// The settings a configuration read asks for one by one, for devices without a full
     /// export (Poly's legacy API). Empty for devices that print their whole configuration.
     public var settings: [ConfigurationSetting] = []
+    /// The device repeats each command before answering it (Poly HDX); the reply is what follows.
+    public var echoesCommands = false
     /// What ends a command line (`\n` for Cisco, `\r` for Poly).
     public var lineEnd: String = "\n"
     /// The least time between two commands, in seconds (Poly: 0.2).
@@ -72,7 +80,7 @@ public struct DeviceProfile: Sendable {
 
     static let topKeys: Set<String> = ["id", "vendor", "driver", "description", "transports", "login", "timeouts",
                                        "volatile_keys", "secret_keys", "operations", "line_end", "pacing_seconds",
-                                       "settings"]
+                                       "settings", "command_echo"]
 
     /// Loads and checks a profile file.
     public static func load(path: String) throws -> DeviceProfile {
@@ -82,7 +90,7 @@ public struct DeviceProfile: Sendable {
         var login = LoginPrompts()
         var timeouts = Timeouts()
         var volatileKeys: [String] = [], secretKeys: [String] = [], operations: [String] = []
-        var lineEnd = "\n", pacing = 0.0
+        var lineEnd = "\n", pacing = 0.0, echo = false
         var settings: [ConfigurationSetting] = []
         for (key, keyNode, value) in try file.mapping(file.root, "the profile", allowed: topKeys) {
             switch key {
@@ -133,6 +141,9 @@ public struct DeviceProfile: Sendable {
                 }
                 lineEnd = text
             case "pacing_seconds": pacing = try file.double(value, key)
+            case "command_echo":
+                guard let flag = value.bool else { throw file.error(value, "command_echo must be true or false", fix: "write `command_echo: true`") }
+                echo = flag
             case "settings": settings = try ConfigurationSetting.load(value, file: file)
             default: throw file.error(keyNode, "unexpected key \(key)", fix: "remove it")
             }
@@ -149,6 +160,7 @@ public struct DeviceProfile: Sendable {
         profile.lineEnd = lineEnd
         profile.minimumSendInterval = pacing
         profile.settings = settings
+        profile.echoesCommands = echo
         return profile
     }
 }

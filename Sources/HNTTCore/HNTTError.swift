@@ -110,3 +110,8 @@ public func attributing<T>(to device: String, credentialName: String? = nil,
         throw HNTTError(.timeout, "the operation was cancelled", device: device)
     }
 }
+
+/// Runs `body` (checks before anything is sent), attributing a thrown ``HNTTError`` to `device`.
+public func attributing<T>(to device: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as HNTTError { throw error.on(device: device) }
+}

@@ -181,8 +181,22 @@ public final class DeviceSimulator: @unchecked Sendable {
     deinit { stop() }
 }
 
+/// A simulated device with its routes: the route helpers come with it.
+public protocol SimulatedDevice: AnyObject {
+    var routes: DeviceSimulator { get }
+}
+
+extension SimulatedDevice {
+    public func startTelnet(port: UInt16 = 0) throws -> UInt16 { try routes.startTelnet(port: port) }
+    public func startSerialServer(port: UInt16 = 0) throws -> UInt16 { try routes.startSerialServer(port: port) }
+    public func startSerial() throws -> String { try routes.startSerial() }
+    public func serveStandardIO() { routes.serveStandardIO() }
+    public func dropClients() { routes.dropClients() }
+    public func stop() { routes.stop() }
+}
+
 /// A simulated Cisco codec on every route at once.
-public final class CiscoSimulator: @unchecked Sendable {
+public final class CiscoSimulator: SimulatedDevice, @unchecked Sendable {
     public let store: CiscoCodecStore
     public let routes: DeviceSimulator
 
@@ -195,14 +209,4 @@ public final class CiscoSimulator: @unchecked Sendable {
         }
     }
 
-    public func startTelnet(port: UInt16 = 0) throws -> UInt16 { try routes.startTelnet(port: port) }
-    public func startSerialServer(port: UInt16 = 0) throws -> UInt16 { try routes.startSerialServer(port: port) }
-    public func startSerial() throws -> String { try routes.startSerial() }
-    public func dropClients() { routes.dropClients() }
-    public func stop() { routes.stop() }
-
-    /// Serves one session on standard input/output (for sshd's ForceCommand).
-    public static func serveStandardIO(store: CiscoCodecStore) {
-        CiscoSimulator(store: store).routes.serveStandardIO()
-    }
 }

@@ -5,56 +5,52 @@ import HNTTSimulator
 /// `hntt-sim`: simulated room devices for tests and demos.
 struct HNTTSim: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hntt-sim",
-        abstract: "Simulated room devices (for tests and demos).", subcommands: [CiscoSim.self])
+        abstract: "Simulated room devices (for tests and demos).", subcommands: [CiscoSim.self, PolySim.self])
 }
 
-struct CiscoSim: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cisco",
-        abstract: "A simulated Cisco codec: on stdin/stdout (behind sshd's ForceCommand), telnet, a serial server port or a pty.")
-
-    @Option(help: "tc7, ce9 or roomos11.") var flavor: String = "ce9"
-    @Option(help: "Keep the codec's state in this JSON file (shared by sessions).") var state: String?
-    @Option(help: "The system name shown in the banner and configuration.") var name = "UBND-Room"
-    @Option(help: "The local account for telnet/serial logins: USER:PASSWORD.") var account = "admin:admin-pass"
+/// Where and how a simulated device is served; the same for every vendor.
+struct RouteOptions: ParsableArguments {
+    @Option(help: "Keep the device's state in this JSON file (shared by sessions).") var state: String?
     @Flag(help: "Serve one session on standard input/output (for sshd ForceCommand).") var stdio = false
-    @Option(help: "Serve telnet on this port of 127.0.0.1.") var telnet: UInt16?
+    @Option(help: "Serve telnet on this port of 127.0.0.1 (0 = any).") var telnet: UInt16?
     @Option(help: "Serve the serial console as raw TCP on this port (a serial server).") var serialServer: UInt16?
     @Flag(help: "Serve the serial console on a pseudo-terminal; prints its path.") var pty = false
-    @Flag(help: "Serial console without login (SerialPort LoginRequired: Off).") var noSerialLogin = false
-    @Option(help: "Seconds to wait before each reply (a slow codec).") var replyDelay: Double = 0
+    @Option(help: "Serve this many independent devices (ports count up from the given one, 0 = any).")
+    var instances = 1
+    @Option(help: "Seconds to wait before each reply (a slow device).") var replyDelay: Double = 0
     @Option(help: "Misbehave: silent, garbage, drop-mid-reply, split-writes or feedback-noise (repeatable).")
     var fault: [String] = []
-    @Option(help: "Serve this many independent codecs (telnet/serial-server ports count up from the given one, 0 = any).")
-    var instances = 1
 
-    func run() throws {
-        guard let flavor = CiscoFlavor(rawValue: flavor) else {
-            throw ValidationError("unknown flavor \(self.flavor); use tc7, ce9 or roomos11")
-        }
-        let parts = account.split(separator: ":", maxSplits: 1).map(String.init)
-        var initial = CiscoCodecData(flavor: flavor, systemName: name,
-                                     users: parts.count == 2 ? [parts[0]: parts[1]] : [:])
-        if noSerialLogin { initial.setSetting("SerialPort LoginRequired", "Off") }
-        initial.faults.replyDelay = replyDelay
+    func faults() throws -> SimulatorFaults {
+        var faults = SimulatorFaults()
+        faults.replyDelay = replyDelay
         for name in fault {
             switch name {
-            case "silent": initial.faults.silent = true
-            case "garbage": initial.faults.garbage = true
-            case "drop-mid-reply": initial.faults.dropMidReply = true
-            case "split-writes": initial.faults.splitWrites = true
-            case "feedback-noise": initial.faults.feedbackNoise = true
+            case "silent": faults.silent = true
+            case "garbage": faults.garbage = true
+            case "drop-mid-reply": faults.dropMidReply = true
+            case "split-writes": faults.splitWrites = true
+            case "feedback-noise": faults.feedbackNoise = true
             default: throw ValidationError("unknown fault \(name); use silent, garbage, drop-mid-reply, split-writes or feedback-noise")
             }
         }
-        let store = try state.map { try CiscoCodecStore(file: $0, initial: initial) } ?? CiscoCodecStore(initial)
+        return faults
+    }
+
+    /// Serves `initial` on the routes asked for, until killed (or for one stdio session).
+    func serve<State: SimulatedDeviceState>(_ initial: State, device: (SimulatorStore<State>) -> any SimulatedDevice) throws {
+        let store = try state.map { try SimulatorStore(file: $0, initial: initial) } ?? SimulatorStore(initial)
         if stdio {
-            CiscoSimulator.serveStandardIO(store: store)
+            device(store).serveStandardIO()
             return
         }
-        var simulators: [CiscoSimulator] = []
+        guard telnet != nil || serialServer != nil || pty else {
+            throw ValidationError("say where to serve: --stdio, --telnet PORT, --serial-server PORT or --pty")
+        }
+        var devices: [any SimulatedDevice] = []
         for index in 0..<max(1, instances) {
-            let simulator = index == 0 ? CiscoSimulator(store: store) : CiscoSimulator(initial)
-            simulators.append(simulator)
+            let simulator = device(index == 0 ? store : SimulatorStore(initial))
+            devices.append(simulator)
             let offset = UInt16(index)
             if let telnet { say("telnet 127.0.0.1:\(try simulator.startTelnet(port: telnet == 0 ? 0 : telnet + offset))") }
             if let serialServer {
@@ -62,15 +58,55 @@ struct CiscoSim: ParsableCommand {
             }
             if pty { say("pty \(try simulator.startSerial())") }
         }
-        guard telnet != nil || serialServer != nil || pty else {
-            throw ValidationError("say where to serve: --stdio, --telnet PORT, --serial-server PORT or --pty")
-        }
-        FileHandle.standardOutput.synchronizeFile()
         signal(SIGTERM) { _ in Foundation.exit(0) }
         signal(SIGINT) { _ in Foundation.exit(0) }
-        withExtendedLifetime(simulators) {
+        withExtendedLifetime(devices) {
             while true { Foundation.sleep(3600) }
         }
+    }
+}
+
+struct CiscoSim: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cisco",
+        abstract: "A simulated Cisco codec: on stdin/stdout (behind sshd's ForceCommand), telnet, a serial server port or a pty.")
+
+    @OptionGroup var routes: RouteOptions
+    @Option(help: "tc7, ce9 or roomos11.") var flavor: String = "ce9"
+    @Option(help: "The system name shown in the banner and configuration.") var name = "UBND-Room"
+    @Option(help: "The local account for telnet/serial logins: USER:PASSWORD.") var account = "admin:admin-pass"
+    @Flag(help: "Serial console without login (SerialPort LoginRequired: Off).") var noSerialLogin = false
+
+    func run() throws {
+        guard let flavor = CiscoFlavor(rawValue: flavor) else {
+            throw ValidationError("unknown flavor \(self.flavor); use tc7, ce9 or roomos11")
+        }
+        let parts = account.split(separator: ":", maxSplits: 1).map(String.init)
+        var initial = CiscoCodecData(flavor: flavor, systemName: name, users: parts.count == 2 ? [parts[0]: parts[1]] : [:])
+        if noSerialLogin { initial.setSetting("SerialPort LoginRequired", "Off") }
+        initial.faults = try routes.faults()
+        try routes.serve(initial) { CiscoSimulator(store: $0) }
+    }
+}
+
+struct PolySim: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "poly",
+        abstract: "A simulated Poly Group Series or HDX codec: on stdin/stdout (behind sshd), telnet, a serial server port or a pty.")
+
+    @OptionGroup var routes: RouteOptions
+    @Option(help: "group or hdx.") var flavor: String = "group"
+    @Option(help: "The system name shown in the whoami banner.") var name = "UBND-Poly"
+    @Option(help: "The API password.") var password = "poly-pass"
+    @Option(help: "Serial login mode: password, username or none.") var serialLogin = "password"
+
+    func run() throws {
+        guard let flavor = PolyFlavor(rawValue: flavor) else { throw ValidationError("unknown flavor \(self.flavor); use group or hdx") }
+        guard let mode = PolySerialLogin(rawValue: serialLogin) else {
+            throw ValidationError("unknown serial login mode \(serialLogin); use password, username or none")
+        }
+        var initial = PolyCodecData(flavor: flavor, systemName: name, password: password)
+        initial.serialLogin = mode
+        initial.faults = try routes.faults()
+        try routes.serve(initial) { PolySimulator(store: $0) }
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import HNTTCisco
 import HNTTCore
+import HNTTPoly
 import HNTTTransport
 
 /// Options every command takes (CONTRACT.md).
@@ -69,9 +70,11 @@ enum DriverRegistry {
         switch plan.profile.driver {
         case "cisco-xapi":
             return CiscoXAPIDriver(plan: plan)
+        case "poly-legacy":
+            return PolyLegacyDriver(plan: plan)
         default:
             throw HNTTError(.badFile, "profile \(plan.profile.id) names driver \"\(plan.profile.driver)\", which this hntt does not have",
-                            device: plan.device.id, fix: "use a profile whose driver is cisco-xapi")
+                            device: plan.device.id, fix: "use a profile whose driver is cisco-xapi or poly-legacy")
         }
     }
 }

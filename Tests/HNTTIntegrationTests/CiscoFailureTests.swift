@@ -11,8 +11,8 @@ import Testing
 @Suite("Cisco failures", .enabled(if: SSHDFixture.isAvailable, "needs root and openssh-server"))
 struct CiscoFailureTests {
     @Test("a wrong password is refused with exit 5 and no trace of the password",
-          arguments: CiscoRoute.allCases.filter(\.hasLogin))
-    func wrongPassword(route: CiscoRoute) async throws {
+          arguments: Route.allCases.filter(\.hasLogin))
+    func wrongPassword(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let wrong = "Wr0ng-Secret-\(route.rawValue)"
@@ -51,8 +51,8 @@ struct CiscoFailureTests {
     }
 
     @Test("a device that stops answering costs its timeout, then a clear error",
-          arguments: [CiscoRoute.sshKeyboardInteractive, .telnet, .serial])
-    func silentDevice(route: CiscoRoute) async throws {
+          arguments: [Route.sshKeyboardInteractive, .telnet, .serial])
+    func silentDevice(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let driver = try rig.driver(commandTimeout: 1)
@@ -68,8 +68,8 @@ struct CiscoFailureTests {
     }
 
     @Test("a connection dropped in the middle of a reply ends with a clear error, not a hang",
-          arguments: [CiscoRoute.sshPassword, .telnet, .serialServer])
-    func droppedMidReply(route: CiscoRoute) async throws {
+          arguments: [Route.sshPassword, .telnet, .serialServer])
+    func droppedMidReply(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let driver = try rig.driver(commandTimeout: 10)
@@ -83,8 +83,8 @@ struct CiscoFailureTests {
         await driver.close()
     }
 
-    @Test("garbage bytes from the device end in an error, never a crash", arguments: [CiscoRoute.telnet, .serial])
-    func garbage(route: CiscoRoute) async throws {
+    @Test("garbage bytes from the device end in an error, never a crash", arguments: [Route.telnet, .serial])
+    func garbage(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let driver = try rig.driver(commandTimeout: 1)
@@ -96,8 +96,8 @@ struct CiscoFailureTests {
     }
 
     @Test("slow, fragmented replies with unsolicited feedback still give the right answers",
-          arguments: [CiscoRoute.sshKeyboardInteractive, .telnet, .serial])
-    func slowFragmentedNoisy(route: CiscoRoute) async throws {
+          arguments: [Route.sshKeyboardInteractive, .telnet, .serial])
+    func slowFragmentedNoisy(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         try rig.update {

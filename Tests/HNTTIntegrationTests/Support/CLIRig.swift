@@ -23,7 +23,10 @@ final class CLIRig: @unchecked Sendable {
         directory = try TestEnvironment.temporaryDirectory("cli")
         simulator = CiscoSimulator(CiscoCodecData(flavor: .ce9, users: ["admin": CLIRig.password]))
         telnetPort = try simulator.startTelnet()
-        if withSSH { sshd = try SSHDFixture.blocking(authentication: .keyboardInteractive, flavor: .roomos11) }
+        if withSSH {
+            sshd = try SSHDFixture.blocking(authentication: .keyboardInteractive, simulator: ["cisco", "--flavor", "roomos11"],
+                                            initial: CiscoCodecData(flavor: .roomos11))
+        }
         try FileManager.default.createDirectory(atPath: profilesPath, withIntermediateDirectories: true)
         var profile = try String(contentsOfFile: TestEnvironment.profilesDirectory + "/cisco-roomos.yaml", encoding: .utf8)
         profile = profile.replacingOccurrences(of: "command: 15", with: "command: \(commandTimeout)")

@@ -1,9 +1,9 @@
 import Foundation
 import HNTTSimulator
 
-/// A real OpenSSH sshd on 127.0.0.1 whose ForceCommand is the Cisco simulator on stdin/stdout,
+/// A real OpenSSH sshd on 127.0.0.1 whose ForceCommand is a device simulator on stdin/stdout,
 /// as the SSH transport meets a codec: the login is done by sshd (keyboard-interactive through
-/// PAM, or password), then the TSH banner comes from the simulator.
+/// PAM, or password), then the device's banner comes from the simulator.
 ///
 /// Each fixture has its own host key, port, state file and sshd process. sshd runs under a
 /// watchdog that stops it as soon as the test process is gone, so no daemon outlives the tests.
@@ -26,16 +26,23 @@ final class SSHDFixture: @unchecked Sendable {
     }
 
     /// Starts a fixture off the cooperative pool (its set-up runs programs and waits for sshd).
-    static func start(authentication: Authentication, flavor: CiscoFlavor) async throws -> SSHDFixture {
-        try await TestEnvironment.offPool { try SSHDFixture(authentication: authentication, flavor: flavor) }
+    static func start<State: SimulatedDeviceState>(authentication: Authentication, simulator: [String],
+                                                   initial: State) async throws -> SSHDFixture {
+        try await TestEnvironment.offPool {
+            try SSHDFixture(authentication: authentication, simulator: simulator, initial: initial)
+        }
     }
 
     /// Starts a fixture on the calling thread (for set-up code already off the pool).
-    static func blocking(authentication: Authentication, flavor: CiscoFlavor) throws -> SSHDFixture {
-        try SSHDFixture(authentication: authentication, flavor: flavor)
+    static func blocking<State: SimulatedDeviceState>(authentication: Authentication, simulator: [String],
+                                                      initial: State) throws -> SSHDFixture {
+        try SSHDFixture(authentication: authentication, simulator: simulator, initial: initial)
     }
 
-    private init(authentication: Authentication, flavor: CiscoFlavor, systemName: String = "UBND-Room") throws {
+    /// `simulator` is the hntt-sim subcommand and its options (`["cisco", "--flavor", "ce9"]`);
+    /// `initial` is written to the state file the simulator's sessions share.
+    private init<State: SimulatedDeviceState>(authentication: Authentication, simulator arguments: [String],
+                                              initial: State) throws {
         try SSHDFixture.ensureUser()
         directory = try TestEnvironment.temporaryDirectory("sshd")
         let dir = directory.path
@@ -47,8 +54,8 @@ final class SSHDFixture: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o777])
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: stateDirectory)
-        statePath = "\(stateDirectory)/codec.json"
-        _ = try CiscoCodecStore(file: statePath, initial: CiscoCodecData(flavor: flavor, systemName: systemName))
+        statePath = "\(stateDirectory)/device.json"
+        _ = try SimulatorStore(file: statePath, initial: initial)
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: statePath)
 
         let keygen = try TestEnvironment.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(dir)/host_ed25519"])
@@ -80,7 +87,7 @@ final class SSHDFixture: @unchecked Sendable {
             MaxStartups 200:30:400
             MaxAuthTries 3
             LogLevel VERBOSE
-            ForceCommand \(simulator) cisco --stdio --state \(statePath) --flavor \(flavor.rawValue)
+            ForceCommand \(simulator) \(arguments.joined(separator: " ")) --stdio --state \(statePath)
 
             """
         try config.write(toFile: "\(dir)/sshd_config", atomically: true, encoding: .utf8)
@@ -98,20 +105,6 @@ final class SSHDFixture: @unchecked Sendable {
             """]
         try process.run()
         try TestEnvironment.waitForListener(port: port, within: 10, what: "sshd")
-    }
-
-    /// The simulated codec's state as its sessions left it.
-    var state: CiscoCodecData {
-        get throws {
-            let data = try Data(contentsOf: URL(fileURLWithPath: statePath))
-            return try JSONDecoder().decode(CiscoCodecData.self, from: data)
-        }
-    }
-
-    /// Changes the simulated codec's state (for example its faults).
-    func update(_ body: (inout CiscoCodecData) -> Void) throws {
-        let store = try CiscoCodecStore(file: statePath, initial: CiscoCodecData(flavor: .ce9))
-        store.update(body)
     }
 
     func stop() {

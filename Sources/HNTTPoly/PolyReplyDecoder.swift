@@ -1,0 +1,183 @@
+import HNTTTransport
+
+/// One reply of the Poly API, with the asynchronous lines that arrived around it.
+public struct PolyReply: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        /// The expected answer: one line, or a block's lines without its markers.
+        case answer([String])
+        case error(String)
+        case info(String)
+        /// The deadline passed first.
+        case incomplete
+    }
+
+    public var outcome: Outcome = .incomplete
+    public var events: [PolyEvent] = []
+    /// Lines that were neither the answer nor an event (for error messages).
+    public var strayText: [String] = []
+
+    /// The answer's first line, if the reply was an answer.
+    public var firstLine: String? {
+        if case .answer(let lines) = outcome { return lines.first } else { return nil }
+    }
+}
+
+/// Assembles one Poly reply: splits at any `\r`/`\n`, drops the `-> ` prompt and, for devices that
+/// echo (HDX), the echo of the command; routes `notification:`/`cs:`/`listen …` lines to events
+/// wherever they arrive; ends at the expected answer, an `error:` or an `info:` line.
+public struct PolyReplyDecoder: StreamDecoder {
+    /// What answers the command.
+    public enum Expectation: Sendable {
+        /// One line the predicate accepts (`mute near on`, `dialing manual`, `notify … success`).
+        case line(@Sendable (String) -> Bool)
+        /// Lines between `begin` and `end` markers (`callinfo begin` … `callinfo end`), or one line
+        /// the predicate accepts instead (`system is not in a call`).
+        case block(begin: String, end: String, instead: @Sendable (String) -> Bool)
+        /// Every line until the deadline (a reply without an end marker, like `getcallstate`).
+        case untilQuiet
+    }
+
+    private let expectation: Expectation
+    private let sentCommand: String
+    private var echoPending: Bool
+    private let splitter = TextLineSplitter()
+    private var reply = PolyReply()
+    private var block: [String]?
+    private var collected: [String] = []
+
+    public init(_ expectation: Expectation, sentCommand: String, deviceEchoes: Bool) {
+        self.expectation = expectation
+        self.sentCommand = sentCommand.lowercased()
+        echoPending = deviceEchoes
+    }
+
+    public mutating func decode(_ buffer: inout [UInt8]) throws -> PolyReply? {
+        while let raw = try splitter.takeLine(from: &buffer) {
+            guard let line = PolyLine.parse(raw) else { continue }
+            if let done = consume(line) { return done }
+        }
+        return nil
+    }
+
+    public mutating func decodeAtDeadline(_ buffer: inout [UInt8]) -> PolyReply? {
+        if case .untilQuiet = expectation {
+            reply.outcome = .answer(collected)
+            return reply
+        }
+        if let partial = PolyLine.parse(splitter.partialLine(buffer)), case .text(let text) = partial {
+            remember(text)
+        }
+        reply.outcome = .incomplete
+        return reply
+    }
+
+    private mutating func consume(_ line: PolyLine) -> PolyReply? {
+        switch line {
+        case .event(let event):
+            reply.events.append(event)
+            return nil
+        case .error(let text):
+            if echoPending && text.lowercased() == sentCommand { echoPending = false; return nil }
+            return finish(.error(text))
+        case .info(let text):
+            if accepts(text) { return finish(.answer([text])) }
+            return finish(.info(text))
+        case .text(let text):
+            if echoPending && text.lowercased() == sentCommand {
+                echoPending = false   // HDX: the echo comes first; the acknowledgement follows
+                return nil
+            }
+            switch expectation {
+            case .line(let accepts):
+                if accepts(text) { return finish(.answer([text])) }
+            case .block(let begin, let end, let instead):
+                if block != nil {
+                    if text.lowercased() == end.lowercased() { return finish(.answer(block ?? [])) }
+                    block?.append(text)
+                    return nil
+                }
+                if text.lowercased() == begin.lowercased() { block = []; return nil }
+                if instead(text) { return finish(.answer([text])) }
+            case .untilQuiet:
+                collected.append(text)
+                return nil
+            }
+            remember(text)
+            return nil
+        }
+    }
+
+    private func accepts(_ text: String) -> Bool {
+        if case .line(let accepts) = expectation { return accepts(text) }
+        return false
+    }
+
+    private mutating func remember(_ text: String) {
+        reply.strayText.append(String(text.prefix(120)))
+        if reply.strayText.count > 5 { reply.strayText.removeFirst() }
+    }
+
+    private mutating func finish(_ outcome: PolyReply.Outcome) -> PolyReply {
+        reply.outcome = outcome
+        return reply
+    }
+}
+
+/// After a dial's `dialing …`, reads the call's progress until it is connected or has ended.
+public struct PolyCallProgressDecoder: StreamDecoder {
+    /// What became of the call.
+    public struct Progress: Sendable, Equatable {
+        public var callID: String?
+        public var connected = false
+        public var ended = false
+        /// The cause code of a `disconnected` notification (17 = user busy, Q.850).
+        public var cause: String?
+        public var events: [PolyEvent] = []
+    }
+
+    private let splitter = TextLineSplitter()
+    private var progress: Progress
+
+    /// Starts from the events that came with the dial's acknowledgement.
+    public init(startingWith events: [PolyEvent]) {
+        progress = Progress()
+        for event in events { _ = apply(event) }
+    }
+
+    /// The progress so far, when the events with the acknowledgement already settle it.
+    public var settled: Progress? { progress.connected || progress.ended ? progress : nil }
+
+    public mutating func decode(_ buffer: inout [UInt8]) throws -> Progress? {
+        while let raw = try splitter.takeLine(from: &buffer) {
+            guard case .event(let event)? = PolyLine.parse(raw) else { continue }
+            if apply(event) { return progress }
+        }
+        return nil
+    }
+
+    public mutating func decodeAtDeadline(_ buffer: inout [UInt8]) -> Progress? { progress }
+
+    /// Applies one event; true when the call is settled.
+    private mutating func apply(_ event: PolyEvent) -> Bool {
+        progress.events.append(event)
+        switch event {
+        case .callStatus(let id, _, let status, let cause):
+            if progress.callID == nil && status != "disconnected" || progress.callID == id {
+                progress.callID = id
+                if status == "connected" { progress.connected = true }
+                if status == "disconnected" { progress.ended = true; progress.cause = cause }
+            }
+        case .callState(let id, let state):
+            guard state != "inactive" else { return false }
+            if progress.callID == nil { progress.callID = id }
+            if id == progress.callID && (state == "complete" || state == "connected") { progress.connected = true }
+        case .active(let id):
+            if progress.callID == nil || progress.callID == id { progress.callID = id; progress.connected = true }
+        case .ended(let id):
+            if progress.callID == nil || progress.callID == id { progress.callID = id; progress.ended = true }
+        default:
+            break
+        }
+        return progress.connected || progress.ended
+    }
+}
