@@ -12,6 +12,8 @@ public actor PolyLegacyDriver: CodecDriver {
     private let session: DeviceSession<PolySessionInfo>
     /// Sleep state as the session's events and commands showed it.
     private var standby: StandbyState = .unknown
+    /// Every call id seen so far, so that a late event of an old call is not taken for a new one.
+    private var knownCalls: Set<String> = []
     private var deviceID: String { plan.device.id }
     private var echoes: Bool { plan.profile.echoesCommands }
 
@@ -63,8 +65,10 @@ public actor PolyLegacyDriver: CodecDriver {
         case .h323: line += " h323"
         case .auto: break
         }
+        let earlier = knownCalls
         let reply = try await exchange(line, .line { $0.lowercased().hasPrefix("dialing") })
-        let progressDecoder = PolyCallProgressDecoder(startingWith: reply.events)
+        try check(reply, line: line)
+        let progressDecoder = PolyCallProgressDecoder(startingWith: reply.events, ignoring: earlier)
         let progress: PolyCallProgressDecoder.Progress
         if let settled = progressDecoder.settled {
             progress = settled
@@ -76,7 +80,10 @@ public actor PolyLegacyDriver: CodecDriver {
             throw HNTTError(.deviceError, "the call to \(number) ended at once\(PolyLegacyDriver.describe(cause: progress.cause))",
                             device: deviceID, fix: "check the number and that the far end is free, then dial again")
         }
-        if let id = progress.callID { return id }
+        if let id = progress.callID {
+            knownCalls.insert(id)
+            return id
+        }
         // No registration told the id: the newest call in the list is this one.
         guard let id = try await currentCalls().last?.id else {
             throw HNTTError(.deviceError, "the codec accepted the dial but shows no call", device: deviceID,
@@ -190,7 +197,9 @@ public actor PolyLegacyDriver: CodecDriver {
         }
         try check(reply, line: "callinfo all")
         guard case .answer(let lines) = reply.outcome else { return [] }
-        return lines.compactMap(PolyCallInfo.init(line:)).map { CallInfo(id: $0.id, number: $0.number, status: $0.status) }
+        let calls = lines.compactMap(PolyCallInfo.init(line:)).map { CallInfo(id: $0.id, number: $0.number, status: $0.status) }
+        knownCalls.formUnion(calls.map(\.id))
+        return calls
     }
 
     /// `getcallstate` has no end marker: its lines are read until the codec goes quiet.
@@ -219,7 +228,10 @@ public actor PolyLegacyDriver: CodecDriver {
 
     /// Keeps what the events say about the room (sleep state).
     private func absorb(_ events: [PolyEvent]) {
-        for case .asleep(let asleep) in events { standby = asleep ? .on : .off }
+        for event in events {
+            if case .asleep(let asleep) = event { standby = asleep ? .on : .off }
+            if let id = event.callID { knownCalls.insert(id) }
+        }
     }
 
     private func check(_ reply: PolyReply, line: String) throws {

@@ -17,6 +17,16 @@ public enum PolyEvent: Sendable, Equatable {
     case other(String)
 }
 
+extension PolyEvent {
+    /// The call an event is about, if any.
+    public var callID: String? {
+        switch self {
+        case .callStatus(let id, _, _, _), .callState(let id, _), .active(let id), .ended(let id): return id
+        default: return nil
+        }
+    }
+}
+
 /// One line of Poly API output, classified (poly-and-others.md §1.4, §1.5, §2.10).
 public enum PolyLine: Sendable, Equatable {
     case event(PolyEvent)

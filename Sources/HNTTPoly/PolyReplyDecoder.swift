@@ -33,6 +33,9 @@ public struct PolyReplyDecoder: StreamDecoder {
         /// Lines between `begin` and `end` markers (`callinfo begin` … `callinfo end`), or one line
         /// the predicate accepts instead (`system is not in a call`).
         case block(begin: String, end: String, instead: @Sendable (String) -> Bool)
+        /// Every line up to and including the first the predicate accepts (`whoami` through
+        /// `SNMP Enabled: …`).
+        case linesThrough(@Sendable (String) -> Bool)
         /// Every line until the deadline (a reply without an end marker, like `getcallstate`).
         case untilQuiet
     }
@@ -98,6 +101,10 @@ public struct PolyReplyDecoder: StreamDecoder {
                 }
                 if text.lowercased() == begin.lowercased() { block = []; return nil }
                 if instead(text) { return finish(.answer([text])) }
+            case .linesThrough(let last):
+                collected.append(text)
+                if last(text) { return finish(.answer(collected)) }
+                return nil
             case .untilQuiet:
                 collected.append(text)
                 return nil
@@ -138,9 +145,13 @@ public struct PolyCallProgressDecoder: StreamDecoder {
     private let splitter = TextLineSplitter()
     private var progress: Progress
 
-    /// Starts from the events that came with the dial's acknowledgement.
-    public init(startingWith events: [PolyEvent]) {
+    private let earlierCalls: Set<String>
+
+    /// Starts from the events that came with the dial's acknowledgement, ignoring calls that
+    /// existed before the dial (their late events are still in the stream).
+    public init(startingWith events: [PolyEvent], ignoring earlierCalls: Set<String>) {
         progress = Progress()
+        self.earlierCalls = earlierCalls
         for event in events { _ = apply(event) }
     }
 
@@ -160,6 +171,7 @@ public struct PolyCallProgressDecoder: StreamDecoder {
     /// Applies one event; true when the call is settled.
     private mutating func apply(_ event: PolyEvent) -> Bool {
         progress.events.append(event)
+        if let id = event.callID, earlierCalls.contains(id) { return false }
         switch event {
         case .callStatus(let id, _, let status, let cause):
             if progress.callID == nil && status != "disconnected" || progress.callID == id {

@@ -51,6 +51,15 @@ struct PolySessionSetUp: Sendable {
         let grammar = LoginGrammar(profile: plan.profile, readyPrompts: ["->"], isReadyLine: PolySessionSetUp.grammarReadyLine)
         let banner = try await PromptLogin(plan: plan, grammar: grammar).run(on: stream)
         var info = PolySessionSetUp.info(fromBanner: banner)
+        if info.software == nil {
+            // No banner (a serial port without login): ask for it.
+            let deadline = Deadline.after(seconds: plan.profile.timeouts.command)
+            try await stream.sendLine("whoami", deadline: deadline)
+            let reply = try await stream.receive(PolyReplyDecoder(.linesThrough(PolySessionSetUp.grammarReadyLine),
+                                                                  sentCommand: "whoami", deviceEchoes: plan.profile.echoesCommands),
+                                                 deadline: deadline)
+            if case .answer(let lines) = reply.outcome { info = PolySessionSetUp.info(fromBanner: lines) }
+        }
         for (command, ack) in PolySessionSetUp.registrations {
             let deadline = Deadline.after(seconds: plan.profile.timeouts.command)
             try await stream.sendLine(command, deadline: deadline)

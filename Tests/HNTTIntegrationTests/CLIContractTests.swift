@@ -210,4 +210,36 @@ struct CLIContractTests {
         #expect(checks["ubnd-codec"]?["ok"] as? Bool == true)
         #expect(checks["dead-codec"]?["ok"] as? Bool == false)
     }
+
+    @Test("the same commands work unchanged on a Poly codec, with the same JSON")
+    func sameCommandsOnPoly() async throws {
+        let rig = try await CLIRig.start()
+        defer { rig.stop() }
+        #expect(try await rig.run(["wake", "ubnd-poly"]).status == 0)
+        #expect(rig.poly.store.snapshot.asleep == false)
+        let muted = try await rig.json(["mute", "ubnd-poly", "on"])
+        #expect(muted.object["mic_muted"] as? Bool == true)
+        #expect(rig.poly.store.snapshot.nearMuted)
+        let dialed = try await rig.json(["dial", "ubnd-poly", "84123456", "--protocol", "sip"])
+        #expect(dialed.status == 0)
+        let callID = try #require(dialed.object["call_id"] as? String)
+        let status = try await rig.json(["status", "ubnd-poly"])
+        #expect(status.status == 0)
+        #expect(Set(status.object.keys).isSuperset(of: ["device", "standby", "mic_muted", "calls", "software"]))
+        #expect(status.object["standby"] as? String == "off")
+        #expect((status.object["calls"] as? [[String: Any]])?.first?["id"] as? String == callID)
+        let busy = try await rig.run(["dial", "ubnd-poly", "84999999"])
+        #expect(busy.status == 4)
+        #expect(busy.stderr.contains("user busy"))
+        #expect(try await rig.run(["hangup", "ubnd-poly"]).status == 0)
+        #expect(rig.poly.store.snapshot.calls.isEmpty)
+        #expect(try await rig.run(["preset", "ubnd-poly", "store", "5"]).status == 0)
+        let config = try await rig.json(["config", "get", "ubnd-poly"])
+        #expect((config.object["settings"] as? [String: String])?["sipaccountname"] == "ubnd-poly")
+        let missing = try await rig.run(["config", "get", "ubnd-poly", "nosuchsetting"])
+        #expect(missing.status == 4)
+        #expect(missing.stderr.contains("error: command not found"))
+        let check = try await rig.json(["devices", "--check"])
+        #expect(check.status == 0)
+    }
 }

@@ -7,6 +7,9 @@ final class CLIRig: @unchecked Sendable {
     let directory: URL
     let simulator: CiscoSimulator
     let telnetPort: UInt16
+    /// A Poly Group Series in the same room, on telnet: the same commands must work on it.
+    let poly: PolySimulator
+    let polyPort: UInt16
     var sshd: SSHDFixture?
     static let password = "Codec-Pass-7731"
 
@@ -23,18 +26,23 @@ final class CLIRig: @unchecked Sendable {
         directory = try TestEnvironment.temporaryDirectory("cli")
         simulator = CiscoSimulator(CiscoCodecData(flavor: .ce9, users: ["admin": CLIRig.password]))
         telnetPort = try simulator.startTelnet()
+        poly = PolySimulator(PolyCodecData(flavor: .group, password: "poly-secret-55"))
+        polyPort = try poly.startTelnet()
         if withSSH {
             sshd = try SSHDFixture.blocking(authentication: .keyboardInteractive, simulator: ["cisco", "--flavor", "roomos11"],
                                             initial: CiscoCodecData(flavor: .roomos11))
         }
         try FileManager.default.createDirectory(atPath: profilesPath, withIntermediateDirectories: true)
-        var profile = try String(contentsOfFile: TestEnvironment.profilesDirectory + "/cisco-roomos.yaml", encoding: .utf8)
-        profile = profile.replacingOccurrences(of: "command: 15", with: "command: \(commandTimeout)")
-            .replacingOccurrences(of: "connect: 10", with: "connect: 3").replacingOccurrences(of: "login: 15", with: "login: 3")
-        try profile.write(toFile: profilesPath + "/cisco-roomos.yaml", atomically: true, encoding: .utf8)
+        for name in ["cisco-roomos", "poly-group"] {
+            var profile = try String(contentsOfFile: TestEnvironment.profilesDirectory + "/\(name).yaml", encoding: .utf8)
+            profile = profile.replacingOccurrences(of: "command: 15", with: "command: \(commandTimeout)")
+                .replacingOccurrences(of: "connect: 10", with: "connect: 3").replacingOccurrences(of: "login: 15", with: "login: 3")
+            try profile.write(toFile: profilesPath + "/\(name).yaml", atomically: true, encoding: .utf8)
+        }
         try writeInventory()
         let stored = try hntt(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: CLIRig.password + "\n")
         guard stored.status == 0 else { throw FixtureError("secret set failed: \(stored.stderr)") }
+        _ = try hntt(["secret", "set", "poly", "--username", "admin", "--password-stdin"], input: "poly-secret-55\n")
         if let sshd {
             let sshStored = try hntt(["secret", "set", "codec-ssh", "--username", SSHDFixture.username, "--password-stdin"],
                                      input: SSHDFixture.password + "\n")
@@ -57,6 +65,12 @@ final class CLIRig: @unchecked Sendable {
                     host: 127.0.0.1
                     port: \(telnetPort)
                     credential: codec
+                  - id: ubnd-poly
+                    profile: poly-group
+                    transport: telnet
+                    host: 127.0.0.1
+                    port: \(polyPort)
+                    credential: poly
 
             """
         if let sshd {
@@ -100,6 +114,7 @@ final class CLIRig: @unchecked Sendable {
 
     func stop() {
         simulator.stop()
+        poly.stop()
         sshd?.stop()
         try? FileManager.default.removeItem(at: directory)
     }
