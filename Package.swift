@@ -53,10 +53,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers shared by the test targets.
+        .target(name: "HNTTTestSupport", dependencies: ["HNTTTransport"], path: "Tests/HNTTTestSupport"),
         .testTarget(name: "HNTTCoreTests", dependencies: ["HNTTCore", "HNTTTransport"]),
         .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator"]),
-        .testTarget(name: "HNTTPolyTests", dependencies: ["HNTTPoly", "HNTTCore", "HNTTTransport"]),
-        .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator"]),
+        .testTarget(name: "HNTTPolyTests", dependencies: ["HNTTPoly", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
+        .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(
             name: "HNTTIntegrationTests",
             // hntt and hntt-sim are listed so that they are built before the tests run them.

@@ -368,17 +368,15 @@ public final class PolySession: @unchecked Sendable {
     }
 }
 
-/// A simulated Poly codec on every route at once.
-public final class PolySimulator: SimulatedDevice, @unchecked Sendable {
-    public let store: PolyCodecStore
-    public let routes: DeviceSimulator
+/// A simulated Poly codec.
+public typealias PolySimulator = SimulatedCodec<PolyCodecData>
 
-    public convenience init(_ data: PolyCodecData) { self.init(store: PolyCodecStore(data)) }
-
-    public init(store: PolyCodecStore) {
-        self.store = store
-        routes = DeviceSimulator { link, access, endsConnection in
+extension SimulatedCodec where State == PolyCodecData {
+    public convenience init(store: PolyCodecStore) {
+        self.init(store: store) { store, link, access, endsConnection in
             PolySession(store: store, link: link, access: access, endsConnection: endsConnection).run()
         }
     }
+
+    public convenience init(_ data: PolyCodecData) { self.init(store: PolyCodecStore(data)) }
 }

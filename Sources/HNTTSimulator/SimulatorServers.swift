@@ -195,18 +195,28 @@ extension SimulatedDevice {
     public func stop() { routes.stop() }
 }
 
-/// A simulated Cisco codec on every route at once.
-public final class CiscoSimulator: SimulatedDevice, @unchecked Sendable {
-    public let store: CiscoCodecStore
+/// A simulated device of one kind on every route at once, all routes sharing its store.
+public final class SimulatedCodec<State: SimulatedDeviceState>: SimulatedDevice, @unchecked Sendable {
+    public let store: SimulatorStore<State>
     public let routes: DeviceSimulator
 
-    public convenience init(_ data: CiscoCodecData) { self.init(store: CiscoCodecStore(data)) }
-
-    public init(store: CiscoCodecStore) {
+    /// `session` serves one session on a link (the vendor's protocol engine).
+    public init(store: SimulatorStore<State>,
+                session: @escaping @Sendable (SimulatorStore<State>, SimulatorLink, SimulatorAccess, Bool) -> Void) {
         self.store = store
-        routes = DeviceSimulator { link, access, endsConnection in
+        routes = DeviceSimulator { link, access, endsConnection in session(store, link, access, endsConnection) }
+    }
+}
+
+/// A simulated Cisco codec.
+public typealias CiscoSimulator = SimulatedCodec<CiscoCodecData>
+
+extension SimulatedCodec where State == CiscoCodecData {
+    public convenience init(store: CiscoCodecStore) {
+        self.init(store: store) { store, link, access, endsConnection in
             CiscoSession(store: store, link: link, access: access, endsConnection: endsConnection).run()
         }
     }
 
+    public convenience init(_ data: CiscoCodecData) { self.init(store: CiscoCodecStore(data)) }
 }

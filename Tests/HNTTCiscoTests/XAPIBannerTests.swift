@@ -1,5 +1,6 @@
 import HNTTCore
 import HNTTTransport
+import HNTTTestSupport
 import Testing
 
 @testable import HNTTCisco

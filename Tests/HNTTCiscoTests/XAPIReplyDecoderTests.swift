@@ -1,22 +1,8 @@
 import HNTTTransport
+import HNTTTestSupport
 import Testing
 
 @testable import HNTTCisco
-
-/// Feeds `transcript` to `decoder` in chunks of `chunk` bytes (0 = all at once), as a stream would.
-func feed<D: StreamDecoder>(_ decoder: D, _ transcript: String, chunk: Int = 0) throws -> D.Frame? {
-    var decoder = decoder
-    var buffer: [UInt8] = []
-    let bytes = Array(transcript.utf8)
-    let step = chunk == 0 ? max(bytes.count, 1) : chunk
-    var index = 0
-    while index < bytes.count {
-        buffer.append(contentsOf: bytes[index..<min(index + step, bytes.count)])
-        index += step
-        if let frame = try decoder.decode(&buffer) { return frame }
-    }
-    return nil
-}
 
 func decodeReply(_ transcript: String, _ request: XAPIReplyDecoder.Request, sent: String = "",
                  chunk: Int = 0) throws -> XAPIReply? {

@@ -1,23 +1,9 @@
 import HNTTCore
 import HNTTTransport
+import HNTTTestSupport
 import Testing
 
 @testable import HNTTPoly
-
-/// Feeds `text` to `decoder` in chunks of `chunk` bytes (0 = all at once), as a stream would.
-func feed<D: StreamDecoder>(_ decoder: D, _ text: String, chunk: Int = 0) throws -> D.Frame? {
-    var decoder = decoder
-    var buffer: [UInt8] = []
-    let bytes = Array(text.utf8)
-    let step = chunk == 0 ? max(bytes.count, 1) : chunk
-    var index = 0
-    while index < bytes.count {
-        buffer.append(contentsOf: bytes[index..<min(index + step, bytes.count)])
-        index += step
-        if let frame = try decoder.decode(&buffer) { return frame }
-    }
-    return nil
-}
 
 func reply(_ text: String, _ expectation: PolyReplyDecoder.Expectation, sent: String, echoes: Bool = false,
            chunk: Int = 0) throws -> PolyReply? {

@@ -106,6 +106,22 @@ struct ReactorAndStreamTests {
         await stream.close()
     }
 
+    @Test("a paced stream keeps its interval between sends and ends each line as the device wants")
+    func pacing() async throws {
+        let pair = try socketPair()
+        defer { close(pair.theirs) }
+        let stream = DeviceStream(transport: DescriptorTransport(fd: pair.ours), lineEnd: "\r", minimumSendInterval: 0.2)
+        let started = Date()
+        try await stream.sendLine("mute near on", deadline: .after(seconds: 5))
+        try await stream.sendLine("mute near get", deadline: .after(seconds: 5))
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed >= 0.19, "two commands went out \(elapsed) s apart")
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = Glibc.read(pair.theirs, &buffer, 64)
+        #expect(String(decoding: buffer[0..<max(n, 0)], as: UTF8.self) == "mute near on\rmute near get\r")
+        await stream.close()
+    }
+
     @Test("the earliest of several patterns wins, case-insensitively when asked")
     func patternOrder() throws {
         var decoder = PatternDecoder(["OK", "error"], caseInsensitive: true)
