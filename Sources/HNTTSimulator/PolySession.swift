@@ -78,15 +78,24 @@ public final class PolySession: @unchecked Sendable {
         }
     }
 
+    /// A prompt, in pieces when the device is told to fragment its writes.
+    private func prompt(_ text: String) {
+        guard store.read({ $0.faults.splitWrites }) else { return link.write(text) }
+        for character in text {
+            link.write(String(character))
+            usleep(500)
+        }
+    }
+
     private func promptLogin(askUsername: Bool) -> Bool {
         for _ in 0..<3 {
             var username: String?
             if askUsername {
-                link.write("Username: ")
+                prompt("Username: ")
                 guard let name = link.readLine() else { return false }
                 username = name
             }
-            link.write("Password: ")
+            prompt("Password: ")
             guard let password = link.readLine() else { return false }
             let accepted = store.read { data in
                 data.password == password && !password.isEmpty && (username == nil || username == data.username)

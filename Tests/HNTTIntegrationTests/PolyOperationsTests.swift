@@ -138,11 +138,14 @@ struct PolyOperationsTests {
         await driver.close()
     }
 
-    @Test("Username/Password login mode asks for the user first")
+    @Test("Username/Password login mode, with prompts and replies split across reads")
     func usernameAndPassword() async throws {
         let rig = try await PolyRig.start(.telnet)
         defer { rig.stop() }
-        try rig.update { $0.telnetAsksUsername = true }
+        try rig.update {
+            $0.telnetAsksUsername = true
+            $0.faults.splitWrites = true
+        }
         let driver = try rig.driver()
         #expect(try await driver.microphoneMuted() == false)
         #expect(try rig.state().successfulLogins == 1)
