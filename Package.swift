@@ -37,12 +37,15 @@ let package = Package(
         .target(name: "HNTTCisco", dependencies: ["HNTTCore", "HNTTTransport"]),
         // The Poly Group Series / HDX legacy text API: parser and driver.
         .target(name: "HNTTPoly", dependencies: ["HNTTCore", "HNTTTransport"]),
+        // Sony VISCA (and compatible) PTZ cameras: packet codec, links (serial chain, TCP, UDP,
+        // VISCA over IP) and driver.
+        .target(name: "HNTTVISCA", dependencies: ["HNTTCore", "HNTTTransport"]),
         // Device simulators, with their own plain blocking I/O (never the transports under test).
         .target(name: "HNTTSimulator", dependencies: ["CHNTTSystem"]),
         .executableTarget(
             name: "hntt",
             dependencies: [
-                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTTransport",
+                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,11 +61,12 @@ let package = Package(
         .testTarget(name: "HNTTCoreTests", dependencies: ["HNTTCore", "HNTTTransport"]),
         .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator"]),
         .testTarget(name: "HNTTPolyTests", dependencies: ["HNTTPoly", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
+        .testTarget(name: "HNTTVISCATests", dependencies: ["HNTTVISCA", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
         .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(
             name: "HNTTIntegrationTests",
             // hntt and hntt-sim are listed so that they are built before the tests run them.
-            dependencies: ["HNTTCisco", "HNTTPoly", "HNTTCore", "HNTTTransport", "HNTTSimulator", "hntt", "hntt-sim"]
+            dependencies: ["HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTCore", "HNTTTransport", "HNTTSimulator", "hntt", "hntt-sim"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -41,8 +41,8 @@ public struct ConnectionPlan: Sendable {
             let path = device.path ?? "", baud = device.baud ?? 9600
             transport = { SerialTransport(path: path, baud: baud) }
         case .udp:
-            throw HNTTError(.badInput, "transport udp is not available for \(device.profileID) yet", device: device.id,
-                            fix: "use ssh, telnet, serial or tcp")
+            let host = device.host ?? "", port = device.port ?? 0
+            transport = { UDPTransport(host: host, port: port) }
         }
         return ConnectionPlan(device: device, profile: profile, credentials: credentials, makeTransport: transport)
     }

@@ -18,17 +18,47 @@ public struct CallInfo: Sendable, Codable, Equatable {
     }
 }
 
+/// A PTZ camera's position in its own units (signed 16-bit pan/tilt, unsigned zoom on VISCA).
+public struct CameraPosition: Sendable, Codable, Equatable {
+    public let pan: Int
+    public let tilt: Int
+    public let zoom: Int
+    public init(pan: Int, tilt: Int, zoom: Int) {
+        self.pan = pan
+        self.tilt = tilt
+        self.zoom = zoom
+    }
+}
+
+/// What a camera reports beyond the common status.
+public struct CameraStatus: Sendable, Codable, Equatable {
+    /// `on` or `standby`.
+    public let power: String
+    /// The preset last recalled or stored, when the camera says.
+    public let presetInUse: Int?
+    /// Nil while the camera is in standby (it does not answer position inquiries then).
+    public let position: CameraPosition?
+    public init(power: String, presetInUse: Int?, position: CameraPosition?) {
+        self.power = power
+        self.presetInUse = presetInUse
+        self.position = position
+    }
+}
+
 /// What `hntt status` reports for a device.
 public struct DeviceStatus: Sendable, Codable, Equatable {
     public let standby: StandbyState
     public let micMuted: Bool
     public let calls: [CallInfo]
     public let software: String
-    public init(standby: StandbyState, micMuted: Bool, calls: [CallInfo], software: String) {
+    /// Camera details, for cameras driven directly.
+    public let camera: CameraStatus?
+    public init(standby: StandbyState, micMuted: Bool, calls: [CallInfo], software: String, camera: CameraStatus? = nil) {
         self.standby = standby
         self.micMuted = micMuted
         self.calls = calls
         self.software = software
+        self.camera = camera
     }
 }
 
@@ -48,19 +78,40 @@ public struct ConfigurationSettings: Sendable, Equatable {
     }
 }
 
-/// The operations every room codec driver offers, whatever its vendor and transport.
+/// The operations every room device offers, codec or camera, whatever its vendor and transport.
 ///
-/// The command line speaks only to this protocol, so a technician uses the same `hntt` command on
-/// any codec. Implementations are actors that own one connection and open it on first use.
+/// The command line speaks only to these protocols, so a technician uses the same `hntt` command
+/// on any device. Implementations are actors that own one connection and open it on first use.
 /// Values are validated before anything is sent: an unsafe value throws `.badInput` with the
 /// connection untouched.
-public protocol CodecDriver: Sendable {
-    /// Standby, microphones, calls and software, read live (several requests on one session).
+public protocol DeviceDriver: Sendable {
+    /// The device's state, read live.
     func status() async throws -> DeviceStatus
-    /// Leaves standby, so the room is ready before a session (Điều 3.2's switch-on step).
+    /// Leaves standby (a camera: powers on), so the room is ready before a session (Điều 3.2).
     func wake() async throws
-    /// Enters standby; the codec stays reachable.
+    /// Enters standby; the device stays reachable.
     func sleep() async throws
+    /// Moves a camera to a stored preset.
+    func recallPreset(_ preset: Int, camera: Int?) async throws
+    /// Stores the camera's current position as a preset.
+    func storePreset(_ preset: Int, camera: Int?) async throws
+    /// Connects and logs in without changing anything (`hntt devices --check`); returns what the
+    /// device says it is.
+    func checkLogin() async throws -> String
+    /// Ends the session; the next operation opens a new one.
+    func close() async
+}
+
+/// A PTZ camera driven directly (not through a codec).
+public protocol CameraDriver: DeviceDriver {
+    /// Pan and tilt to the home position.
+    func home() async throws
+    /// Pan, tilt and zoom now.
+    func position() async throws -> CameraPosition
+}
+
+/// A room codec: a device that also calls, mutes and has a configuration.
+public protocol CodecDriver: DeviceDriver {
     /// Places a call; returns the codec's call id.
     func dial(_ number: String, protocol: CallProtocol, rateKbps: Int?) async throws -> String
     /// Ends one call, or every call when `callID` is nil; returns the ids that were ended.
@@ -69,14 +120,6 @@ public protocol CodecDriver: Sendable {
     func setMicrophoneMute(_ muted: Bool) async throws
     /// Whether the microphones are muted now, as the codec reports it.
     func microphoneMuted() async throws -> Bool
-    /// Moves a camera to a stored preset (1–35 on Cisco).
-    func recallPreset(_ preset: Int, camera: Int?) async throws
-    /// Stores the camera's current position as a preset.
-    func storePreset(_ preset: Int, camera: Int?) async throws
     /// The whole configuration, or the one key.
     func configuration(key: String?) async throws -> ConfigurationSettings
-    /// Connects and logs in without changing anything (`hntt devices --check`).
-    func checkLogin() async throws -> String
-    /// Ends the session; the next operation opens a new one.
-    func close() async
 }

@@ -58,6 +58,10 @@ public struct DeviceProfile: Sendable {
     /// The settings a configuration read asks for one by one, for devices without a full
     /// export (Poly's legacy API). Empty for devices that print their whole configuration.
     public var settings: [ConfigurationSetting] = []
+    /// VISCA camera details; only for VISCA profiles.
+    public var visca = VISCAOptions()
+    /// True when UDP means Sony's VISCA over IP (8-byte header), false for raw packets.
+    public var viscaOverIP: Bool { visca.overIP }
     /// The device repeats each command before answering it (Poly HDX); the reply is what follows.
     public var echoesCommands = false
     /// What ends a command line (`\n` for Cisco, `\r` for Poly).
@@ -80,7 +84,7 @@ public struct DeviceProfile: Sendable {
 
     static let topKeys: Set<String> = ["id", "vendor", "driver", "description", "transports", "login", "timeouts",
                                        "volatile_keys", "secret_keys", "operations", "line_end", "pacing_seconds",
-                                       "settings", "command_echo"]
+                                       "settings", "command_echo", "visca"]
 
     /// Loads and checks a profile file.
     public static func load(path: String) throws -> DeviceProfile {
@@ -91,6 +95,7 @@ public struct DeviceProfile: Sendable {
         var timeouts = Timeouts()
         var volatileKeys: [String] = [], secretKeys: [String] = [], operations: [String] = []
         var lineEnd = "\n", pacing = 0.0, echo = false
+        var visca = VISCAOptions()
         var settings: [ConfigurationSetting] = []
         for (key, keyNode, value) in try file.mapping(file.root, "the profile", allowed: topKeys) {
             switch key {
@@ -141,6 +146,27 @@ public struct DeviceProfile: Sendable {
                 }
                 lineEnd = text
             case "pacing_seconds": pacing = try file.double(value, key)
+            case "visca":
+                for (field, _, fieldValue) in try file.mapping(value, "visca", allowed: ["preset_encoding", "presets", "udp", "ack_seconds"]) {
+                    switch field {
+                    case "preset_encoding":
+                        let text = try file.string(fieldValue, field)
+                        guard text == "nibble" || text == "byte" else {
+                            throw file.error(fieldValue, "preset_encoding must be nibble (Sony, 0p) or byte (PTZOptics and clones, pp)",
+                                             fix: "write `preset_encoding: nibble` or `preset_encoding: byte`")
+                        }
+                        visca.presetFullByte = text == "byte"
+                    case "presets": visca.presetCount = try file.int(fieldValue, field, range: 1...255)
+                    case "ack_seconds": visca.ackSeconds = try file.double(fieldValue, field)
+                    default:
+                        let text = try file.string(fieldValue, field)
+                        guard text == "sony" || text == "raw" else {
+                            throw file.error(fieldValue, "udp must be sony (VISCA over IP, 8-byte header) or raw (one packet per datagram)",
+                                             fix: "write `udp: sony` or `udp: raw`")
+                        }
+                        visca.overIP = text == "sony"
+                    }
+                }
             case "command_echo":
                 guard let flag = value.bool else { throw file.error(value, "command_echo must be true or false", fix: "write `command_echo: true`") }
                 echo = flag
@@ -161,6 +187,7 @@ public struct DeviceProfile: Sendable {
         profile.minimumSendInterval = pacing
         profile.settings = settings
         profile.echoesCommands = echo
+        profile.visca = visca
         return profile
     }
 }
@@ -243,4 +270,17 @@ public struct ConfigurationSetting: Sendable, Equatable {
         }
         return result
     }
+}
+
+/// How a VISCA model encodes what differs between vendors (visca-and-serial.md §1.7).
+public struct VISCAOptions: Sendable, Equatable {
+    /// Preset number as a full byte `pp` (PTZOptics, clones) instead of Sony's nibble `0p`.
+    public var presetFullByte = false
+    /// How many presets the camera stores (Sony 16).
+    public var presetCount = 16
+    /// UDP is Sony's VISCA over IP (else raw packets, one per datagram).
+    public var overIP = true
+    /// The deadline for an ACK or an inquiry answer.
+    public var ackSeconds = 1.0
+    public init() {}
 }

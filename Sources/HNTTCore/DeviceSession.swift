@@ -12,6 +12,8 @@ public actor DeviceSession<Info: Sendable> {
     private var stream: DeviceStream?
     /// What the last set-up learnt; kept after a disconnect.
     public private(set) var info: Info?
+    /// One request at a time, even if two tasks share the session.
+    private let turn = AsyncMutex()
 
     public init(plan: ConnectionPlan, setUp: @escaping @Sendable (DeviceStream) async throws -> Info) {
         self.plan = plan
@@ -67,7 +69,9 @@ public actor DeviceSession<Info: Sendable> {
     /// Attributes failures to the device; a framing failure or any transport failure closes
     /// the connection, so nothing half-read is taken for the next reply.
     private func guarded<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
-        try await attributing(to: deviceID, credentialName: plan.device.credential) {
+        await turn.lock()
+        defer { turn.unlock() }
+        return try await attributing(to: deviceID, credentialName: plan.device.credential) {
             do {
                 return try await body()
             } catch let error as FramingError {

@@ -77,6 +77,16 @@ public final class SimulatorLink: @unchecked Sendable {
         }
     }
 
+    /// The next bytes the client sent, whatever they are (binary protocols), or nil when the
+    /// connection is gone.
+    public func readBytes() -> [UInt8]? {
+        if !buffer.isEmpty {
+            defer { buffer.removeAll() }
+            return buffer
+        }
+        return readChunk()
+    }
+
     /// Blocks until bytes arrive; polls so that ``close()`` from another thread ends it.
     private func readChunk() -> [UInt8]? {
         var chunk = [UInt8](repeating: 0, count: 4096)

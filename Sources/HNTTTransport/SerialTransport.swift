@@ -35,10 +35,14 @@ public actor SerialTransport: ByteTransport {
             throw TransportError(code == EBUSY ? .busy : .system,
                                  "cannot open \(path): \(errnoText(code))")
         }
-        // Exclusive: flock keeps other hntt processes out, TIOCEXCL other programs.
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            Glibc.close(descriptor)
-            throw TransportError(.busy, "\(path) is in use by another process; wait for it or stop it")
+        // Exclusive: flock keeps other hntt processes out (they wait their turn until the
+        // deadline: several cameras of one chain share the port), TIOCEXCL other programs.
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            if deadline.hasPassed {
+                Glibc.close(descriptor)
+                throw TransportError(.busy, "\(path) is in use by another process; wait for it or stop it")
+            }
+            try? await Task.sleep(nanoseconds: 50_000_000)
         }
         _ = hntt_set_exclusive(descriptor, 1)
         var tio = termios()

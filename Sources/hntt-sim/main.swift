@@ -5,7 +5,7 @@ import HNTTSimulator
 /// `hntt-sim`: simulated room devices for tests and demos.
 struct HNTTSim: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hntt-sim",
-        abstract: "Simulated room devices (for tests and demos).", subcommands: [CiscoSim.self, PolySim.self])
+        abstract: "Simulated room devices (for tests and demos).", subcommands: [CiscoSim.self, PolySim.self, VISCASim.self])
 }
 
 /// Where and how a simulated device is served; the same for every vendor.
@@ -107,6 +107,33 @@ struct PolySim: ParsableCommand {
         initial.serialLogin = mode
         initial.faults = try routes.faults()
         try routes.serve(initial) { PolySimulator(store: $0) }
+    }
+}
+
+struct VISCASim: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "visca",
+        abstract: "Simulated VISCA PTZ cameras: a chain on a pty or behind a serial server, or an IP camera on UDP.")
+
+    @OptionGroup var routes: RouteOptions
+    @Option(help: "Cameras on the chain (1–7).") var cameras = 1
+    @Flag(help: "Cameras keep fixed addresses 1…N (no AddressSet needed).") var fixedAddresses = false
+    @Option(help: "Serve one IP camera with Sony's VISCA over IP on this UDP port (0 = any).") var udp: UInt16?
+    @Flag(help: "With --udp: raw VISCA packets, no Sony header (PTZOptics-style).") var rawUDP = false
+
+    func run() throws {
+        var initial = VISCACameraData(count: cameras, fixedAddresses: fixedAddresses)
+        initial.faults = try routes.faults()
+        if let udp {
+            let store = try routes.state.map { try VISCACameraStore(file: $0, initial: initial) } ?? VISCACameraStore(initial)
+            let camera = try VISCAUDPCamera(store: store, sonyHeader: !rawUDP, port: udp)
+            say("udp 127.0.0.1:\(camera.port)")
+            signal(SIGTERM) { _ in Foundation.exit(0) }
+            signal(SIGINT) { _ in Foundation.exit(0) }
+            withExtendedLifetime(camera) {
+                while true { Foundation.sleep(3600) }
+            }
+        }
+        try routes.serve(initial) { VISCASimulator(store: $0) }
     }
 }
 

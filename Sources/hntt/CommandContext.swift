@@ -2,6 +2,7 @@ import ArgumentParser
 import HNTTCisco
 import HNTTCore
 import HNTTPoly
+import HNTTVISCA
 import HNTTTransport
 
 /// Options every command takes (CONTRACT.md).
@@ -34,27 +35,43 @@ struct CommandContext {
     func inventory() throws -> Inventory { try Inventory.load(path: inventoryPath, profiles: profiles) }
 
     /// The driver for a device, ready to connect on first use.
-    func codec(_ deviceID: String, hostKeyPolicy: HostKeyPolicy? = nil) throws -> any CodecDriver {
-        let device = try inventory().device(deviceID)
-        return try codec(for: device, hostKeyPolicy: hostKeyPolicy)
-    }
-
-    func codec(for device: InventoryDevice, hostKeyPolicy: HostKeyPolicy? = nil) throws -> any CodecDriver {
+    func driver(for device: InventoryDevice, hostKeyPolicy: HostKeyPolicy? = nil) throws -> any DeviceDriver {
         let profile = try profiles.load(device.profileID)
         let plan = try ConnectionPlan.make(device: device, profile: profile, secrets: secrets, pins: pins,
                                            hostKeyPolicy: hostKeyPolicy)
-        return try DriverRegistry.codecDriver(for: plan)
+        return try DriverRegistry.driver(for: plan)
     }
 
-    /// Runs `body` with the device's driver and always closes the connection.
+    /// Runs `body` with any device's driver (codec or camera) and always closes the connection.
+    func withDevice<T>(_ deviceID: String, _ body: (any DeviceDriver) async throws -> T) async throws -> T {
+        let driver = try driver(for: try inventory().device(deviceID))
+        return try await withDriver(driver) { try await body(driver) }
+    }
+
+    /// Runs `body` with a codec's driver; a camera is refused with a message that says why.
     func withCodec<T>(_ deviceID: String, _ body: (any CodecDriver) async throws -> T) async throws -> T {
-        try await withCodec(try codec(deviceID), body)
+        let driver = try driver(for: try inventory().device(deviceID))
+        guard let codec = driver as? any CodecDriver else {
+            throw HNTTError(.badInput, "\(deviceID) is a camera: it has no calls, microphones or configuration to read",
+                            device: deviceID, fix: "use the room's codec for this command")
+        }
+        return try await withDriver(codec) { try await body(codec) }
+    }
+
+    /// Runs `body` with a camera's driver; a codec is refused with a message that says why.
+    func withCamera<T>(_ deviceID: String, _ body: (any CameraDriver) async throws -> T) async throws -> T {
+        let driver = try driver(for: try inventory().device(deviceID))
+        guard let camera = driver as? any CameraDriver else {
+            throw HNTTError(.badInput, "\(deviceID) is a codec, not a camera driven directly", device: deviceID,
+                            fix: "use `hntt preset \(deviceID) recall N --camera C` to move the codec's camera")
+        }
+        return try await withDriver(camera) { try await body(camera) }
     }
 
     /// Runs `body` with `driver` and always closes its connection.
-    func withCodec<T>(_ driver: any CodecDriver, _ body: (any CodecDriver) async throws -> T) async throws -> T {
+    func withDriver<T>(_ driver: any DeviceDriver, _ body: () async throws -> T) async throws -> T {
         do {
-            let result = try await body(driver)
+            let result = try await body()
             await driver.close()
             return result
         } catch {
@@ -66,15 +83,17 @@ struct CommandContext {
 
 /// Which driver speaks each profile's protocol (the profile's `driver:` field).
 enum DriverRegistry {
-    static func codecDriver(for plan: ConnectionPlan) throws -> any CodecDriver {
+    static func driver(for plan: ConnectionPlan) throws -> any DeviceDriver {
         switch plan.profile.driver {
         case "cisco-xapi":
             return CiscoXAPIDriver(plan: plan)
         case "poly-legacy":
             return PolyLegacyDriver(plan: plan)
+        case "sony-visca":
+            return VISCACameraDriver(plan: plan)
         default:
             throw HNTTError(.badFile, "profile \(plan.profile.id) names driver \"\(plan.profile.driver)\", which this hntt does not have",
-                            device: plan.device.id, fix: "use a profile whose driver is cisco-xapi or poly-legacy")
+                            device: plan.device.id, fix: "use a profile whose driver is cisco-xapi, poly-legacy or sony-visca")
         }
     }
 }

@@ -8,17 +8,26 @@ struct StatusCommand: ReportingCommand {
     @Argument(help: "The device id from the inventory.") var device: String
 
     func execute() async throws {
-        let status = try await global.context().withCodec(device) { try await $0.status() }
+        let status = try await global.context().withDevice(device) { try await $0.status() }
         let calls = status.calls.map { call in
             JSONValue.object([("id", .string(call.id)), ("number", .string(call.number)), ("status", .string(call.status))])
         }
         var human = "\(device)\n  standby:     \(status.standby.rawValue)\n  microphones: \(status.micMuted ? "muted" : "live")\n"
         human += "  calls:       " + (status.calls.isEmpty ? "none" : status.calls.map { "#\($0.id) \($0.status) \($0.number)" }.joined(separator: ", "))
         human += "\n  software:    \(status.software)"
-        global.output.result(.object([
+        var fields: [(String, JSONValue)] = [
             ("device", .string(device)), ("standby", .string(status.standby.rawValue)), ("mic_muted", .bool(status.micMuted)),
             ("calls", .array(calls)), ("software", .string(status.software)),
-        ]), human: human)
+        ]
+        if let camera = status.camera {
+            fields.append(("power", .string(camera.power)))
+            fields.append(("preset", camera.presetInUse.map { .number($0) } ?? .null))
+            fields.append(("position", camera.position.map(CameraCommand.json) ?? .null))
+            human = "\(device)\n  power:       \(camera.power)\n  preset:      \(camera.presetInUse.map(String.init) ?? "unknown")"
+            human += "\n  position:    " + (camera.position.map { "pan \($0.pan), tilt \($0.tilt), zoom \($0.zoom)" } ?? "unknown (in standby)")
+            human += "\n  software:    \(status.software)"
+        }
+        global.output.result(.object(fields), human: human)
     }
 }
 
@@ -28,7 +37,7 @@ struct WakeCommand: ReportingCommand {
     @Argument(help: "The device id.") var device: String
 
     func execute() async throws {
-        try await global.context().withCodec(device) { try await $0.wake() }
+        try await global.context().withDevice(device) { try await $0.wake() }
         global.output.result(.object([("device", .string(device)), ("standby", .string("off"))]), human: "\(device): awake")
     }
 }
@@ -39,7 +48,7 @@ struct SleepCommand: ReportingCommand {
     @Argument(help: "The device id.") var device: String
 
     func execute() async throws {
-        try await global.context().withCodec(device) { try await $0.sleep() }
+        try await global.context().withDevice(device) { try await $0.sleep() }
         global.output.result(.object([("device", .string(device)), ("standby", .string("on"))]), human: "\(device): in standby")
     }
 }
@@ -110,7 +119,7 @@ struct PresetCommand: ReportingCommand {
     @Option(help: "The camera (through a codec; default 1).") var camera: Int?
 
     func execute() async throws {
-        try await global.context().withCodec(device) { driver in
+        try await global.context().withDevice(device) { driver in
             switch action {
             case .recall: try await driver.recallPreset(preset, camera: camera)
             case .store: try await driver.storePreset(preset, camera: camera)
@@ -118,5 +127,30 @@ struct PresetCommand: ReportingCommand {
         }
         global.output.result(.object([("device", .string(device)), ("action", .string(action.rawValue)), ("preset", .number(preset))]),
                              human: "\(device): preset \(preset) \(action == .recall ? "recalled" : "stored")")
+    }
+}
+
+struct CameraCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "camera",
+        abstract: "A PTZ camera driven directly: `home` pans and tilts it home, `position` prints pan, tilt and zoom.")
+    enum Action: String, ExpressibleByArgument { case home, position }
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The camera's device id.") var device: String
+    @Argument(help: "home or position.") var action: Action
+
+    static func json(_ position: CameraPosition) -> JSONValue {
+        .object([("pan", .number(position.pan)), ("tilt", .number(position.tilt)), ("zoom", .number(position.zoom))])
+    }
+
+    func execute() async throws {
+        switch action {
+        case .home:
+            try await global.context().withCamera(device) { try await $0.home() }
+            global.output.result(.object([("device", .string(device)), ("home", .bool(true))]), human: "\(device): at home position")
+        case .position:
+            let position = try await global.context().withCamera(device) { try await $0.position() }
+            global.output.result(.object([("device", .string(device)), ("position", CameraCommand.json(position))]),
+                                 human: "\(device): pan \(position.pan), tilt \(position.tilt), zoom \(position.zoom)")
+        }
     }
 }

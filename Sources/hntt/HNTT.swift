@@ -11,7 +11,7 @@ struct HNTT: AsyncParsableCommand {
         subcommands: [
             DevicesCommand.self, SecretCommand.self, TrustHostCommand.self,
             StatusCommand.self, WakeCommand.self, SleepCommand.self, DialCommand.self, HangupCommand.self,
-            MuteCommand.self, PresetCommand.self, ConfigCommand.self,
+            MuteCommand.self, PresetCommand.self, ConfigCommand.self, CameraCommand.self,
         ]
     )
 }

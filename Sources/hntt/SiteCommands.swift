@@ -59,9 +59,8 @@ struct DevicesCommand: ReportingCommand {
             func start(_ device: InventoryDevice) {
                 group.addTask {
                     do {
-                        let detail = try await context.withCodec(try context.codec(for: device)) {
-                            try await $0.checkLogin()
-                        }
+                        let driver = try context.driver(for: device)
+                        let detail = try await context.withDriver(driver) { try await driver.checkLogin() }
                         return (device.id, .success(detail))
                     } catch let error as HNTTError {
                         return (device.id, .failure(error.on(device: device.id)))

@@ -56,17 +56,19 @@ struct SerialTransportTests {
         await stream.close()
     }
 
-    @Test("a second open of the same port is refused as busy while the first holds it")
+    @Test("a second open of a port waits for its turn, and is refused as busy at its deadline")
     func exclusive() async throws {
         let pty = try PTYPair()
         let first = SerialTransport(path: pty.slavePath, baud: 9600)
         try await first.open(deadline: .after(seconds: 2))
         let second = SerialTransport(path: pty.slavePath, baud: 9600)
         await #expect(throws: TransportError(.busy, "\(pty.slavePath) is in use by another process; wait for it or stop it")) {
-            try await second.open(deadline: .after(seconds: 2))
+            try await second.open(deadline: .after(seconds: 0.3))
         }
+        let waiting = Task { try await second.open(deadline: .after(seconds: 5)) }
+        try await Task.sleep(nanoseconds: 100_000_000)
         await first.close()
-        try await second.open(deadline: .after(seconds: 2))
+        try await waiting.value   // got the port as soon as the first let go
         await second.close()
     }
 
