@@ -242,4 +242,38 @@ struct CLIContractTests {
         let check = try await rig.json(["devices", "--check"])
         #expect(check.status == 0)
     }
+
+    @Test("cameras on a chain and on UDP answer the same preset, wake, sleep and status commands")
+    func cameras() async throws {
+        let rig = try await CLIRig.start()
+        defer { rig.stop() }
+        #expect(try await rig.run(["preset", "cam-right", "store", "3"]).status == 0)
+        #expect(try await rig.run(["camera", "cam-right", "home"]).status == 0)
+        #expect(try await rig.run(["preset", "cam-right", "recall", "3"]).status == 0)
+        #expect(rig.cameraChain.store.snapshot.cameras[1].presetInUse == 3)
+        #expect(rig.cameraChain.store.snapshot.cameras[0].presets.isEmpty)
+
+        let status = try await rig.json(["status", "cam-right"])
+        #expect(status.status == 0)
+        #expect(status.object["standby"] as? String == "off")
+        #expect(status.object["power"] as? String == "on")
+        #expect(status.object["preset"] as? Int == 3)
+        #expect((status.object["calls"] as? [Any])?.isEmpty == true)
+        let position = try await rig.json(["camera", "cam-ip", "position"])
+        #expect((position.object["position"] as? [String: Int]) == ["pan": 0, "tilt": 0, "zoom": 0])
+
+        #expect(try await rig.run(["sleep", "cam-ip"]).status == 0)
+        #expect(rig.ipCameraStore.snapshot.cameras[0].poweredOn == false)
+        let refused = try await rig.run(["preset", "cam-ip", "recall", "1", "--json"])
+        #expect(refused.status == 4)
+        #expect(refused.stdout.contains("\"device-error\""))
+        #expect(refused.stderr.contains("not executable"))
+        #expect(try await rig.run(["wake", "cam-ip"]).status == 0)
+
+        let mute = try await rig.run(["mute", "cam-left", "on"])
+        #expect(mute.status == 2)
+        #expect(mute.stderr.contains("is a camera"))
+        #expect(try await rig.run(["camera", "ubnd-codec", "home"]).status == 2)
+        #expect(try await rig.run(["preset", "cam-left", "store", "16"]).status == 2)
+    }
 }

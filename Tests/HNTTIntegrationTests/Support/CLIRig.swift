@@ -10,6 +10,11 @@ final class CLIRig: @unchecked Sendable {
     /// A Poly Group Series in the same room, on telnet: the same commands must work on it.
     let poly: PolySimulator
     let polyPort: UInt16
+    /// Two cameras on one RS-232 chain (a pty) and one on VISCA over IP.
+    let cameraChain: VISCASimulator
+    let chainPath: String
+    let ipCamera: VISCAUDPCamera
+    let ipCameraStore: VISCACameraStore
     var sshd: SSHDFixture?
     static let password = "Codec-Pass-7731"
 
@@ -28,12 +33,16 @@ final class CLIRig: @unchecked Sendable {
         telnetPort = try simulator.startTelnet()
         poly = PolySimulator(PolyCodecData(flavor: .group, password: "poly-secret-55"))
         polyPort = try poly.startTelnet()
+        cameraChain = VISCASimulator(VISCACameraData(count: 2))
+        chainPath = try cameraChain.startSerial()
+        ipCameraStore = VISCACameraStore(VISCACameraData(count: 1))
+        ipCamera = try VISCAUDPCamera(store: ipCameraStore, sonyHeader: true)
         if withSSH {
             sshd = try SSHDFixture.blocking(authentication: .keyboardInteractive, simulator: ["cisco", "--flavor", "roomos11"],
                                             initial: CiscoCodecData(flavor: .roomos11))
         }
         try FileManager.default.createDirectory(atPath: profilesPath, withIntermediateDirectories: true)
-        for name in ["cisco-roomos", "poly-group"] {
+        for name in ["cisco-roomos", "poly-group", "sony-visca"] {
             var profile = try String(contentsOfFile: TestEnvironment.profilesDirectory + "/\(name).yaml", encoding: .utf8)
             profile = profile.replacingOccurrences(of: "command: 15", with: "command: \(commandTimeout)")
                 .replacingOccurrences(of: "connect: 10", with: "connect: 3").replacingOccurrences(of: "login: 15", with: "login: 3")
@@ -71,6 +80,9 @@ final class CLIRig: @unchecked Sendable {
                     host: 127.0.0.1
                     port: \(polyPort)
                     credential: poly
+                  - {id: cam-left, profile: sony-visca, transport: serial, path: \(chainPath), address: 1}
+                  - {id: cam-right, profile: sony-visca, transport: serial, path: \(chainPath), address: 2}
+                  - {id: cam-ip, profile: sony-visca, transport: udp, host: 127.0.0.1, port: \(ipCamera.port)}
 
             """
         if let sshd {
@@ -115,6 +127,8 @@ final class CLIRig: @unchecked Sendable {
     func stop() {
         simulator.stop()
         poly.stop()
+        cameraChain.stop()
+        ipCamera.stop()
         sshd?.stop()
         try? FileManager.default.removeItem(at: directory)
     }
