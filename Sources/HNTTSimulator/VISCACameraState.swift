@@ -5,7 +5,8 @@ public struct SimulatedCamera: Codable, Sendable, Equatable {
     /// The address AddressSet gave it (0 until then, unless its switch fixes one).
     public var address: Int
     public var poweredOn = true
-    public var pan = 0, tilt = 0, zoom = 0
+    /// Where the camera points at power-up (so that `home` and preset recalls visibly move it).
+    public var pan = 1200, tilt = -300, zoom = 4096
     public var presets: [Int: [Int]] = [:]
     public var presetInUse: Int?
     /// Vendor and model for the version inquiry: Sony (0001) SRG-120DH (0511).

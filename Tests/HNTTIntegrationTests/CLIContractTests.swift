@@ -260,7 +260,7 @@ struct CLIContractTests {
         #expect(status.object["preset"] as? Int == 3)
         #expect((status.object["calls"] as? [Any])?.isEmpty == true)
         let position = try await rig.json(["camera", "cam-ip", "position"])
-        #expect((position.object["position"] as? [String: Int]) == ["pan": 0, "tilt": 0, "zoom": 0])
+        #expect((position.object["position"] as? [String: Int]) == ["pan": 1200, "tilt": -300, "zoom": 4096])
 
         #expect(try await rig.run(["sleep", "cam-ip"]).status == 0)
         #expect(rig.ipCameraStore.snapshot.cameras[0].poweredOn == false)

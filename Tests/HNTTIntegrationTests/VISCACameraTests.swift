@@ -31,7 +31,10 @@ struct VISCACameraTests {
         let second = try cameraDriver(.serial, path: path, address: 2)
         try await second.storePreset(4, camera: nil)
         try await second.home()
+        #expect(chain.store.snapshot.cameras[1].pan == 0)
         try await second.recallPreset(4, camera: nil)
+        #expect(chain.store.snapshot.cameras[1].pan == 1200)
+        #expect(chain.store.snapshot.cameras[1].tilt == -300)
         try await second.sleep()
         var state = chain.store.snapshot
         #expect(state.addressSets == 1)
@@ -47,7 +50,9 @@ struct VISCACameraTests {
 
         let third = try cameraDriver(.serial, path: path, address: 3)
         try await third.wake()
-        #expect(try await third.position() == CameraPosition(pan: 0, tilt: 0, zoom: 0))
+        #expect(try await third.position() == CameraPosition(pan: 1200, tilt: -300, zoom: 4096))
+        try await third.home()
+        #expect(try await third.position() == CameraPosition(pan: 0, tilt: 0, zoom: 4096))
         #expect(try await third.checkLogin() == "Sony model 0511 ROM 0100")
         await third.close()
         state = chain.store.snapshot
