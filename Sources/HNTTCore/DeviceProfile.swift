@@ -147,8 +147,16 @@ public struct DeviceProfile: Sendable {
                 lineEnd = text
             case "pacing_seconds": pacing = try file.double(value, key)
             case "visca":
-                for (field, _, fieldValue) in try file.mapping(value, "visca", allowed: ["preset_encoding", "presets", "udp", "ack_seconds"]) {
+                for (field, _, fieldValue) in try file.mapping(value, "visca",
+                                                               allowed: ["preset_encoding", "presets", "udp", "ack_seconds", "tcp"]) {
                     switch field {
+                    case "tcp":
+                        let text = try file.string(fieldValue, field)
+                        guard text == "serial-server" || text == "camera" else {
+                            throw file.error(fieldValue, "tcp must be serial-server (a chain behind it, numbered with AddressSet) or camera (the camera's own raw port)",
+                                             fix: "write `tcp: serial-server` or `tcp: camera`")
+                        }
+                        visca.tcpIsSerialServer = text == "serial-server"
                     case "preset_encoding":
                         let text = try file.string(fieldValue, field)
                         guard text == "nibble" || text == "byte" else {
@@ -282,5 +290,8 @@ public struct VISCAOptions: Sendable, Equatable {
     public var overIP = true
     /// The deadline for an ACK or an inquiry answer.
     public var ackSeconds = 1.0
+    /// TCP reaches a serial server with a chain behind it (numbered with AddressSet), rather
+    /// than the camera's own raw port (PTZOptics 5678), which takes no broadcasts.
+    public var tcpIsSerialServer = true
     public init() {}
 }

@@ -26,9 +26,10 @@ public final class VISCALinks: Sendable {
         if device.transport == .udp && plan.profile.viscaOverIP {
             link = entries.withLock { $0[key]?.link } ?? VISCAOverIPLink(transport: make(), connectTimeout: timeout)
         } else {
-            // Serial lines and serial servers carry chains to number; a clone's raw UDP port does not.
+            // Serial lines and serial servers carry chains to number; a camera's own raw port does not.
+            let chain = device.transport == .serial || (device.transport == .tcp && plan.profile.visca.tcpIsSerialServer)
             link = entries.withLock { $0[key]?.link }
-                ?? VISCAStreamLink(numbersChain: device.isSerialConsole, connectTimeout: timeout, makeTransport: make)
+                ?? VISCAStreamLink(numbersChain: chain, connectTimeout: timeout, makeTransport: make)
         }
         entries.withLock { entries in
             if var entry = entries[key] {

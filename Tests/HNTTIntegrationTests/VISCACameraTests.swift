@@ -197,4 +197,15 @@ struct VISCACameraTests {
         #expect(error?.category == .badInput)
         await driver.close()
     }
+
+    @Test("a clone's own raw TCP port gets no AddressSet broadcast and answers at its address")
+    func rawTCPClone() async throws {
+        let camera = VISCASimulator(VISCACameraData(count: 1, fixedAddresses: true))
+        defer { camera.stop() }
+        let driver = try cameraDriver(.tcp, port: try camera.startSerialServer(), profileID: "ptzoptics-visca")
+        try await driver.storePreset(0x42, camera: nil)
+        #expect(camera.store.snapshot.addressSets == 0)
+        #expect(camera.store.snapshot.cameras[0].presets.keys.sorted() == [0x42])
+        await driver.close()
+    }
 }
