@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libssh2 from the system (apt: libssh2-1-dev), with inline wrappers for its macros.
@@ -40,12 +41,22 @@ let package = Package(
         // Sony VISCA (and compatible) PTZ cameras: packet codec, links (serial chain, TCP, UDP,
         // VISCA over IP) and driver.
         .target(name: "HNTTVISCA", dependencies: ["HNTTCore", "HNTTTransport"]),
+        // Governance: snapshots, approval keys, signed baselines, drift (SQLite through GRDB).
+        .target(
+            name: "HNTTGovernance",
+            dependencies: [
+                "HNTTCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // Device simulators, with their own plain blocking I/O (never the transports under test).
         .target(name: "HNTTSimulator", dependencies: ["CHNTTSystem"]),
         .executableTarget(
             name: "hntt",
             dependencies: [
-                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTTransport",
+                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +73,7 @@ let package = Package(
         .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator"]),
         .testTarget(name: "HNTTPolyTests", dependencies: ["HNTTPoly", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
         .testTarget(name: "HNTTVISCATests", dependencies: ["HNTTVISCA", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
+        .testTarget(name: "HNTTGovernanceTests", dependencies: ["HNTTGovernance", "HNTTCore", "HNTTCisco", "HNTTTestSupport"]),
         .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(
             name: "HNTTIntegrationTests",

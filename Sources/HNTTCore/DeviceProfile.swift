@@ -49,15 +49,16 @@ public struct DeviceProfile: Sendable {
     public let login: LoginPrompts
     public var timeouts: Timeouts
     /// Keys that change by themselves; ignored by drift.
-    public let volatileKeys: [String]
-    /// Keys whose values are secrets: never stored or printed in clear. A word `*` matches any
-    /// one word (`NetworkServices NTP Server * Key`); a trailing `*` on a word matches a prefix.
+    public var volatileKeys: [String]
+    /// Keys whose values are secrets: never stored or printed in clear (``KeyPattern`` patterns).
     public let secretKeys: [String]
     /// Operations the guard allows without an authorisation.
     public let operations: [String]
     /// The settings a configuration read asks for one by one, for devices without a full
     /// export (Poly's legacy API). Empty for devices that print their whole configuration.
     public var settings: [ConfigurationSetting] = []
+    /// The keys a baseline approves (``KeyPattern`` patterns): what the Sở TT&TT governs.
+    public var governedKeys: [String] = []
     /// VISCA camera details; only for VISCA profiles.
     public var visca = VISCAOptions()
     /// True when UDP means Sony's VISCA over IP (8-byte header), false for raw packets.
@@ -74,17 +75,12 @@ public struct DeviceProfile: Sendable {
     public func isSecret(_ key: String) -> Bool {
         let lastWord = key.split(separator: " ").last.map { $0.lowercased() } ?? ""
         if ["password", "passphrase", "secret", "key", "apikey"].contains(lastWord) { return true }
-        let words = key.split(separator: " ")
-        return secretKeys.contains { pattern in
-            if pattern.hasSuffix("*") && !pattern.hasSuffix(" *") { return key.hasPrefix(String(pattern.dropLast())) }
-            let patternWords = pattern.split(separator: " ")
-            return patternWords.count == words.count && zip(patternWords, words).allSatisfy { $0 == "*" || $0 == $1 }
-        }
+        return KeyPattern.matchesAny(key, secretKeys)
     }
 
     static let topKeys: Set<String> = ["id", "vendor", "driver", "description", "transports", "login", "timeouts",
                                        "volatile_keys", "secret_keys", "operations", "line_end", "pacing_seconds",
-                                       "settings", "command_echo", "visca"]
+                                       "settings", "command_echo", "visca", "governed_keys"]
 
     /// Loads and checks a profile file.
     public static func load(path: String) throws -> DeviceProfile {
@@ -96,6 +92,7 @@ public struct DeviceProfile: Sendable {
         var volatileKeys: [String] = [], secretKeys: [String] = [], operations: [String] = []
         var lineEnd = "\n", pacing = 0.0, echo = false
         var visca = VISCAOptions()
+        var governed: [String] = []
         var settings: [ConfigurationSetting] = []
         for (key, keyNode, value) in try file.mapping(file.root, "the profile", allowed: topKeys) {
             switch key {
@@ -138,6 +135,7 @@ public struct DeviceProfile: Sendable {
                 }
             case "volatile_keys": volatileKeys = try file.strings(value, key)
             case "secret_keys": secretKeys = try file.strings(value, key)
+            case "governed_keys": governed = try file.strings(value, key)
             case "operations": operations = try file.strings(value, key)
             case "line_end":
                 let text = try file.string(value, key)
@@ -196,6 +194,7 @@ public struct DeviceProfile: Sendable {
         profile.settings = settings
         profile.echoesCommands = echo
         profile.visca = visca
+        profile.governedKeys = governed
         return profile
     }
 }

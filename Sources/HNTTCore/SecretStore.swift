@@ -38,6 +38,15 @@ public struct SecretStore: Sendable {
         return LoginCredentials(username: entry.username, password: SecretText(entry.password))
     }
 
+    /// A key for another purpose (keyed hashes of secrets in snapshots), derived from the master
+    /// key with HKDF, so that one secret guards everything and the purposes never share a key.
+    public func derivedKey(purpose: String) throws -> SymmetricKey {
+        guard let master = try key(create: true) else {
+            throw HNTTError(.badFile, "no master key", fix: "set HNTT_MASTER_KEY or let hntt create master.key")
+        }
+        return HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data(purpose.utf8), outputByteCount: 32)
+    }
+
     /// The stored names (never the values).
     public func names() throws -> [String] { try read().credentials.keys.sorted() }
 

@@ -2,11 +2,12 @@ import Foundation
 import Yams
 
 /// Reads a YAML file with positions, so that every error names the file, the line and the fix.
-struct YAMLFile {
-    let path: String
-    let root: Node
+/// A YAML file read with positions, so that every error names the file, the line and the fix.
+public struct YAMLFile {
+    public let path: String
+    public let root: Node
 
-    init(path: String, what: String) throws {
+    public init(path: String, what: String) throws {
         self.path = path
         guard let data = FileManager.default.contents(atPath: path) else {
             throw HNTTError(.badFile, "cannot read \(what) \(path)",
@@ -35,13 +36,14 @@ struct YAMLFile {
         }
     }
 
-    func error(_ node: Node?, _ message: String, fix: String) -> HNTTError {
+    public func error(_ node: Node?, _ message: String, fix: String) -> HNTTError {
         let line = node?.mark.map { ":\($0.line)" } ?? ""
         return HNTTError(.badFile, "\(path)\(line): \(message)", fix: fix)
     }
 
     /// The pairs of a mapping node, refusing keys not in `allowed`.
-    func mapping(_ node: Node, _ what: String, allowed: Set<String>) throws -> [(key: String, keyNode: Node, value: Node)] {
+    /// The pairs of a mapping, refusing keys not in `allowed` (nil: any key) and duplicates.
+    public func mapping(_ node: Node, _ what: String, allowed: Set<String>?) throws -> [(key: String, keyNode: Node, value: Node)] {
         guard case .mapping(let mapping) = node else {
             throw error(node, "\(what) must be a mapping (key: value lines)", fix: "indent its fields under it")
         }
@@ -49,7 +51,7 @@ struct YAMLFile {
         var pairs: [(key: String, keyNode: Node, value: Node)] = []
         for (keyNode, value) in mapping {
             let key = keyNode.string ?? ""
-            guard allowed.contains(key) else {
+            if let allowed, !allowed.contains(key) {
                 let close = allowed.sorted().filter { levenshtein($0, key) <= 2 }.first
                 let hint = close.map { "did you mean \"\($0)\"? " } ?? ""
                 throw error(keyNode, "unknown key \"\(key)\" in \(what)",
@@ -63,14 +65,14 @@ struct YAMLFile {
         return pairs
     }
 
-    func string(_ node: Node, _ what: String) throws -> String {
+    public func string(_ node: Node, _ what: String) throws -> String {
         guard case .scalar(let scalar) = node else {
             throw error(node, "\(what) must be a single value", fix: "write it as `\(what): value`")
         }
         return scalar.string
     }
 
-    func int(_ node: Node, _ what: String, range: ClosedRange<Int>) throws -> Int {
+    public func int(_ node: Node, _ what: String, range: ClosedRange<Int>) throws -> Int {
         guard case .scalar = node, let value = node.int, range.contains(value) else {
             throw error(node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)",
                         fix: "write a number in that range")
@@ -78,21 +80,21 @@ struct YAMLFile {
         return value
     }
 
-    func double(_ node: Node, _ what: String) throws -> Double {
+    public func double(_ node: Node, _ what: String) throws -> Double {
         guard case .scalar = node, let value = node.float, value > 0 else {
             throw error(node, "\(what) must be a positive number of seconds", fix: "write for example `\(what): 10`")
         }
         return value
     }
 
-    func strings(_ node: Node, _ what: String) throws -> [String] {
+    public func strings(_ node: Node, _ what: String) throws -> [String] {
         guard case .sequence(let sequence) = node else {
             throw error(node, "\(what) must be a list", fix: "write one `- item` per line")
         }
         return try sequence.map { try string($0, what) }
     }
 
-    func sequence(_ node: Node, _ what: String) throws -> [Node] {
+    public func sequence(_ node: Node, _ what: String) throws -> [Node] {
         guard case .sequence(let sequence) = node else {
             throw error(node, "\(what) must be a list", fix: "write one `- item` per entry")
         }

@@ -12,6 +12,7 @@ struct HNTT: AsyncParsableCommand {
             DevicesCommand.self, SecretCommand.self, TrustHostCommand.self,
             StatusCommand.self, WakeCommand.self, SleepCommand.self, DialCommand.self, HangupCommand.self,
             MuteCommand.self, PresetCommand.self, ConfigCommand.self, CameraCommand.self,
+            SnapshotCommand.self, AuthorityCommand.self, TrustCommand.self, BaselineCommand.self, DriftCommand.self,
         ]
     )
 }

@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import HNTTCore
+
+/// An imported, approved baseline of one device.
+public struct Baseline: Sendable {
+    public let id: Int64
+    public let device: String
+    public let version: Int
+    public let settings: [(key: String, value: String)]
+    public let signer: String
+    public let reference: String
+    public let signedAt: String
+    public let keyName: String
+    public let importedAt: String
+}
+
+/// Approved baselines, versioned per device: an import supersedes the device's previous
+/// version and keeps it in the history.
+public struct BaselineStore: Sendable {
+    let database: GovernanceDatabase
+
+    public init(database: GovernanceDatabase) { self.database = database }
+
+    /// A draft: the governed settings of each device, with the values given (live or from a snapshot).
+    public static func draft(_ devices: [(device: InventoryDevice, profile: DeviceProfile, settings: [(key: String, value: String)])])
+        -> BaselineDocument {
+        BaselineDocument(devices: devices.map { item in
+            BaselineDocument.DeviceEntry(device: item.device.id, profile: item.profile.id,
+                                         settings: item.settings.filter { KeyPattern.matchesAny($0.key, item.profile.governedKeys) })
+        })
+    }
+
+    /// Verifies and imports a signed document; returns the new versions. Refuses (exit 3) a
+    /// document that is unsigned, signed by an unknown key, or altered; (exit 2) one that names
+    /// devices the inventory does not have.
+    @discardableResult
+    public func importDocument(_ document: BaselineDocument, documentText: String, inventory: Inventory,
+                               trust: TrustStore) throws -> [(device: String, version: Int)] {
+        let key = try document.verify(trusting: try trust.list())
+        guard let signature = document.signature else { return [] }
+        for entry in document.devices {
+            _ = try inventory.device(entry.device)
+        }
+        return try database.writer.write { db in
+            try document.devices.map { entry in
+                let previous = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM baseline WHERE device = ?", arguments: [entry.device]) ?? 0
+                try db.execute(sql: """
+                    INSERT INTO baseline (device, version, settings, signer, reference, signed_at, key_name, imported_at, document)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [entry.device, previous + 1, SettingsCoding.encode(entry.settings), signature.signer,
+                                     signature.reference, signature.signedAt, key.name, timestamp(), documentText])
+                return (entry.device, previous + 1)
+            }
+        }
+    }
+
+    /// The device's approved baseline in force (its newest version), if any.
+    public func current(device: String) throws -> Baseline? {
+        try database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM baseline WHERE device = ? ORDER BY version DESC LIMIT 1",
+                             arguments: [device]).map(BaselineStore.decode)
+        }
+    }
+
+    /// Every version of every baseline (or of one device), oldest first.
+    public func history(device: String? = nil) throws -> [Baseline] {
+        try database.writer.read { db in
+            if let device {
+                return try Row.fetchAll(db, sql: "SELECT * FROM baseline WHERE device = ? ORDER BY version", arguments: [device])
+                    .map(BaselineStore.decode)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM baseline ORDER BY device, version").map(BaselineStore.decode)
+        }
+    }
+
+    static func decode(_ row: Row) -> Baseline {
+        Baseline(id: row["id"], device: row["device"], version: row["version"], settings: SettingsCoding.decode(row["settings"]),
+                 signer: row["signer"], reference: row["reference"], signedAt: row["signed_at"], keyName: row["key_name"],
+                 importedAt: row["imported_at"])
+    }
+}

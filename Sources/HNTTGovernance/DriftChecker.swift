@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import HNTTCore
+
+/// One device's drift result.
+public struct DriftReport: Sendable, Equatable {
+    public enum Status: String, Sendable {
+        case clean, drift, unreachable, noBaseline = "no-baseline", error
+    }
+
+    public let device: String
+    public let status: Status
+    /// Approved → live for each governed key that differs (secrets as keyed hashes).
+    public let changes: [SettingChange]
+    public let error: String?
+    public let baselineVersion: Int?
+}
+
+/// Compares live configuration with the approved baselines, many devices at once with a
+/// bound on concurrency; a slow or dead device costs only its own timeout. Every result is
+/// recorded (drift history per device).
+public struct DriftChecker: Sendable {
+    /// Reads a device's live configuration (normalised); throws ``HNTTError`` when it cannot.
+    public typealias Reader = @Sendable (InventoryDevice) async throws -> [(key: String, value: String)]
+
+    let database: GovernanceDatabase
+    let baselines: BaselineStore
+
+    public init(database: GovernanceDatabase) {
+        self.database = database
+        baselines = BaselineStore(database: database)
+    }
+
+    public func check(_ devices: [InventoryDevice], parallel: Int, read: @escaping Reader,
+                      progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> [DriftReport] {
+        var approved: [String: Baseline] = [:]
+        for device in devices {
+            if let baseline = try baselines.current(device: device.id) { approved[device.id] = baseline }
+        }
+        let frozen = approved
+        let reports = await withTaskGroup(of: (Int, DriftReport).self) { group -> [DriftReport] in
+            var pending = Array(devices.enumerated())[...]
+            func start(_ index: Int, _ device: InventoryDevice) {
+                group.addTask { (index, await DriftChecker.checkOne(device, baseline: frozen[device.id], read: read)) }
+            }
+            for _ in 0..<max(1, parallel) {
+                if let (index, device) = pending.popFirst() { start(index, device) }
+            }
+            var results = [DriftReport?](repeating: nil, count: devices.count)
+            var done = 0
+            for await (index, report) in group {
+                results[index] = report
+                done += 1
+                progress(done, devices.count)
+                if let (next, device) = pending.popFirst() { start(next, device) }
+            }
+            return results.compactMap { $0 }
+        }
+        try record(reports)
+        return reports
+    }
+
+    static func checkOne(_ device: InventoryDevice, baseline: Baseline?, read: Reader) async -> DriftReport {
+        guard let baseline else {
+            return DriftReport(device: device.id, status: .noBaseline, changes: [], error: nil, baselineVersion: nil)
+        }
+        do {
+            let live = try await read(device)
+            let liveValues = Dictionary(live.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+            let changes = baseline.settings.compactMap { approved -> SettingChange? in
+                let value = liveValues[approved.key]
+                return value == approved.value ? nil : SettingChange(key: approved.key, before: approved.value, after: value)
+            }
+            return DriftReport(device: device.id, status: changes.isEmpty ? .clean : .drift, changes: changes, error: nil,
+                               baselineVersion: baseline.version)
+        } catch let error as HNTTError {
+            let status: DriftReport.Status = error.exitCode == 5 ? .unreachable : .error
+            return DriftReport(device: device.id, status: status, changes: [], error: error.message, baselineVersion: baseline.version)
+        } catch {
+            return DriftReport(device: device.id, status: .error, changes: [], error: "\(error)", baselineVersion: baseline.version)
+        }
+    }
+
+    private func record(_ reports: [DriftReport]) throws {
+        let now = timestamp()
+        try database.writer.write { db in
+            for report in reports {
+                let changes = report.changes.map { ["key": $0.key, "approved": $0.before ?? "", "live": $0.after ?? ""] }
+                let json = (try? JSONSerialization.data(withJSONObject: changes)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+                try db.execute(sql: """
+                    INSERT INTO drift_result (device, checked_at, status, baseline_version, changes, error) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [report.device, now, report.status.rawValue, report.baselineVersion, json, report.error])
+            }
+        }
+    }
+
+    /// The recorded results of one device, newest first.
+    public func history(device: String, limit: Int = 50) throws -> [(checkedAt: String, status: String)] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT checked_at, status FROM drift_result WHERE device = ? ORDER BY id DESC LIMIT ?",
+                             arguments: [device, limit]).map { ($0["checked_at"], $0["status"]) }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import HNTTCore
+
+/// The gateway's SQLite file (`hntt.sqlite` in the data folder): snapshots, approval keys,
+/// baselines and drift results. WAL, so a cron drift check and a technician's command can read
+/// and write at once; numbered migrations, never edited once shipped.
+public final class GovernanceDatabase: Sendable {
+    public static let fileName = "hntt.sqlite"
+    let writer: DatabasePool
+
+    public init(data: DataDirectory) throws {
+        try data.ensureExists()
+        let path = data.file(GovernanceDatabase.fileName)
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            writer = try DatabasePool(path: path, configuration: configuration)
+            try GovernanceDatabase.migrator.migrate(writer)
+        } catch let error as DatabaseError {
+            throw HNTTError(.badFile, "the database \(path) cannot be opened: \(error.message ?? "\(error)")",
+                            fix: "check the data folder's permissions and free space; restore hntt.sqlite from a backup if it is damaged")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: snapshots, trusted keys, baselines, drift results") { db in
+            try db.create(table: "snapshot") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("device", .text).notNull().indexed()
+                t.column("taken_at", .text).notNull()
+                t.column("software", .text).notNull()
+                t.column("content_hash", .text).notNull()
+                t.column("settings", .text).notNull()   // JSON array of [key, value], device order
+            }
+            try db.create(table: "trusted_key") { t in
+                t.column("name", .text).primaryKey()
+                t.column("public_key", .text).notNull().unique()
+                t.column("added_at", .text).notNull()
+            }
+            try db.create(table: "baseline") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("device", .text).notNull().indexed()
+                t.column("version", .integer).notNull()
+                t.column("settings", .text).notNull()   // JSON array of [key, value]
+                t.column("signer", .text).notNull()
+                t.column("reference", .text).notNull()
+                t.column("signed_at", .text).notNull()
+                t.column("key_name", .text).notNull()
+                t.column("imported_at", .text).notNull()
+                t.column("document", .text).notNull()   // the signed YAML, as imported
+                t.uniqueKey(["device", "version"])
+            }
+            try db.create(table: "drift_result") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("device", .text).notNull().indexed()
+                t.column("checked_at", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("baseline_version", .integer)
+                t.column("changes", .text).notNull()    // JSON array of {key, approved, live}
+                t.column("error", .text)
+            }
+        }
+        return migrator
+    }
+}
+
+/// ISO 8601 time in UTC, as every stored time is written.
+public func timestamp(_ date: Date = Date()) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    return formatter.string(from: date)
+}
+
+/// Ordered settings as stored: a JSON array of two-element arrays.
+enum SettingsCoding {
+    static func encode(_ entries: [(key: String, value: String)]) -> String {
+        let array = entries.map { [$0.key, $0.value] }
+        let data = (try? JSONSerialization.data(withJSONObject: array, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> [(key: String, value: String)] {
+        guard let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]] else { return [] }
+        return array.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
+    }
+}

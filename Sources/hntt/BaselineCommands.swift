@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import HNTTCore
+import HNTTGovernance
+
+struct BaselineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "baseline", abstract: "Approved baselines signed by the Sở TT&TT.",
+        subcommands: [BaselineDraftCommand.self, BaselineSignCommand.self, BaselineImportCommand.self,
+                      BaselineListCommand.self, BaselineShowCommand.self])
+}
+
+struct BaselineDraftCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "draft",
+        abstract: "Write a baseline for review: each device's governed settings with their current values.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Device ids.") var devices: [String]
+    @Option(help: "Take the values from this snapshot instead of reading the device.") var fromSnapshot: Int64?
+    @Option(name: .shortAndLong, help: "The file to write.") var output: String
+
+    func execute() async throws {
+        let context = global.context()
+        let inventory = try context.inventory()
+        let normaliser = try SnapshotNormaliser(secrets: context.secrets)
+        var entries: [(device: InventoryDevice, profile: DeviceProfile, settings: [(key: String, value: String)])] = []
+        for id in devices {
+            let device = try inventory.device(id)
+            let profile = try context.profiles.load(device.profileID)
+            if let fromSnapshot {
+                let snapshot = try SnapshotStore(database: try context.database()).snapshot(id: fromSnapshot)
+                guard snapshot.device == id else {
+                    throw HNTTError(.badInput, "snapshot \(fromSnapshot) is of \(snapshot.device), not \(id)", fix: "name one device per snapshot")
+                }
+                entries.append((device, profile, snapshot.settings))
+            } else {
+                entries.append((device, profile, try await context.liveSettings(device, normaliser: normaliser).settings))
+            }
+        }
+        let document = BaselineStore.draft(entries)
+        try Data(document.yaml().utf8).write(to: URL(fileURLWithPath: output))
+        let counts = document.devices.map { "\($0.device) (\($0.settings.count) settings)" }.joined(separator: ", ")
+        global.output.result(.object([("file", .string(output)), ("devices", .array(document.devices.map { .string($0.device) }))]),
+                             human: "draft written to \(output): \(counts)\nreview it, then: hntt baseline sign \(output) --key approval-key.private --by NAME --ref NUMBER")
+    }
+}
+
+struct BaselineSignCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "sign",
+        abstract: "Sign a reviewed baseline with the approval key (the signed document replaces the draft).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The baseline file.") var file: String
+    @Option(help: "The approval private key file.") var key: String
+    @Option(help: "Who signs (name and title).") var by: String
+    @Option(help: "The approving document's number.") var ref: String
+
+    func execute() async throws {
+        var document = try BaselineDocument.load(path: file)
+        try document.sign(with: try ApprovalKeys.loadPrivate(key), signer: by, reference: ref)
+        try Data(document.yaml().utf8).write(to: URL(fileURLWithPath: file))
+        global.output.result(.object([("file", .string(file)), ("signer", .string(by)), ("reference", .string(ref))]),
+                             human: "\(file) signed by \(by) under \(ref)")
+    }
+}
+
+struct BaselineImportCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "import",
+        abstract: "Import a signed baseline (refused with exit 3 if unsigned, unknown key or altered).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The signed baseline file.") var file: String
+
+    func execute() async throws {
+        let context = global.context()
+        let document = try BaselineDocument.load(path: file)
+        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        let database = try context.database()
+        let versions = try BaselineStore(database: database).importDocument(document, documentText: text,
+                                                                            inventory: try context.inventory(),
+                                                                            trust: TrustStore(database: database))
+        global.output.result(.object([("imported", .array(versions.map {
+            .object([("device", .string($0.device)), ("version", .number($0.version))])
+        }))]), human: versions.map { "\($0.device): baseline version \($0.version) in force" }.joined(separator: "\n"))
+    }
+}
+
+struct BaselineListCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Baselines and their history.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A device id (default: all).") var device: String?
+
+    func execute() async throws {
+        let history = try BaselineStore(database: try global.context().database()).history(device: device)
+        global.output.result(.object([("baselines", .array(history.map { baseline in
+            .object([("device", .string(baseline.device)), ("version", .number(baseline.version)), ("signer", .string(baseline.signer)),
+                     ("reference", .string(baseline.reference)), ("signed_at", .string(baseline.signedAt)),
+                     ("settings", .number(baseline.settings.count))])
+        }))]), human: history.isEmpty ? "no baselines imported" : history.map {
+            "\($0.device)  v\($0.version)  \($0.reference)  \($0.signer)  \($0.signedAt)  (\($0.settings.count) settings)"
+        }.joined(separator: "\n"))
+    }
+}
+
+struct BaselineShowCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "The baseline in force for a device.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The device id.") var device: String
+
+    func execute() async throws {
+        guard let baseline = try BaselineStore(database: try global.context().database()).current(device: device) else {
+            throw HNTTError(.badInput, "\(device) has no approved baseline", device: device,
+                            fix: "draft one with `hntt baseline draft \(device) -o FILE`, have it signed, then `hntt baseline import FILE`")
+        }
+        global.output.result(.object([("device", .string(device)), ("version", .number(baseline.version)),
+                                      ("reference", .string(baseline.reference)), ("signer", .string(baseline.signer)),
+                                      ("settings", settingsJSON(baseline.settings))]),
+                             human: "\(device) baseline v\(baseline.version), \(baseline.reference), signed by \(baseline.signer) at \(baseline.signedAt)\n"
+                                 + baseline.settings.map { "\($0.key): \(SnapshotNormaliser.display($0.value))" }.joined(separator: "\n"))
+    }
+}
+
+struct DriftCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "drift",
+        abstract: "Compare live configuration with the approved baselines (every device when none is named).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Device ids (default: all).") var devices: [String] = []
+    @Option(help: "How many devices to read at once.") var parallel = 32
+
+    func execute() async throws {
+        let context = global.context()
+        let inventory = try context.inventory()
+        let targets = devices.isEmpty ? inventory.devices : try devices.map { try inventory.device($0) }
+        let normaliser = try SnapshotNormaliser(secrets: context.secrets)
+        let output = global.output
+        let started = Date()
+        let reports = try await DriftChecker(database: try context.database()).check(targets, parallel: max(1, parallel), read: { device in
+            try await context.liveSettings(device, normaliser: normaliser).settings
+        }, progress: { done, total in
+            if total > 10 && (done % 10 == 0 || done == total) {
+                output.note("drift: \(done)/\(total) devices checked (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
+            }
+        })
+        var lines: [String] = []
+        for report in reports {
+            switch report.status {
+            case .drift:
+                lines.append("\(report.device): drift")
+                for change in report.changes {
+                    lines.append("  \(change.key): \(SnapshotNormaliser.display(change.before ?? "(absent)")) → \(SnapshotNormaliser.display(change.after ?? "(absent)"))")
+                }
+            case .unreachable, .error: lines.append("\(report.device): \(report.status.rawValue): \(report.error ?? "")")
+            default: lines.append("\(report.device): \(report.status.rawValue)")
+            }
+        }
+        global.output.result(.object([("devices", .array(reports.map { report in
+            var fields: [(String, JSONValue)] = [
+                ("device", .string(report.device)), ("status", .string(report.status.rawValue)),
+                ("changes", .array(report.changes.map { change in
+                    .object([("key", .string(change.key)), ("approved", .string(SnapshotNormaliser.display(change.before ?? ""))),
+                             ("live", change.after.map { .string(SnapshotNormaliser.display($0)) } ?? .null)])
+                })),
+            ]
+            if let error = report.error { fields.append(("error", .string(error))) }
+            return .object(fields)
+        }))]), human: lines.joined(separator: "\n"))
+        if reports.contains(where: { $0.status == .drift }) { throw ExitCode(1) }
+        if reports.contains(where: { $0.status == .unreachable }) { throw ExitCode(5) }
+        if reports.contains(where: { $0.status == .error }) { throw ExitCode(4) }
+    }
+}

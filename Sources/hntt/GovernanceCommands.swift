@@ -1,0 +1,203 @@
+import ArgumentParser
+import Foundation
+import HNTTCore
+import HNTTGovernance
+
+extension CommandContext {
+    func database() throws -> GovernanceDatabase { try GovernanceDatabase(data: data) }
+
+    /// The device's configuration read live and normalised (volatile keys out, secrets hashed),
+    /// with the software it reports.
+    func liveSettings(_ device: InventoryDevice, normaliser: SnapshotNormaliser) async throws
+        -> (software: String, settings: [(key: String, value: String)]) {
+        let profile = try profiles.load(device.profileID)
+        let driver = try driver(for: device)
+        guard let codec = driver as? any CodecDriver else {
+            throw HNTTError(.badInput, "\(device.id) is a camera: it has no configuration to read", device: device.id,
+                            fix: "snapshots and baselines are for codecs")
+        }
+        return try await withDriver(codec) {
+            let software = try await codec.checkLogin()
+            let settings = try await codec.configuration(key: nil)
+            return (software, normaliser.normalise(settings, profile: profile))
+        }
+    }
+}
+
+/// Settings as JSON, secrets masked.
+func settingsJSON(_ settings: [(key: String, value: String)]) -> JSONValue {
+    .object(settings.map { ($0.key, .string(SnapshotNormaliser.display($0.value))) })
+}
+
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "snapshot",
+        abstract: "Configuration snapshots: take (default), list, show, diff.",
+        subcommands: [SnapshotTakeCommand.self, SnapshotListCommand.self, SnapshotShowCommand.self, SnapshotDiffCommand.self],
+        defaultSubcommand: SnapshotTakeCommand.self)
+}
+
+struct SnapshotTakeCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "take",
+        abstract: "Read the configuration of devices and store it (a snapshot equal to the last one is not stored again).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Device ids.") var devices: [String] = []
+    @Flag(help: "Every codec in the inventory.") var all = false
+
+    func execute() async throws {
+        let context = global.context()
+        let inventory = try context.inventory()
+        guard all || !devices.isEmpty else {
+            throw HNTTError(.badInput, "name the devices to snapshot, or pass --all", fix: "e.g. `hntt snapshot ubnd-codec`")
+        }
+        let targets = try all ? try inventory.devices.filter { try context.profiles.load($0.profileID).driver != "sony-visca" }
+                              : devices.map { try inventory.device($0) }
+        let database = try context.database()
+        let store = SnapshotStore(database: database)
+        let normaliser = try SnapshotNormaliser(secrets: context.secrets)
+        var documents: [JSONValue] = []
+        var lines: [String] = []
+        var failure: HNTTError?
+        for device in targets {
+            do {
+                let live = try await context.liveSettings(device, normaliser: normaliser)
+                let (snapshot, isNew) = try store.record(device: device.id, software: live.software, settings: live.settings)
+                documents.append(.object([("device", .string(device.id)), ("snapshot_id", .number(Int(snapshot.id))),
+                                          ("taken_at", .string(snapshot.takenAt)), ("new", .bool(isNew)),
+                                          ("settings", settingsJSON(snapshot.settings))]))
+                lines.append("\(device.id): snapshot \(snapshot.id)" + (isNew ? " (\(snapshot.settings.count) settings)" : " (unchanged since then)"))
+            } catch let error as HNTTError {
+                failure = failure ?? error.on(device: device.id)
+                lines.append("\(device.id): FAILED: \(error.message)")
+                global.output.note("error: \(error.on(device: device.id))")
+            }
+        }
+        global.output.result(documents.count == 1 && targets.count == 1 ? documents[0] : .object([("snapshots", .array(documents))]),
+                             human: lines.joined(separator: "\n"))
+        if let failure { throw ExitCode(failure.exitCode) }
+    }
+}
+
+struct SnapshotListCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The snapshots of a device.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The device id.") var device: String
+
+    func execute() async throws {
+        let snapshots = try SnapshotStore(database: try global.context().database()).list(device: device)
+        global.output.result(.object([("device", .string(device)), ("snapshots", .array(snapshots.map { snapshot in
+            .object([("snapshot_id", .number(Int(snapshot.id))), ("taken_at", .string(snapshot.takenAt)),
+                     ("software", .string(snapshot.software)), ("content_hash", .string(snapshot.contentHash))])
+        }))]), human: snapshots.isEmpty ? "\(device): no snapshots yet" : snapshots.map {
+            "\($0.id)  \($0.takenAt)  \($0.software)  \($0.contentHash.prefix(12))"
+        }.joined(separator: "\n"))
+    }
+}
+
+struct SnapshotShowCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "One snapshot (secrets masked).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The snapshot id.") var id: Int64
+
+    func execute() async throws {
+        let snapshot = try SnapshotStore(database: try global.context().database()).snapshot(id: id)
+        global.output.result(.object([("device", .string(snapshot.device)), ("snapshot_id", .number(Int(snapshot.id))),
+                                      ("taken_at", .string(snapshot.takenAt)), ("settings", settingsJSON(snapshot.settings))]),
+                             human: "snapshot \(snapshot.id) of \(snapshot.device), \(snapshot.takenAt), \(snapshot.software)\n"
+                                 + snapshot.settings.map { "\($0.key): \(SnapshotNormaliser.display($0.value))" }.joined(separator: "\n"))
+    }
+}
+
+struct SnapshotDiffCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "diff",
+        abstract: "What changed between two snapshots (default: ID and the one before it), grouped by feature.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A snapshot id.") var first: Int64
+    @Argument(help: "A later snapshot id.") var second: Int64?
+
+    func execute() async throws {
+        let store = SnapshotStore(database: try global.context().database())
+        var older = try store.snapshot(id: first)
+        var newer: Snapshot
+        if let second {
+            newer = try store.snapshot(id: second)
+        } else {
+            newer = older
+            guard let previous = try store.previous(of: older) else {
+                throw HNTTError(.badInput, "snapshot \(first) is the first of \(older.device); nothing to compare with",
+                                fix: "give two snapshot ids")
+            }
+            older = previous
+        }
+        let changes = SettingsDiff.changes(from: older.settings, to: newer.settings)
+        global.output.result(.object([
+            ("from", .number(Int(older.id))), ("to", .number(Int(newer.id))),
+            ("groups", .object(SettingsDiff.grouped(changes).map { group in
+                (group.group, .array(group.changes.map { change in
+                    .object([("key", .string(change.key)), ("before", change.before.map { .string(SnapshotNormaliser.display($0)) } ?? .null),
+                             ("after", change.after.map { .string(SnapshotNormaliser.display($0)) } ?? .null)])
+                }))
+            })),
+        ]), human: "snapshot \(older.id) → \(newer.id) (\(newer.device))\n" + SettingsDiff.render(changes))
+    }
+}
+
+struct AuthorityCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "authority", abstract: "The Sở TT&TT's approval key.",
+                                                    subcommands: [AuthorityInitCommand.self])
+}
+
+struct AuthorityInitCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "init",
+        abstract: "Make the department's Ed25519 approval key pair (private key file 0600).")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The folder for approval-key.private and approval-key.public.") var out: String
+
+    func execute() async throws {
+        let publicKey = try ApprovalKeys.createPair(in: out)
+        global.output.result(.object([("private_key", .string("\(out)/\(ApprovalKeys.privateFileName)")),
+                                      ("public_key", .string(publicKey))]),
+                             human: "approval key made in \(out)\n  keep \(ApprovalKeys.privateFileName) offline and secret\n"
+                                 + "  give \(ApprovalKeys.publicFileName) to each gateway: hntt trust add \(out)/\(ApprovalKeys.publicFileName) --name NAME")
+    }
+}
+
+struct TrustCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "trust", abstract: "The gateway's trust store of approval keys.",
+                                                    subcommands: [TrustAddCommand.self, TrustListCommand.self, TrustRemoveCommand.self])
+}
+
+struct TrustAddCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Trust an approval public key.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The public key file.") var file: String
+    @Option(help: "A name for the key (who holds it).") var name: String
+
+    func execute() async throws {
+        let key = try ApprovalKeys.loadPublic(file)
+        try TrustStore(database: try global.context().database()).add(name: name, publicKey: key)
+        global.output.result(.object([("name", .string(name)), ("public_key", .string(key))]), human: "trusted \(name): \(key)")
+    }
+}
+
+struct TrustListCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The trusted approval keys.")
+    @OptionGroup var global: GlobalOptions
+
+    func execute() async throws {
+        let keys = try TrustStore(database: try global.context().database()).list()
+        global.output.result(.object([("keys", .array(keys.map {
+            .object([("name", .string($0.name)), ("public_key", .string($0.publicKey)), ("added_at", .string($0.addedAt))])
+        }))]), human: keys.isEmpty ? "no trusted keys" : keys.map { "\($0.name)  \($0.publicKey)  \($0.addedAt)" }.joined(separator: "\n"))
+    }
+}
+
+struct TrustRemoveCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Stop trusting a key.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The key's name.") var name: String
+
+    func execute() async throws {
+        try TrustStore(database: try global.context().database()).remove(name: name)
+        global.output.result(.object([("removed", .string(name))]), human: "no longer trusted: \(name)")
+    }
+}
