@@ -5,7 +5,7 @@ import HNTTSimulator
 /// `hntt-sim`: simulated room devices for tests and demos.
 struct HNTTSim: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hntt-sim",
-        abstract: "Simulated room devices (for tests and demos).", subcommands: [CiscoSim.self, PolySim.self, VISCASim.self])
+        abstract: "Simulated room devices (for tests and demos).", subcommands: [CiscoSim.self, PolySim.self, VISCASim.self, CiscoTamper.self])
 }
 
 /// Where and how a simulated device is served; the same for every vendor.
@@ -134,6 +134,25 @@ struct VISCASim: ParsableCommand {
             }
         }
         try routes.serve(initial) { VISCASimulator(store: $0) }
+    }
+}
+
+struct CiscoTamper: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cisco-set",
+        abstract: "Change a running simulated Cisco codec's configuration behind hntt's back (demos of drift).")
+
+    @Option(help: "The codec's state file (as given to `hntt-sim cisco --state`).") var state: String
+    @Argument(help: "KEY=VALUE pairs, e.g. \"SIP DisplayName=Hacked\".") var settings: [String]
+
+    func run() throws {
+        let store = try CiscoCodecStore(file: state, initial: CiscoCodecData(flavor: .ce9))
+        for pair in settings {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, store.read({ $0.setting(parts[0]) }) != nil else {
+                throw ValidationError("\(pair): not KEY=VALUE with a key the codec has")
+            }
+            store.update { $0.setSetting(parts[0], parts[1]) }
+        }
     }
 }
 
