@@ -143,7 +143,8 @@ struct DriftCommand: ReportingCommand {
             case .drift:
                 lines.append("\(report.device): drift")
                 for change in report.changes {
-                    lines.append("  \(change.key): \(SnapshotNormaliser.display(change.before ?? "(absent)")) → \(SnapshotNormaliser.display(change.after ?? "(absent)"))")
+                    let secret = (change.before ?? "").hasPrefix(SnapshotNormaliser.secretPrefix) ? " (secret changed)" : ""
+                    lines.append("  \(change.key): \(SnapshotNormaliser.display(change.before ?? "(absent)")) → \(SnapshotNormaliser.display(change.after ?? "(absent)"))\(secret)")
                 }
             case .unreachable, .error: lines.append("\(report.device): \(report.status.rawValue): \(report.error ?? "")")
             default: lines.append("\(report.device): \(report.status.rawValue)")
