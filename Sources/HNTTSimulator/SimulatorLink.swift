@@ -116,17 +116,29 @@ public final class SimulatorLink: @unchecked Sendable {
 
     public func write(_ text: String) { write(Array(text.utf8)) }
 
-    /// Ends the connection (the client sees EOF or EIO).
+    /// Ends the connection (a socket's client sees EOF at once). Any thread may call it; the
+    /// descriptors themselves are closed by ``finish()`` on the serving thread, once it no longer
+    /// reads them: closing under a reader could make it read a descriptor number reused by
+    /// someone else.
     public func close() {
-        let shouldClose = lock.withLock { () -> Bool in
+        let first = lock.withLock { () -> Bool in
             defer { closed = true }
             return !closed
         }
-        guard shouldClose else { return }
-        if ownsDescriptors {
-            shutdown(readFD, Int32(SHUT_RDWR))
-            Foundation.close(readFD)
-            if writeFD != readFD { Foundation.close(writeFD) }
+        if first && ownsDescriptors { shutdown(readFD, Int32(SHUT_RDWR)) }
+    }
+
+    private var finished = false
+
+    /// Releases the descriptors; called once by the thread that served the link, at its end.
+    public func finish() {
+        close()
+        let first = lock.withLock { () -> Bool in
+            defer { finished = true }
+            return !finished
         }
+        guard first, ownsDescriptors else { return }
+        Foundation.close(readFD)
+        if writeFD != readFD { Foundation.close(writeFD) }
     }
 }

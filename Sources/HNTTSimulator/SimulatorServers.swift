@@ -42,6 +42,7 @@ public final class SimulatorTCPServer: @unchecked Sendable {
     }
 
     private func acceptLoop() {
+        defer { close(listenFD) }   // here, not in stop(): no other thread polls it then
         while true {
             var pfd = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, 100)
@@ -52,7 +53,10 @@ public final class SimulatorTCPServer: @unchecked Sendable {
             let link = SimulatorLink(readFD: client, writeFD: client, telnet: telnet)
             lock.withLock { links.append(link) }
             let serve = self.serve
-            let thread = Thread { serve(link) }
+            let thread = Thread {
+                serve(link)
+                link.finish()
+            }
             thread.start()
         }
     }
@@ -74,7 +78,6 @@ public final class SimulatorTCPServer: @unchecked Sendable {
         }
         if alreadyStopped { return }
         dropClients()
-        close(listenFD)
     }
 
     deinit { stop() }
@@ -85,6 +88,8 @@ public final class SimulatorPTY: @unchecked Sendable {
     public let slavePath: String
     private let link: SimulatorLink
     private let slaveKeeper: Int32
+    private let lock = NSLock()
+    private var stopped = false
 
     /// Opens a pty pair and serves sessions on its master side until ``stop()``; a new session
     /// starts whenever the previous one ends (as a serial console does).
@@ -107,11 +112,18 @@ public final class SimulatorPTY: @unchecked Sendable {
         self.link = link
         let thread = Thread {
             while !link.isClosed { serve(link) }
+            link.finish()
         }
         thread.start()
     }
 
+    /// Ends the console; safe to call twice (a descriptor closed twice could be another's by then).
     public func stop() {
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         link.close()
         close(slaveKeeper)
     }

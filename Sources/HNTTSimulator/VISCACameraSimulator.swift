@@ -162,11 +162,12 @@ public final class VISCAUDPCamera: @unchecked Sendable {
         self.port = UInt16(bigEndian: address.sin_port)
         self.fd = fd
         store.update { data in for index in data.cameras.indices { data.cameras[index].address = 1 } }
-        let thread = Thread { [weak self] in self?.serve() }
+        let thread = Thread { [self] in serve() }
         thread.start()
     }
 
     private func serve() {
+        defer { close(fd) }   // here, not in stop(): no other thread polls it then
         var buffer = [UInt8](repeating: 0, count: 2048)
         while !lock.withLock({ stopped }) {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -224,12 +225,9 @@ public final class VISCAUDPCamera: @unchecked Sendable {
         }
     }
 
+    /// Stops serving; the socket closes within 100 ms, on the serving thread.
     public func stop() {
-        let first = lock.withLock { () -> Bool in
-            defer { stopped = true }
-            return !stopped
-        }
-        if first { close(fd) }
+        lock.withLock { stopped = true }
     }
 
     deinit { stop() }

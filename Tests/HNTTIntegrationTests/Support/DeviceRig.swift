@@ -103,7 +103,8 @@ final class DeviceRig<State: SimulatedDeviceState>: @unchecked Sendable {
     func driver(password: String? = nil, hostKeyPolicy: HostKeyPolicy? = nil, commandTimeout: Double = 5,
                 loginTimeout: Double = 5) throws -> any CodecDriver {
         var profile = try DeviceProfile.load(path: TestEnvironment.profilesDirectory + "/\(profileID).yaml")
-        profile.timeouts = .init(connect: 5, login: loginTimeout, command: commandTimeout)
+        // A refused PAM login costs a few seconds by design (pam_faildelay); leave room under load.
+        profile.timeouts = .init(connect: 15, login: loginTimeout, command: commandTimeout)
         let credentials = route.hasLogin ? LoginCredentials(username: username, password: SecretText(password ?? self.password)) : nil
         let device = self.device
         let policy = hostKeyPolicy ?? sshd.map { .pinned($0.hostKeyFingerprint) } ?? .refuseUnknown

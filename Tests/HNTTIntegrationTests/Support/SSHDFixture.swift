@@ -94,13 +94,21 @@ final class SSHDFixture: @unchecked Sendable {
         let check = try TestEnvironment.run("/usr/sbin/sshd", ["-t", "-f", "\(dir)/sshd_config"])
         guard check.status == 0 else { throw FixtureError("sshd -t: \(check.stderr)") }
 
-        // sshd -D under a watchdog: it dies within half a second of the test process.
+        // sshd -D under a watchdog: it dies within half a second of the test process (gone or a
+        // zombie). Neither holds the test's output pipes, so a crash cannot leave `swift test`
+        // waiting for them.
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let parent = getpid()
         process.arguments = ["-c", """
-            /usr/sbin/sshd -D -e -f '\(dir)/sshd_config' 2>'\(dir)/sshd.log' & S=$!
+            /usr/sbin/sshd -D -e -f '\(dir)/sshd_config' 2>'\(dir)/sshd.log' </dev/null >/dev/null & S=$!
             trap 'kill $S 2>/dev/null; exit 0' TERM INT
-            while kill -0 \(getpid()) 2>/dev/null && kill -0 $S 2>/dev/null; do sleep 0.5; done
+            while kill -0 $S 2>/dev/null && [ -e /proc/\(parent) ] && ! grep -q '^State:.*Z' /proc/\(parent)/status 2>/dev/null; do
+              sleep 0.5
+            done
             kill $S 2>/dev/null
             """]
         try process.run()

@@ -85,14 +85,14 @@ enum TestEnvironment {
         process.standardError = err
         process.standardInput = inPipe
         try process.run()
-        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        if let input { try? inPipe.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
         try? inPipe.fileHandleForWriting.close()
         // Read both pipes to the end before waiting, so a chatty program cannot block on a full pipe.
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()
         group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().async { outData = (try? out.fileHandleForReading.readToEnd()) ?? Data(); group.leave() }
+        errData = (try? err.fileHandleForReading.readToEnd()) ?? Data()
         group.wait()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
