@@ -1,4 +1,5 @@
 import Foundation
+import HNTTCore
 
 /// A JSON value whose objects keep their key order, so `config get` lists keys as the device does.
 enum JSONValue {
@@ -44,25 +45,7 @@ enum JSONValue {
         }
     }
 
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ text: String) -> String { jsonQuoted(text) }
 }
 
 /// Where output goes: with `--json` standard output carries exactly one JSON document and all
