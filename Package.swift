@@ -73,12 +73,16 @@ let package = Package(
         .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator"]),
         .testTarget(name: "HNTTPolyTests", dependencies: ["HNTTPoly", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
         .testTarget(name: "HNTTVISCATests", dependencies: ["HNTTVISCA", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
-        .testTarget(name: "HNTTGovernanceTests", dependencies: ["HNTTGovernance", "HNTTCore", "HNTTCisco", "HNTTTestSupport"]),
+        .testTarget(
+            name: "HNTTGovernanceTests",
+            dependencies: ["HNTTGovernance", "HNTTCore", "HNTTCisco", "HNTTTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(
             name: "HNTTIntegrationTests",
             // hntt and hntt-sim are listed so that they are built before the tests run them.
-            dependencies: ["HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTCore", "HNTTTransport", "HNTTSimulator", "hntt", "hntt-sim"]
+            dependencies: ["HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTCore", "HNTTGovernance", "HNTTTransport", "HNTTSimulator",
+                           "hntt", "hntt-sim"]
         ),
     ],
     swiftLanguageModes: [.v6]

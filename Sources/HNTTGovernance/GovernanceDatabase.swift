@@ -62,6 +62,20 @@ public final class GovernanceDatabase: Sendable {
                 t.column("error", .text)
             }
         }
+        migrator.registerMigration("v2: audit log") { db in
+            try db.create(table: "audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .text).notNull()
+                t.column("os_user", .text).notNull()
+                t.column("operator", .text).notNull()
+                t.column("device", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("detail", .text).notNull()
+                t.column("previous_hash", .text).notNull()
+                t.column("hash", .text).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -64,6 +64,7 @@ struct BaselineSignCommand: ReportingCommand {
 struct BaselineImportCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "import",
         abstract: "Import a signed baseline (refused with exit 3 if unsigned, unknown key or altered).")
+    var audit: AuditRecord? { AuditRecord(device: "*", action: "baseline import", detail: "file \(file)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The signed baseline file.") var file: String
 
@@ -164,5 +165,46 @@ struct DriftCommand: ReportingCommand {
         if reports.contains(where: { $0.status == .drift }) { throw ExitCode(1) }
         if reports.contains(where: { $0.status == .unreachable }) { throw ExitCode(5) }
         if reports.contains(where: { $0.status == .error }) { throw ExitCode(4) }
+    }
+}
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The hash-chained audit log.",
+                                                    subcommands: [AuditListCommand.self, AuditVerifyCommand.self])
+}
+
+struct AuditListCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The newest audit entries.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this device.") var device: String?
+    @Option(help: "How many entries.") var limit = 100
+
+    func execute() async throws {
+        let entries = try AuditLog(database: try global.context().database()).list(device: device, limit: limit)
+        global.output.result(.object([("entries", .array(entries.map { entry in
+            .object([("id", .number(Int(entry.id))), ("at", .string(entry.at)), ("os_user", .string(entry.osUser)),
+                     ("operator", .string(entry.operatorName)), ("device", .string(entry.device)), ("action", .string(entry.action)),
+                     ("outcome", .string(entry.outcome)), ("detail", .string(entry.detail))])
+        }))]), human: entries.isEmpty ? "the audit log is empty" : entries.map {
+            "\($0.id)  \($0.at)  \($0.osUser)\($0.operatorName.isEmpty ? "" : " (\($0.operatorName))")  \($0.device)  \($0.action)  \($0.outcome)"
+                + ($0.detail.isEmpty ? "" : "  \($0.detail)")
+        }.joined(separator: "\n"))
+    }
+}
+
+struct AuditVerifyCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "verify",
+        abstract: "Check the audit log's hash chain; names the first edited, deleted or reordered entry (exit 1).")
+    @OptionGroup var global: GlobalOptions
+
+    func execute() async throws {
+        let log = AuditLog(database: try global.context().database())
+        if let broken = try log.verify() {
+            global.output.result(.object([("intact", .bool(false)), ("problem", .string(broken))]), human: "audit log BROKEN: \(broken)")
+            throw ExitCode(1)
+        }
+        let count = try log.list(limit: Int.max).count
+        global.output.result(.object([("intact", .bool(true)), ("entries", .number(count))]),
+                             human: "audit log intact (\(count) entries)")
     }
 }

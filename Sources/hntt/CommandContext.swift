@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HNTTCisco
 import HNTTCore
 import HNTTPoly
@@ -15,6 +16,12 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Print one JSON document on standard output; text goes to standard error.")
     var json = false
+
+    @Option(name: .customLong("operator"), help: "Your name, for the audit log (default $HNTT_OPERATOR).")
+    var operatorName: String?
+
+    /// The technician named for the audit log.
+    var auditOperator: String? { operatorName ?? ProcessInfo.processInfo.environment["HNTT_OPERATOR"] }
 
     var output: Output { Output(json: json) }
 

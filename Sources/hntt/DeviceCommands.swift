@@ -33,6 +33,7 @@ struct StatusCommand: ReportingCommand {
 
 struct WakeCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "wake", abstract: "Leave standby.")
+    var audit: AuditRecord? { AuditRecord(device: device, action: "wake", detail: "") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
 
@@ -44,6 +45,7 @@ struct WakeCommand: ReportingCommand {
 
 struct SleepCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "sleep", abstract: "Enter standby.")
+    var audit: AuditRecord? { AuditRecord(device: device, action: "sleep", detail: "") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
 
@@ -57,6 +59,7 @@ extension CallProtocol: ExpressibleByArgument {}
 
 struct DialCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "dial", abstract: "Place a call; prints the call id.")
+    var audit: AuditRecord? { AuditRecord(device: device, action: "dial", detail: "number \(number.debugDescription)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Argument(help: "The number or URI to call (the chair site).") var number: String
@@ -74,6 +77,7 @@ struct DialCommand: ReportingCommand {
 
 struct HangupCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "hangup", abstract: "End one call, or all calls.")
+    var audit: AuditRecord? { AuditRecord(device: device, action: "hangup", detail: callID.map { "call \($0)" } ?? "all calls") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Option(name: .customLong("call"), help: "The call id (default: every call).") var callID: String?
@@ -89,6 +93,7 @@ struct MuteCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "mute",
         abstract: "Set microphone mute (on/off), or print it.")
     enum Setting: String, ExpressibleByArgument { case on, off }
+    var audit: AuditRecord? { setting.map { AuditRecord(device: device, action: "mute", detail: $0.rawValue) } }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Argument(help: "on or off; leave out to print the current state.") var setting: Setting?
@@ -112,6 +117,7 @@ struct MuteCommand: ReportingCommand {
 struct PresetCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "preset", abstract: "Recall or store a camera preset.")
     enum Action: String, ExpressibleByArgument { case recall, store }
+    var audit: AuditRecord? { AuditRecord(device: device, action: "preset \(action.rawValue)", detail: "preset \(preset)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id (a codec or a camera).") var device: String
     @Argument(help: "recall or store.") var action: Action
@@ -134,6 +140,7 @@ struct CameraCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "camera",
         abstract: "A PTZ camera driven directly: `home` pans and tilts it home, `position` prints pan, tilt and zoom.")
     enum Action: String, ExpressibleByArgument { case home, position }
+    var audit: AuditRecord? { action == .home ? AuditRecord(device: device, action: "camera home", detail: "") : nil }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The camera's device id.") var device: String
     @Argument(help: "home or position.") var action: Action

@@ -168,6 +168,7 @@ struct TrustCommand: AsyncParsableCommand {
 
 struct TrustAddCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Trust an approval public key.")
+    var audit: AuditRecord? { AuditRecord(device: "*", action: "trust add", detail: "key \(name)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The public key file.") var file: String
     @Option(help: "A name for the key (who holds it).") var name: String
@@ -193,6 +194,7 @@ struct TrustListCommand: ReportingCommand {
 
 struct TrustRemoveCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Stop trusting a key.")
+    var audit: AuditRecord? { AuditRecord(device: "*", action: "trust remove", detail: "key \(name)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The key's name.") var name: String
 

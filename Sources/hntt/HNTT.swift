@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
+import HNTTGovernance
 import HNTTTransport
 
 /// `hntt`: the control gateway for a district's online meeting rooms.
@@ -13,25 +14,58 @@ struct HNTT: AsyncParsableCommand {
             StatusCommand.self, WakeCommand.self, SleepCommand.self, DialCommand.self, HangupCommand.self,
             MuteCommand.self, PresetCommand.self, ConfigCommand.self, CameraCommand.self,
             SnapshotCommand.self, AuthorityCommand.self, TrustCommand.self, BaselineCommand.self, DriftCommand.self,
+            AuditCommand.self,
         ]
     )
 }
 
+/// What an audited command did, for the audit log.
+struct AuditRecord {
+    let device: String
+    let action: String
+    let detail: String
+}
+
 /// A command that reports failures the contract's way: a message with the fix on standard
 /// error (and `{"error":…}` on standard output under `--json`), and the contract's exit code.
+/// Commands that act on a device or on the approvals name an ``AuditRecord``: every attempt,
+/// done, failed or refused, is appended to the audit log.
 protocol ReportingCommand: AsyncParsableCommand {
     var global: GlobalOptions { get }
+    /// Nil for commands that only read.
+    var audit: AuditRecord? { get }
     func execute() async throws
 }
 
 extension ReportingCommand {
+    var audit: AuditRecord? { nil }
+
     func run() async throws {
         do {
             try await execute()
+            record(outcome: "done", why: "")
         } catch let error as HNTTError {
+            record(outcome: error.exitCode == 3 ? "refused" : "failed", why: error.message)
             throw report(error)
         } catch let error as TransportError {
+            record(outcome: "failed", why: error.detail)
             throw report(HNTTError.from(error, device: nil))
+        } catch let exit as ExitCode {
+            record(outcome: exit == .success ? "done" : "failed", why: "exit \(exit.rawValue)")
+            throw exit
+        }
+    }
+
+    /// Appends the attempt to the audit log; a log that cannot be written is reported, loudly,
+    /// without undoing what was done.
+    private func record(outcome: String, why: String) {
+        guard let audit else { return }
+        do {
+            let detail = why.isEmpty ? audit.detail : audit.detail + (audit.detail.isEmpty ? "" : "; ") + why
+            try AuditLog(database: try global.context().database())
+                .append(device: audit.device, action: audit.action, outcome: outcome, detail: detail, operatorName: global.auditOperator)
+        } catch {
+            FileHandle.standardError.write(Data("warning: the audit log could not be written: \(error)\n".utf8))
         }
     }
 

@@ -90,6 +90,7 @@ struct SecretCommand: AsyncParsableCommand {
 struct SecretSetCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "set",
         abstract: "Store a credential (encrypted); the password is read from standard input.")
+    var audit: AuditRecord? { AuditRecord(device: "*", action: "secret set", detail: "credential \(name) for user \(username)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The credential name the inventory's `credential:` uses.") var name: String
     @Option(help: "The login name.") var username: String
@@ -113,6 +114,7 @@ struct SecretSetCommand: ReportingCommand {
 struct TrustHostCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "trust-host",
         abstract: "Connect, show the SSH host key fingerprint, and pin it.")
+    var audit: AuditRecord? { AuditRecord(device: device, action: "trust-host", detail: replace ? "replace" : "") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Option(help: "Pin only if the device presents exactly this fingerprint (SHA256:…).") var fingerprint: String?

@@ -2,6 +2,9 @@ import Foundation
 import HNTTSimulator
 import Testing
 
+@testable import HNTTCore
+@testable import HNTTGovernance
+
 /// A simulated fleet for the governance commands: `count` Cisco codecs on telnet, a codec that
 /// does not answer, and a camera, with the department's approval key made and trusted.
 final class FleetRig: @unchecked Sendable {
@@ -161,5 +164,32 @@ struct DriftFleetTests {
         let database = try Data(contentsOf: URL(fileURLWithPath: rig.dataPath + "/hntt.sqlite"))
         let wal = (try? Data(contentsOf: URL(fileURLWithPath: rig.dataPath + "/hntt.sqlite-wal"))) ?? Data()
         #expect(database.range(of: Data("pw-7781".utf8)) == nil && wal.range(of: Data("pw-7781".utf8)) == nil)
+    }
+
+    @Test("every device action and approval is audited with who did it, and tampering is named")
+    func audit() async throws {
+        let rig = try await FleetRig.start(count: 1)
+        defer { rig.stop() }
+        #expect(try await rig.run(["wake", "codec-1", "--operator", "Lê Thị B"]).status == 0)
+        #expect(try await rig.run(["dial", "codec-1", "84123456", "--operator", "Lê Thị B"]).status == 0)
+        #expect(try await rig.run(["preset", "codec-1", "recall", "9"]).status == 4)
+        let unsigned = rig.directory.appendingPathComponent("u.yaml").path
+        #expect(try await rig.run(["baseline", "draft", "codec-1", "-o", unsigned]).status == 0)
+        #expect(try await rig.run(["baseline", "import", unsigned]).status == 3)
+        let list = try await rig.json(["audit", "list"])
+        let entries = try #require(list.object["entries"] as? [[String: Any]])
+        let summary = entries.map { "\($0["action"] as? String ?? "") \($0["outcome"] as? String ?? "")" }
+        #expect(summary == ["secret set done", "trust add done", "wake done", "dial done", "preset recall failed", "baseline import refused"])
+        #expect(entries[2]["operator"] as? String == "Lê Thị B")
+        #expect(entries[2]["os_user"] as? String == AuditLog.currentUser)
+        #expect((entries[4]["detail"] as? String)?.contains("Preset 9 not found") == true)
+        #expect((entries[5]["detail"] as? String)?.contains("not signed") == true)
+        #expect(try await rig.run(["audit", "verify"]).status == 0)
+
+        let database = try GovernanceDatabase(data: DataDirectory(path: rig.dataPath))
+        try await database.writer.write { try $0.execute(sql: "UPDATE audit SET detail = 'number \"999\"' WHERE id = 4") }
+        let verify = try await rig.json(["audit", "verify"])
+        #expect(verify.status == 1)
+        #expect(verify.object["problem"] as? String == "entry 4 was edited after it was written")
     }
 }

@@ -66,9 +66,8 @@ struct SerialTransportTests {
             try await second.open(deadline: .after(seconds: 0.3))
         }
         let waiting = Task { try await second.open(deadline: .after(seconds: 5)) }
-        try await Task.sleep(nanoseconds: 100_000_000)
         await first.close()
-        try await waiting.value   // got the port as soon as the first let go
+        try await waiting.value   // gets the port once the first lets go, within its deadline
         await second.close()
     }
 

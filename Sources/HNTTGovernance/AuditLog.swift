@@ -1,0 +1,104 @@
+import Crypto
+import Foundation
+import GRDB
+import HNTTCore
+
+/// One audited attempt.
+public struct AuditEntry: Sendable, Equatable {
+    public let id: Int64
+    public let at: String
+    /// The account that ran hntt, and the technician's own name (`--operator`).
+    public let osUser: String
+    public let operatorName: String
+    public let device: String
+    public let action: String
+    /// `done`, `failed`, `allowed` or `refused`.
+    public let outcome: String
+    public let detail: String
+    public let previousHash: String
+    public let hash: String
+}
+
+/// An append-only, hash-chained record of every attempt to act on a device or on the gateway's
+/// approvals: who (OS user and operator), what, when, with what outcome and why.
+///
+/// Each entry's hash covers its fields and the previous entry's hash, so an edited, deleted or
+/// reordered entry breaks the chain at a place ``verify()`` names. (Deleting the newest entries
+/// leaves a shorter valid chain; keep copies of `hntt audit list` elsewhere to catch that.)
+public struct AuditLog: Sendable {
+    public static let genesis = String(repeating: "0", count: 64)
+    let database: GovernanceDatabase
+
+    public init(database: GovernanceDatabase) { self.database = database }
+
+    /// Appends an entry; the chain is extended inside one write transaction.
+    @discardableResult
+    public func append(device: String, action: String, outcome: String, detail: String, operatorName: String?,
+                       osUser: String = AuditLog.currentUser, at date: Date = Date()) throws -> AuditEntry {
+        try database.writer.write { db in
+            let previous = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? AuditLog.genesis
+            let at = timestamp(date)
+            let operatorName = operatorName ?? ""
+            let hash = AuditLog.hash(previous: previous, at: at, osUser: osUser, operatorName: operatorName, device: device,
+                                     action: action, outcome: outcome, detail: detail)
+            try db.execute(sql: """
+                INSERT INTO audit (at, os_user, operator, device, action, outcome, detail, previous_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [at, osUser, operatorName, device, action, outcome, detail, previous, hash])
+            return AuditEntry(id: db.lastInsertedRowID, at: at, osUser: osUser, operatorName: operatorName, device: device,
+                              action: action, outcome: outcome, detail: detail, previousHash: previous, hash: hash)
+        }
+    }
+
+    public func list(device: String? = nil, limit: Int = 100) throws -> [AuditEntry] {
+        try database.writer.read { db in
+            let rows = device == nil
+                ? try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit])
+                : try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit WHERE device = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+                                   arguments: [device, limit])
+            return rows.map(AuditLog.decode)
+        }
+    }
+
+    /// The first place the chain is broken, in words, or nil when it is whole.
+    public func verify() throws -> String? {
+        let entries = try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id").map(AuditLog.decode)
+        }
+        var previous = AuditLog.genesis
+        var expectedID: Int64 = 1
+        for entry in entries {
+            if entry.id != expectedID {
+                return "entry \(expectedID)\(entry.id > expectedID + 1 ? "–\(entry.id - 1)" : "") is missing (deleted)"
+            }
+            if entry.previousHash != previous {
+                return "entry \(entry.id) does not follow entry \(entry.id - 1) (entries were deleted, inserted or reordered)"
+            }
+            let recomputed = AuditLog.hash(previous: entry.previousHash, at: entry.at, osUser: entry.osUser,
+                                           operatorName: entry.operatorName, device: entry.device, action: entry.action,
+                                           outcome: entry.outcome, detail: entry.detail)
+            if recomputed != entry.hash { return "entry \(entry.id) was edited after it was written" }
+            previous = entry.hash
+            expectedID += 1
+        }
+        return nil
+    }
+
+    static func hash(previous: String, at: String, osUser: String, operatorName: String, device: String, action: String,
+                     outcome: String, detail: String) -> String {
+        let fields = [previous, at, osUser, operatorName, device, action, outcome, detail].joined(separator: "\u{1F}")
+        return SHA256.hash(data: Data(fields.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func decode(_ row: Row) -> AuditEntry {
+        AuditEntry(id: row["id"], at: row["at"], osUser: row["os_user"], operatorName: row["operator"], device: row["device"],
+                   action: row["action"], outcome: row["outcome"], detail: row["detail"], previousHash: row["previous_hash"],
+                   hash: row["hash"])
+    }
+
+    /// The account running this process.
+    public static var currentUser: String {
+        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "uid \(geteuid())"
+    }
+}
