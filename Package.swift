@@ -51,12 +51,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The guard: authorisations, safe apply with rollback, canonical commands (the one door for writes).
+        .target(name: "HNTTGuard", dependencies: ["HNTTCore", "HNTTGovernance"]),
         // Device simulators, with their own plain blocking I/O (never the transports under test).
         .target(name: "HNTTSimulator", dependencies: ["CHNTTSystem"]),
         .executableTarget(
             name: "hntt",
             dependencies: [
-                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTTransport",
+                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +79,7 @@ let package = Package(
             name: "HNTTGovernanceTests",
             dependencies: ["HNTTGovernance", "HNTTCore", "HNTTCisco", "HNTTTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "HNTTGuardTests", dependencies: ["HNTTGuard", "HNTTCore"]),
         .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(
             name: "HNTTIntegrationTests",

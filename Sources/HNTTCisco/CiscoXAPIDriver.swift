@@ -7,7 +7,7 @@ import HNTTTransport
 /// Owns one connection, opened on first use and re-opened (with the whole initialisation:
 /// login, `echo off`, output mode) after it is lost or the codec shows `login:` again. One
 /// request at a time: terminal mode has no correlation ids.
-public actor CiscoXAPIDriver: CodecDriver {
+public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice {
     public nonisolated let plan: ConnectionPlan
     private let session: DeviceSession<CiscoSessionInfo>
     /// Feedback that arrived between replies (most recent last, bounded).
@@ -116,6 +116,21 @@ public actor CiscoXAPIDriver: CodecDriver {
                             fix: "list the keys with `hntt config get \(deviceID)`")
         }
         return ConfigurationSettings(entries)
+    }
+
+    /// `xConfiguration <path>: "<value>"`; the reply has no value, so the guard reads it back.
+    public func write(_ change: ApprovedChange) async throws {
+        let path = try attributing(to: deviceID) { try XAPICommands.configurationPath(change.key) }
+        let value = try attributing(to: deviceID) { try XAPICommands.quoted(change.value, field: "the value of \(change.key)") }
+        _ = try await run("xConfiguration \(path.joined(separator: " ")): \(value)", .configuration(prefix: path))
+    }
+
+    /// Runs a canonical command and returns its reply's lines (`hntt exec`).
+    public func execute(_ command: CanonicalCommand) async throws -> [String] {
+        let verb = command.text.split(separator: " ").first?.lowercased() ?? ""
+        let request: XAPIReplyDecoder.Request = command.isCommand ? .command
+            : verb == "xstatus" ? .status(prefix: []) : verb == "xconfiguration" ? .configuration(prefix: []) : .plain
+        return try await run(command.text, request).lines.filter { $0 != command.text }
     }
 
     public func close() async { await session.close() }

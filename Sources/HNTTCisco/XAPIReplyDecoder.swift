@@ -46,6 +46,8 @@ public struct XAPIReply: Sendable {
     public var resultMayFollow = false
     /// The last lines that were not xAPI at all, for error messages.
     public var strayText: [String] = []
+    /// Every non-empty line of the reply as received (for `hntt exec`), bounded.
+    public var lines: [String] = []
 }
 
 /// Assembles one reply from TSH terminal output, whatever the order in which its parts arrive.
@@ -112,6 +114,7 @@ public struct XAPIReplyDecoder: StreamDecoder {
     }
 
     private mutating func consume(_ line: String) -> XAPIReply? {
+        if !line.isEmpty && reply.lines.count < 100_000 { reply.lines.append(line) }
         let record = XAPIRecord.parse(line)
         switch record {
         case .ok, .error:

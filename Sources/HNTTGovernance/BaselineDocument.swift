@@ -22,13 +22,7 @@ public struct BaselineDocument: Sendable, Equatable {
         }
     }
 
-    public struct Signature: Sendable, Equatable {
-        public var signer: String
-        public var reference: String
-        public var signedAt: String
-        public var publicKey: String
-        public var value: String
-    }
+    public typealias Signature = DocumentSignature
 
     public var draftedAt: String
     public var devices: [DeviceEntry]
@@ -57,38 +51,12 @@ public struct BaselineDocument: Sendable, Equatable {
 
     /// Signs the document with `key`, as `signer` under `reference`.
     public mutating func sign(with key: Curve25519.Signing.PrivateKey, signer: String, reference: String, at date: Date = Date()) throws {
-        guard !signer.trimmingCharacters(in: .whitespaces).isEmpty, !reference.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw HNTTError(.badInput, "a signature needs the signer's name and the document number",
-                            fix: "pass --by \"NAME\" and --ref \"NUMBER/QĐ-STTTT\"")
-        }
-        let publicKey = key.publicKey.rawRepresentation.base64EncodedString()
-        let signedAt = timestamp(date)
-        let canonical = canonicalForm(signer: signer, reference: reference, signedAt: signedAt, publicKey: publicKey)
-        let value = try key.signature(for: canonical).base64EncodedString()
-        signature = Signature(signer: signer, reference: reference, signedAt: signedAt, publicKey: publicKey, value: value)
+        signature = try DocumentSignature.make(with: key, signer: signer, reference: reference, at: date, canonical: canonicalForm)
     }
 
     /// Checks the signature against the trust store; throws `.blocked` (exit 3) saying why not.
     public func verify(trusting trust: [TrustedKey]) throws -> TrustedKey {
-        guard let signature else {
-            throw HNTTError(.blocked, "the baseline is not signed",
-                            fix: "the Sở TT&TT signs it with `hntt baseline sign FILE --key approval-key.private --by NAME --ref NUMBER`")
-        }
-        guard let trusted = trust.first(where: { $0.publicKey == signature.publicKey }) else {
-            throw HNTTError(.blocked, "the baseline is signed with a key this gateway does not trust (\(signature.publicKey.prefix(12))…)",
-                            fix: "if the key is the Sở TT&TT's, add its public key with `hntt trust add FILE --name NAME`; otherwise ask them to sign it")
-        }
-        guard let raw = Data(base64Encoded: signature.publicKey), let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
-              let value = Data(base64Encoded: signature.value) else {
-            throw HNTTError(.blocked, "the baseline's signature block is damaged", fix: "ask the Sở TT&TT for the signed file again")
-        }
-        let canonical = canonicalForm(signer: signature.signer, reference: signature.reference, signedAt: signature.signedAt,
-                                      publicKey: signature.publicKey)
-        guard publicKey.isValidSignature(value, for: canonical) else {
-            throw HNTTError(.blocked, "the baseline's signature does not match its content: it was altered after signing, or the signature was",
-                            fix: "ask the Sở TT&TT for the signed file again; do not edit a signed baseline")
-        }
-        return trusted
+        try DocumentSignature.verify(signature, what: "baseline", trusting: trust, canonical: canonicalForm)
     }
 
     // MARK: - YAML
@@ -111,12 +79,7 @@ public struct BaselineDocument: Sendable, Equatable {
             if entry.settings.isEmpty { out += "      {}\n" }
             for setting in entry.settings { out += "      \(quote(setting.key)): \(quote(setting.value))\n" }
         }
-        if let signature {
-            out += "signature:\n"
-            out += "  signer: \(quote(signature.signer))\n  reference: \(quote(signature.reference))\n"
-            out += "  signed_at: \(quote(signature.signedAt))\n  public_key: \(quote(signature.publicKey))\n"
-            out += "  value: \(quote(signature.value))\n"
-        }
+        out += signature?.yaml() ?? ""
         return out
     }
 
@@ -150,13 +113,7 @@ public struct BaselineDocument: Sendable, Equatable {
                     devices.append(entry)
                 }
             default:
-                var fields: [String: String] = [:]
-                for (field, _, fieldValue) in try file.mapping(value, "signature",
-                                                               allowed: ["signer", "reference", "signed_at", "public_key", "value"]) {
-                    fields[field] = try file.string(fieldValue, field)
-                }
-                signature = Signature(signer: fields["signer"] ?? "", reference: fields["reference"] ?? "",
-                                      signedAt: fields["signed_at"] ?? "", publicKey: fields["public_key"] ?? "", value: fields["value"] ?? "")
+                signature = try DocumentSignature.load(value, file: file)
             }
         }
         guard kind == "hntt-baseline" else {

@@ -55,6 +55,27 @@ public struct BaselineStore: Sendable {
         }
     }
 
+    /// After an authorised change: the device's next baseline version, the current one with the
+    /// changed governed keys set to their new (normalised) values, the order as its provenance.
+    /// Nil when the device has no baseline yet (nothing to supersede).
+    @discardableResult
+    public func supersede(device: String, changed: [(key: String, value: String)], signer: String, reference: String,
+                          signedAt: String, document: String) throws -> Int? {
+        guard let current = try current(device: device) else { return nil }
+        var settings = current.settings
+        for change in changed {
+            if let index = settings.firstIndex(where: { $0.key == change.key }) { settings[index].value = change.value }
+        }
+        return try database.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO baseline (device, version, settings, signer, reference, signed_at, key_name, imported_at, document)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [device, current.version + 1, SettingsCoding.encode(settings), signer, reference, signedAt,
+                                 current.keyName, timestamp(), document])
+            return current.version + 1
+        }
+    }
+
     /// The device's approved baseline in force (its newest version), if any.
     public func current(device: String) throws -> Baseline? {
         try database.writer.read { db in

@@ -76,6 +76,17 @@ public final class GovernanceDatabase: Sendable {
                 t.column("hash", .text).notNull()
             }
         }
+        migrator.registerMigration("v3: used change orders, pending confirmations") { db in
+            try db.create(table: "used_order") { t in
+                t.column("id", .text).primaryKey()
+                t.column("reference", .text).notNull()
+                t.column("used_at", .text).notNull()
+            }
+            try db.create(table: "confirmation") { t in
+                t.column("order_id", .text).primaryKey()
+                t.column("confirmed_at", .text).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -7,7 +7,7 @@ import HNTTTransport
 ///
 /// One command at a time, paced as the profile says (200 ms, IRM tips); the registrations made
 /// at set-up feed call progress and sleep state, which the API has no query for.
-public actor PolyLegacyDriver: CodecDriver {
+public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice {
     public nonisolated let plan: ConnectionPlan
     private let session: DeviceSession<PolySessionInfo>
     /// Sleep state as the session's events and commands showed it.
@@ -156,6 +156,25 @@ public actor PolyLegacyDriver: CodecDriver {
             }
         }
         return ConfigurationSettings(entries)
+    }
+
+    /// The setting's own command with the value: `systemsetting get x` → `systemsetting x VALUE`,
+    /// `autoanswer get` → `autoanswer VALUE`; the codec acknowledges with the same line.
+    public func write(_ change: ApprovedChange) async throws {
+        let value = try attributing(to: deviceID) { try SafeValue.check(change.value, field: "the value of \(change.key)"); return change.value }
+        let getter = plan.profile.settings.first { $0.key == change.key }?.command ?? "systemsetting get \(change.key)"
+        let prefix = PolyLegacyDriver.replyPrefix(of: getter)
+        let line = prefix + value
+        _ = try await answer(line) { $0.lowercased().hasPrefix(prefix.lowercased()) }
+    }
+
+    /// Runs a canonical command; the legacy API has no end marker for every reply, so its lines
+    /// are read until the codec goes quiet.
+    public func execute(_ command: CanonicalCommand) async throws -> [String] {
+        let reply = try await exchange(command.text, .untilQuiet, timeout: 1.5)
+        var lines: [String] = []
+        if case .answer(let answer) = reply.outcome { lines = answer }
+        return lines + reply.events.map { "\($0)" }
     }
 
     public func close() async { await session.close() }

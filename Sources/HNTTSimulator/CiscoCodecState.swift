@@ -39,6 +39,10 @@ public struct CiscoCodecData: SimulatedDeviceState {
     /// username → password of the local accounts (telnet and serial logins).
     public var users: [String: String]
     public var faults = SimulatorFaults()
+    /// Configuration keys whose write is refused with an error block (a value the codec rejects).
+    public var refuseWrites: [String] = []
+    /// Configuration keys whose write takes effect and then cuts the connection (a network change).
+    public var cutOnWrite: [String] = []
     /// Every command line received after login, oldest first (bounded).
     public var commandLog: [String] = []
     public var successfulLogins = 0

@@ -265,13 +265,23 @@ public final class CiscoSession: @unchecked Sendable {
             path.append(String(tokens[keyIndex].dropLast()))
             let value = tokens.dropFirst(keyIndex + 1).joined(separator: " ")
             let key = path.joined(separator: " ")
-            let known = store.update { data -> Bool in
-                guard data.setting(key) != nil else { return false }
+            let outcome = store.update { data -> String in
+                guard data.setting(key) != nil else { return "unknown" }
+                if data.refuseWrites.contains(key) { return "refused" }
                 data.setSetting(key, value)
-                return true
+                return data.cutOnWrite.contains(key) ? "cut" : "ok"
             }
-            if !known { return errorBlock("Configuration", reason: "No match on address expression.", xpath: "Configuration/" + path.joined(separator: "/")) }
-            return "** end\r\n\r\nOK\r\n"
+            switch outcome {
+            case "unknown":
+                return errorBlock("Configuration", reason: "No match on address expression.", xpath: "Configuration/" + path.joined(separator: "/"))
+            case "refused":
+                return errorBlock("Configuration", reason: "Illegal value", xpath: "Configuration/" + path.joined(separator: "/"))
+            case "cut":
+                link.close()   // the new network setting takes the session away
+                return ""
+            default:
+                return "** end\r\n\r\nOK\r\n"
+            }
         }
         let path = CiscoSession.normalisePath(tokens)
         let settings = store.read { $0.configuration }.filter {

@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import HNTTCore
 import HNTTGovernance
+import HNTTGuard
 
 struct BaselineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "baseline", abstract: "Approved baselines signed by the Sở TT&TT.",
         subcommands: [BaselineDraftCommand.self, BaselineSignCommand.self, BaselineImportCommand.self,
-                      BaselineListCommand.self, BaselineShowCommand.self])
+                      BaselineListCommand.self, BaselineShowCommand.self, BaselinePushCommand.self])
 }
 
 struct BaselineDraftCommand: ReportingCommand {
@@ -123,6 +124,9 @@ struct DriftCommand: ReportingCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Device ids (default: all).") var devices: [String] = []
     @Option(help: "How many devices to read at once.") var parallel = 32
+    @Flag(help: "Put drifted keys back to their approved values (the signed baseline is the authorisation).")
+    var remediate = false
+    var audit: AuditRecord? { remediate ? AuditRecord(device: devices.isEmpty ? "*" : devices.joined(separator: ","), action: "drift remediate", detail: "") : nil }
 
     func execute() async throws {
         let context = global.context()
@@ -162,7 +166,12 @@ struct DriftCommand: ReportingCommand {
             if let error = report.error { fields.append(("error", .string(error))) }
             return .object(fields)
         }))]), human: lines.joined(separator: "\n"))
-        if reports.contains(where: { $0.status == .drift }) { throw ExitCode(1) }
+        if remediate {
+            let remaining = try await Remediation(context: context, output: global.output).run(reports)
+            if remaining == 0 && !reports.contains(where: { $0.status == .unreachable || $0.status == .error }) { return }
+            if remaining > 0 { throw ExitCode(1) }
+        }
+        if reports.contains(where: { $0.status == .drift }) && !remediate { throw ExitCode(1) }
         if reports.contains(where: { $0.status == .unreachable }) { throw ExitCode(5) }
         if reports.contains(where: { $0.status == .error }) { throw ExitCode(4) }
     }
@@ -206,5 +215,51 @@ struct AuditVerifyCommand: ReportingCommand {
         let count = try log.list(limit: Int.max).count
         global.output.result(.object([("intact", .bool(true)), ("entries", .number(count))]),
                              human: "audit log intact (\(count) entries)")
+    }
+}
+
+/// Puts drifted keys back to their approved values, each device through the guard's safe apply.
+struct Remediation {
+    let context: CommandContext
+    let output: Output
+
+    /// Returns how many drifted devices are still not as approved.
+    func run(_ reports: [DriftReport]) async throws -> Int {
+        let database = try context.database()
+        var remaining = 0
+        for report in reports where report.status == .drift {
+            guard let baseline = try BaselineStore(database: database).current(device: report.device) else { continue }
+            let keys = report.changes.map(\.key)
+            let changes = Authorizer(database: database).authorize(baseline: baseline, keys: keys)
+            let secrets = keys.filter { key in !changes.contains { $0.key == key } }
+            do {
+                if !changes.isEmpty {
+                    _ = try await GuardedApply(context: context, output: output).apply(changes, order: nil, confirmWithin: nil)
+                    output.note("\(report.device): put back \(changes.map(\.key).joined(separator: ", "))")
+                }
+                if !secrets.isEmpty {
+                    remaining += 1
+                    output.note("\(report.device): cannot put back \(secrets.joined(separator: ", ")): only a keyed hash of the approved secret is kept; set it with a change order")
+                }
+            } catch let error as HNTTError {
+                remaining += 1
+                output.note("error: \(error.on(device: report.device))")
+            }
+        }
+        return remaining
+    }
+}
+
+struct BaselinePushCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "push",
+        abstract: "Apply the approved baseline where the live configuration differs (same as `drift --remediate`).")
+    var audit: AuditRecord? { AuditRecord(device: devices.isEmpty ? "*" : devices.joined(separator: ","), action: "baseline push", detail: "") }
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Device ids (default: all).") var devices: [String] = []
+
+    func execute() async throws {
+        var drift = try DriftCommand.parse(devices + ["--remediate"])
+        drift.global = global
+        try await drift.execute()
     }
 }

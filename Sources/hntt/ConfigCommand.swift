@@ -3,7 +3,7 @@ import HNTTCore
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "config", abstract: "Device configuration.",
-                                                    subcommands: [ConfigGetCommand.self])
+                                                    subcommands: [ConfigGetCommand.self, ConfigSetCommand.self])
 }
 
 struct ConfigGetCommand: ReportingCommand {

@@ -1,0 +1,98 @@
+import Foundation
+@_spi(Guard) import HNTTCore
+import HNTTGovernance
+
+/// What a safe apply did.
+public struct ApplyReport: Sendable {
+    public let device: String
+    /// The approved changes now in force.
+    public let applied: [ApprovedChange]
+    /// Each key's value before the change.
+    public let previous: [String: String]
+}
+
+/// Applies approved changes so that a device is never left half-changed: read the whole
+/// configuration first, write key by key and read each back; on any error, timeout or mismatch
+/// put back every key already changed, read the whole configuration again and compare it with
+/// the one before. With a confirmation window, the change is undone the same way unless a
+/// person confirms it in time (for changes that may cut the connection).
+public struct SafeApplier: Sendable {
+    let authorizer: Authorizer
+
+    public init(authorizer: Authorizer) { self.authorizer = authorizer }
+
+    /// `confirmed` is asked every half second during the confirmation window.
+    public func apply(_ changes: [ApprovedChange], on driver: any ConfigurableCodec, confirmWithin: Double? = nil,
+                      confirmed: @Sendable () async -> Bool = { false }) async throws -> ApplyReport {
+        guard let device = changes.first?.device else {
+            throw HNTTError(.badInput, "nothing to apply", fix: "name at least one key")
+        }
+        let before = try await driver.configuration(key: nil)
+        var previous: [String: String] = [:]
+        for change in changes {
+            guard let value = before[change.key] else {
+                throw HNTTError(.deviceError, "\(device) has no configuration key \"\(change.key)\"; nothing was changed", device: device,
+                                fix: "check the key's spelling against `hntt config get \(device)`")
+            }
+            previous[change.key] = value
+        }
+        var done: [ApprovedChange] = []
+        for change in changes {
+            do {
+                try await driver.write(change)
+                let readBack = try await driver.configuration(key: change.key)[change.key]
+                guard readBack == change.value else {
+                    throw HNTTError(.deviceError, "\(change.key) reads back \"\(readBack ?? "(absent)")\" after it was set", device: device,
+                                    fix: "the codec may not accept this value; check it against the codec's value space")
+                }
+                done.append(change)
+            } catch {
+                done.append(change)   // it may have been written before the failure: restore it too
+                let cause = (error as? HNTTError) ?? HNTTError(.unreachable, "\(error)", device: device)
+                try await restore(done, previous: previous, before: before, on: driver, cause: cause,
+                                  what: "the change failed at \(change.key)")
+            }
+        }
+        if let confirmWithin {
+            let deadline = Date().addingTimeInterval(confirmWithin)
+            while Date() < deadline {
+                if await confirmed() { return ApplyReport(device: device, applied: changes, previous: previous) }
+                try? await Task.sleep(nanoseconds: 500_000_000)
+            }
+            if await confirmed() { return ApplyReport(device: device, applied: changes, previous: previous) }
+            try await restore(changes, previous: previous, before: before, on: driver,
+                              cause: HNTTError(.unreachable, "the change was not confirmed within \(Int(confirmWithin)) s", device: device,
+                                               fix: "apply it again and confirm with `hntt change confirm ORDER_ID` once the device answers"),
+                              what: "no confirmation came")
+        }
+        return ApplyReport(device: device, applied: changes, previous: previous)
+    }
+
+    /// Puts every key in `changed` back, checks the whole configuration against `before`, and
+    /// always throws: `cause`, saying the device is as it was — or, if it is not, which keys differ.
+    private func restore(_ changed: [ApprovedChange], previous: [String: String], before: ConfigurationSettings,
+                         on driver: any ConfigurableCodec, cause: HNTTError, what: String) async throws -> Never {
+        var failures: [String] = []
+        for change in changed.reversed() {
+            guard let old = previous[change.key] else { continue }
+            var restored = false
+            for _ in 0..<3 where !restored {
+                // A change that cut the connection is put back over a new one: the driver reconnects.
+                if (try? await driver.write(authorizer.restoring(change, to: old))) != nil { restored = true }
+            }
+            if !restored { failures.append(change.key) }
+        }
+        let after = try? await driver.configuration(key: nil)
+        let differing = after.map { after in
+            before.entries.filter { after[$0.key] != $0.value }.map(\.key)
+        } ?? changed.map(\.key)
+        if differing.isEmpty && failures.isEmpty {
+            throw HNTTError(cause.category, "\(what): \(cause.message); every key already changed was put back and the configuration checked: the device is as it was",
+                            device: cause.device ?? changed.first?.device, fix: cause.fix)
+        }
+        throw HNTTError(.deviceError,
+                        "\(what): \(cause.message); RESTORING FAILED: \((Set(differing).union(failures)).sorted().joined(separator: ", ")) may still hold new values",
+                        device: cause.device ?? changed.first?.device,
+                        fix: "check the device now with `hntt config get`; put the listed keys back by hand or with `hntt drift --remediate`")
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import HNTTCore
+import Testing
+
+@testable import HNTTGuard
+
+/// The text and kind of an allowed verdict (the canonical command itself only the guard can make).
+func text(_ verdict: CommandVerdict) -> String? {
+    if case .allowed(let command) = verdict { return "\(command.isCommand) \(command.text)" }
+    return nil
+}
+
+func allowed(_ text: String, _ isCommand: Bool) -> String { "\(isCommand) \(text)" }
+
+@Suite("The guard's canonical commands")
+struct CommandPolicyTests {
+    @Test("a configuration write is caught whatever its spelling", arguments: [
+        "xConfiguration SIP DisplayName: \"x\"", "xconf SIP DisplayName: x", "XCONFIGURATION sip displayname: x",
+        "xConfiguration SIP/DisplayName: x", "xConfiguration Network[1]/IPv4/Address: \"10.0.0.9\"", "xconfig //DisplayName: x",
+    ])
+    func disguisedWrites(command: String) {
+        guard case .needsAuthorisation = CommandPolicy.cisco(command) else {
+            Issue.record("\(command) was not refused: \(CommandPolicy.cisco(command))")
+            return
+        }
+    }
+
+    @Test("privileged or unknown xCommands, other verbs and smuggled lines are refused", arguments: [
+        "xCommand SystemUnit FactoryReset Confirm: Yes", "xcom systemu boot", "xCommand UserManagement User Add Username: \"x\"",
+        "xCommand Macros Macro Save Name: \"m\"", "xtransaction", "systemtools network ping", "xc standby activate",
+        "xStatus Standby\r\nxCommand SystemUnit Boot", "xCommand Dial Number: \"1\" | resultId=\"x\"",
+    ])
+    func refused(command: String) {
+        if case .allowed = CommandPolicy.cisco(command) { Issue.record("\(command) was allowed") }
+    }
+
+    @Test("reads and allow-listed operations pass in their canonical form")
+    func readsAndOperationsPass() {
+        #expect(text(CommandPolicy.cisco("xstat standby")) == allowed("xStatus standby", false))
+        #expect(text(CommandPolicy.cisco("xConfiguration //DisplayName")) == allowed("xConfiguration DisplayName", false))
+        #expect(text(CommandPolicy.cisco("xconfiguration SIP/DisplayName")) == allowed("xConfiguration SIP DisplayName", false))
+        #expect(text(CommandPolicy.cisco("xcom st deact")) == allowed("xCommand Standby Deactivate", true))
+        #expect(text(CommandPolicy.cisco("xCommand Dial Number: \"84123456\" Protocol: Sip")) == allowed("xCommand Dial Number: \"84123456\" Protocol: Sip", true))
+        #expect(text(CommandPolicy.cisco("xcommand audio micro mute")) == allowed("xCommand Audio Microphones Mute", true))
+    }
+
+    @Test("Poly: gets and room operations pass; settings, reboot and unknown commands do not")
+    func poly() {
+        if case .allowed = CommandPolicy.poly("systemsetting get sipaccountname") {} else { Issue.record("get refused") }
+        if case .allowed = CommandPolicy.poly("autoanswer get") {} else { Issue.record("legacy get refused") }
+        if case .allowed = CommandPolicy.poly("mute near on") {} else { Issue.record("mute refused") }
+        if case .allowed = CommandPolicy.poly("callinfo all") {} else { Issue.record("callinfo refused") }
+        for command in ["systemsetting sipaccountname x", "autoanswer yes", "reboot now", "resetsystem", "frobnicate", "mute near on\rreboot now"] {
+            if case .allowed = CommandPolicy.poly(command) { Issue.record("\(command) was allowed") }
+        }
+    }
+
+    @Test("only the guard can make an approved change: no other module imports the Guard SPI")
+    func oneDoor() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources")
+        let enumerator = try #require(FileManager.default.enumerator(atPath: sources.path))
+        var importers: Set<String> = []
+        for case let path as String in enumerator where path.hasSuffix(".swift") {
+            let text = try String(contentsOfFile: sources.appendingPathComponent(path).path, encoding: .utf8)
+            if text.contains("@_spi(Guard) import") { importers.insert(String(path.split(separator: "/")[0])) }
+        }
+        #expect(importers == ["HNTTGuard"])
+    }
+}
