@@ -77,8 +77,13 @@ public struct SafeApplier: Sendable {
             guard let old = previous[change.key] else { continue }
             var restored = false
             for _ in 0..<3 where !restored {
-                // A change that cut the connection is put back over a new one: the driver reconnects.
-                if (try? await driver.write(authorizer.restoring(change, to: old))) != nil { restored = true }
+                // Read first: a refused write left the old value, and a write that cut the
+                // connection may have landed; the driver reconnects for each try.
+                if (try? await driver.configuration(key: change.key))?[change.key] == old {
+                    restored = true
+                } else {
+                    _ = try? await driver.write(authorizer.restoring(change, to: old))
+                }
             }
             if !restored { failures.append(change.key) }
         }

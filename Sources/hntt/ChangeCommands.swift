@@ -171,7 +171,7 @@ struct ExecCommand: ReportingCommand {
     var audit: AuditRecord? { AuditRecord(device: device, action: "exec", detail: command.joined(separator: " ")) }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
-    @Argument(parsing: .captureForPassthrough, help: "The command, after `--`.") var command: [String]
+    @Argument(parsing: .postTerminator, help: "The command, after `--`.") var command: [String]
 
     func execute() async throws {
         let context = global.context()

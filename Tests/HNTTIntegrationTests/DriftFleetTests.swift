@@ -51,7 +51,10 @@ final class FleetRig: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["HNTT_PROFILES"] = TestEnvironment.profilesDirectory
         environment.removeValue(forKey: "HNTT_MASTER_KEY")
-        return try TestEnvironment.run(TestEnvironment.hnttBinary, arguments + ["--inventory", inventoryPath, "--data", dataPath],
+        // Options go before a `--` (what follows it is passed through as it is).
+        let options = ["--inventory", inventoryPath, "--data", dataPath]
+        let split = arguments.firstIndex(of: "--") ?? arguments.endIndex
+        return try TestEnvironment.run(TestEnvironment.hnttBinary, Array(arguments[..<split]) + options + Array(arguments[split...]),
                                        input: input, environment: environment)
     }
 
