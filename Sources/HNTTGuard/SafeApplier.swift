@@ -22,12 +22,16 @@ public struct SafeApplier: Sendable {
     public init(authorizer: Authorizer) { self.authorizer = authorizer }
 
     /// `confirmed` is asked every half second during the confirmation window.
+    /// `recordBefore` receives the whole configuration read before anything is written (the
+    /// caller stores it as a snapshot).
     public func apply(_ changes: [ApprovedChange], on driver: any ConfigurableCodec, confirmWithin: Double? = nil,
+                      recordBefore: (ConfigurationSettings) throws -> Void = { _ in },
                       confirmed: @Sendable () async -> Bool = { false }) async throws -> ApplyReport {
         guard let device = changes.first?.device else {
             throw HNTTError(.badInput, "nothing to apply", fix: "name at least one key")
         }
         let before = try await driver.configuration(key: nil)
+        try recordBefore(before)
         var previous: [String: String] = [:]
         for change in changes {
             guard let value = before[change.key] else {

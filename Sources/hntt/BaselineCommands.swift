@@ -146,7 +146,7 @@ struct DriftCommand: ReportingCommand {
         for report in reports {
             switch report.status {
             case .drift:
-                lines.append("\(report.device): drift")
+                lines.append("\(report.device): drift" + (remediate ? " (remediation below)" : ""))
                 for change in report.changes {
                     let secret = (change.before ?? "").hasPrefix(SnapshotNormaliser.secretPrefix) ? " (secret changed)" : ""
                     lines.append("  \(change.key): \(SnapshotNormaliser.display(change.before ?? "(absent)")) → \(SnapshotNormaliser.display(change.after ?? "(absent)"))\(secret)")

@@ -79,16 +79,24 @@ struct GuardedApply {
         if let confirmWithin, let orderID {
             output.note("applied changes must be confirmed within \(Int(confirmWithin)) s: run `hntt change confirm \(orderID)`")
         }
+        let profile = try context.profiles.load(device.profileID)
+        let normaliser = try SnapshotNormaliser(secrets: context.secrets)
+        let snapshots = SnapshotStore(database: database)
         let report = try await context.withDriver(codec) {
-            try await SafeApplier(authorizer: Authorizer(database: database)).apply(changes, on: codec, confirmWithin: confirmWithin) {
-                guard let orderID else { return false }
-                return (try? ledger.isConfirmed(orderID: orderID)) ?? false
-            }
+            try await SafeApplier(authorizer: Authorizer(database: database)).apply(
+                changes, on: codec, confirmWithin: confirmWithin,
+                recordBefore: { before in
+                    // The state before the change, kept: what a rollback restores, and evidence.
+                    _ = try snapshots.record(device: deviceID, software: "before \(changes[0].authority)",
+                                             settings: normaliser.normalise(before, profile: profile))
+                },
+                confirmed: {
+                    guard let orderID else { return false }
+                    return (try? ledger.isConfirmed(orderID: orderID)) ?? false
+                })
         }
         // The approved state moves with the change: the next baseline version, the order as provenance.
         if let order, let signature = order.signature {
-            let profile = try context.profiles.load(device.profileID)
-            let normaliser = try SnapshotNormaliser(secrets: context.secrets)
             let changed = report.applied.map { (key: $0.key, value: profile.isSecret($0.key) ? normaliser.protect($0.value) : $0.value) }
             try BaselineStore(database: database).supersede(device: deviceID, changed: changed, signer: signature.signer,
                                                             reference: signature.reference, signedAt: signature.signedAt,
@@ -101,7 +109,12 @@ struct GuardedApply {
 struct ChangeApplyCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "apply",
         abstract: "Apply a signed change order: checked by the guard, applied key by key, undone on any failure.")
-    var audit: AuditRecord? { AuditRecord(device: "*", action: "change apply", detail: "file \(file)") }
+    var audit: AuditRecord? {
+        let order = try? ChangeOrder.load(path: file)
+        let devices = order?.devices.map(\.device).joined(separator: ",") ?? "*"
+        return AuditRecord(device: devices, action: "change apply",
+                           detail: "order \(order?.signature?.reference ?? "?") (\(order?.id ?? file))")
+    }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The signed change order file.") var file: String
     @Option(help: "Undo the change unless `hntt change confirm` arrives within this many seconds (network, SSH settings).")

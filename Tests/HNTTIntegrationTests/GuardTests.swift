@@ -95,6 +95,8 @@ struct GuardTests {
         #expect(show.object["version"] as? Int == 2)
         #expect(show.object["reference"] as? String == "77/QĐ-STTTT")
         #expect(try await rig.run(["drift", "codec-1"]).status == 0, "the approved state moved with the change")
+        let snapshots = try await rig.json(["snapshot", "list", "codec-1"])
+        #expect((snapshots.object["snapshots"] as? [Any])?.count == 1, "the configuration before the change was kept")
     }
 
     @Test("a failure in the middle of a 5-key change leaves the device exactly as it was")
