@@ -52,6 +52,16 @@ public actor DeviceSession<Info: Sendable> {
 
     private func connected() async throws -> DeviceStream {
         if let stream { return stream }
+        do {
+            return try await connectOnce()
+        } catch let error as TransportError where error.kind == .closed {
+            // The peer hung up during login or set-up, before any request: a device busy with
+            // another session does that. One new try; a refused login is never retried.
+            return try await connectOnce()
+        }
+    }
+
+    private func connectOnce() async throws -> DeviceStream {
         let stream = DeviceStream(transport: plan.makeTransport(), lineEnd: plan.profile.lineEnd,
                                   minimumSendInterval: plan.profile.minimumSendInterval)
         do {

@@ -63,7 +63,7 @@ struct CiscoFailureTests {
         let elapsed = Date().timeIntervalSince(started)
         #expect(error?.category == .timeout)
         #expect(error?.message.contains("xStatus Audio Microphones Mute") == true)
-        #expect(elapsed >= 0.9 && elapsed < 4, "took \(elapsed) s with a 1 s timeout")
+        #expect(elapsed >= 0.9 && elapsed < 8, "took \(elapsed) s with a 1 s timeout")
         await driver.close()
     }
 
@@ -79,7 +79,7 @@ struct CiscoFailureTests {
         let error = await expectHNTTError { _ = try await driver.configuration(key: nil) }
         #expect(error?.category == .unreachable)
         #expect(error?.exitCode == 5)
-        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(Date().timeIntervalSince(started) < 10)
         await driver.close()
     }
 

@@ -143,7 +143,9 @@ struct GuardTests {
         let id = try #require(try String(contentsOfFile: confirmed, encoding: .utf8)
             .split(separator: "\n").first { $0.hasPrefix("id: ") }.map { String($0.dropFirst(5).dropLast()) })
         let apply = Task { try await rig.run(["change", "apply", confirmed, "--confirm-within", "20"]) }
-        while rig.codecs[0].store.snapshot.setting("Network 1 IPv4 Gateway") != "10.10.1.254" { await Task.yield() }
+        while rig.codecs[0].store.snapshot.setting("Network 1 IPv4 Gateway") != "10.10.1.254" {
+            try await Task.sleep(nanoseconds: 20_000_000)   // poll the condition; never spin on the shared pool
+        }
         #expect(try await rig.run(["change", "confirm", id]).status == 0)
         #expect(try await apply.value.status == 0)
         #expect(rig.codecs[0].store.snapshot.setting("Network 1 IPv4 Gateway") == "10.10.1.254")

@@ -95,7 +95,7 @@ struct SerialTransportTests {
         try await serial.open(deadline: .after(seconds: 2))
         let started = Date()
         await #expect(throws: TransportError.self) { _ = try await serial.read(deadline: .after(seconds: 0.3)) }
-        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(Date().timeIntervalSince(started) < 5, "a 0.3 s deadline must not turn into a hang")
         await serial.close()
         await #expect(throws: TransportError.self) {
             try await SerialTransport(path: pty.slavePath, baud: 12345).open(deadline: .after(seconds: 1))

@@ -118,7 +118,8 @@ final class SSHDFixture: @unchecked Sendable {
     func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
-        try? FileManager.default.removeItem(at: directory)
+        // HNTT_KEEP_FIXTURES=1 keeps sshd's folder and log, to look into a failure.
+        if ProcessInfo.processInfo.environment["HNTT_KEEP_FIXTURES"] == nil { try? FileManager.default.removeItem(at: directory) }
     }
 
     deinit { stop() }
