@@ -16,26 +16,12 @@ public final class SimulatorTCPServer: @unchecked Sendable {
     public init(port: UInt16 = 0, telnet: Bool, serve: @escaping @Sendable (SimulatorLink) -> Void) throws {
         self.serve = serve
         self.telnet = telnet
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SimulatorError("socket: \(String(cString: strerror(errno)))") }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
+        let (fd, boundPort) = try bindLoopback(type: SOCK_STREAM, port: port)
+        guard listen(fd, 64) == 0 else {
             close(fd)
             throw SimulatorError("cannot listen on 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
         }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        self.port = UInt16(bigEndian: address.sin_port)
+        self.port = boundPort
         listenFD = fd
         let thread = Thread { [weak self] in self?.acceptLoop() }
         thread.start()
@@ -129,6 +115,30 @@ public final class SimulatorPTY: @unchecked Sendable {
     }
 
     deinit { stop() }
+}
+
+/// A socket bound to 127.0.0.1:`port` (0: any free port); returns it and the port it got.
+func bindLoopback(type: __socket_type, port: UInt16) throws -> (fd: Int32, port: UInt16) {
+    let fd = socket(AF_INET, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw SimulatorError("socket: \(String(cString: strerror(errno)))") }
+    var one: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else {
+        close(fd)
+        throw SimulatorError("cannot bind 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+    }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return (fd, UInt16(bigEndian: address.sin_port))
 }
 
 /// A simulator failure outside the protocol (sockets, ptys).

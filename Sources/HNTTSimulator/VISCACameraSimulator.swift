@@ -142,25 +142,7 @@ public final class VISCAUDPCamera: @unchecked Sendable {
     public init(store: VISCACameraStore, sonyHeader: Bool, port: UInt16 = 0) throws {
         self.store = store
         self.sonyHeader = sonyHeader
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SimulatorError("socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else {
-            close(fd)
-            throw SimulatorError("cannot bind UDP 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        self.port = UInt16(bigEndian: address.sin_port)
-        self.fd = fd
+        (fd, self.port) = try bindLoopback(type: SOCK_DGRAM, port: port)
         store.update { data in for index in data.cameras.indices { data.cameras[index].address = 1 } }
         let thread = Thread { [self] in serve() }
         thread.start()
