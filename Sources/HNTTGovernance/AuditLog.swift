@@ -26,7 +26,7 @@ public struct AuditEntry: Sendable, Equatable {
 /// reordered entry breaks the chain at a place ``verify()`` names. (Deleting the newest entries
 /// leaves a shorter valid chain; keep copies of `hntt audit list` elsewhere to catch that.)
 public struct AuditLog: Sendable {
-    public static let genesis = String(repeating: "0", count: 64)
+    public static let genesis = HashChain.genesis
     let database: GovernanceDatabase
 
     public init(database: GovernanceDatabase) { self.database = database }
@@ -65,29 +65,15 @@ public struct AuditLog: Sendable {
         let entries = try database.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id").map(AuditLog.decode)
         }
-        var previous = AuditLog.genesis
-        var expectedID: Int64 = 1
-        for entry in entries {
-            if entry.id != expectedID {
-                return "entry \(expectedID)\(entry.id > expectedID + 1 ? "–\(entry.id - 1)" : "") is missing (deleted)"
-            }
-            if entry.previousHash != previous {
-                return "entry \(entry.id) does not follow entry \(entry.id - 1) (entries were deleted, inserted or reordered)"
-            }
-            let recomputed = AuditLog.hash(previous: entry.previousHash, at: entry.at, osUser: entry.osUser,
-                                           operatorName: entry.operatorName, device: entry.device, action: entry.action,
-                                           outcome: entry.outcome, detail: entry.detail)
-            if recomputed != entry.hash { return "entry \(entry.id) was edited after it was written" }
-            previous = entry.hash
-            expectedID += 1
-        }
-        return nil
+        return HashChain.firstBreak(entries.map {
+            HashChain.Link(id: $0.id, previous: $0.previousHash, hash: $0.hash,
+                           fields: [$0.at, $0.osUser, $0.operatorName, $0.device, $0.action, $0.outcome, $0.detail])
+        })
     }
 
     static func hash(previous: String, at: String, osUser: String, operatorName: String, device: String, action: String,
                      outcome: String, detail: String) -> String {
-        let fields = [previous, at, osUser, operatorName, device, action, outcome, detail].joined(separator: "\u{1F}")
-        return SHA256.hash(data: Data(fields.utf8)).map { String(format: "%02x", $0) }.joined()
+        HashChain.link(previous: previous, fields: [at, osUser, operatorName, device, action, outcome, detail])
     }
 
     static func decode(_ row: Row) -> AuditEntry {

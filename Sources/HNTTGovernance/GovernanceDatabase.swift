@@ -87,6 +87,25 @@ public final class GovernanceDatabase: Sendable {
                 t.column("confirmed_at", .text).notNull()
             }
         }
+        migrator.registerMigration("v4: logbook and room state") { db in
+            try db.create(table: "logbook") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .text).notNull()
+                t.column("room", .text).notNull().indexed()
+                t.column("kind", .text).notNull()
+                t.column("refers_to", .integer)
+                t.column("payload", .text).notNull()   // JSON object, sorted keys
+                t.column("previous_hash", .text).notNull()
+                t.column("hash", .text).notNull()
+            }
+            try db.create(table: "room_state") { t in
+                t.column("room", .text).primaryKey()
+                t.column("state", .text).notNull()
+                t.column("powered_at", .text)
+                t.column("tested_at", .text)
+                t.column("updated_at", .text).notNull()
+            }
+        }
         return migrator
     }
 }
