@@ -53,12 +53,14 @@ let package = Package(
         ),
         // The guard: authorisations, safe apply with rollback, canonical commands (the one door for writes).
         .target(name: "HNTTGuard", dependencies: ["HNTTCore", "HNTTGovernance"]),
+        // Technical procedures (power-on, test call, dial, shutdown) as data, and their runner.
+        .target(name: "HNTTProcedures", dependencies: ["HNTTCore", .product(name: "Yams", package: "Yams")]),
         // Device simulators, with their own plain blocking I/O (never the transports under test).
         .target(name: "HNTTSimulator", dependencies: ["CHNTTSystem"]),
         .executableTarget(
             name: "hntt",
             dependencies: [
-                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTTransport",
+                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures", "HNTTTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -7,7 +7,7 @@ import HNTTTransport
 /// Owns one connection, opened on first use and re-opened (with the whole initialisation:
 /// login, `echo off`, output mode) after it is lost or the codec shows `login:` again. One
 /// request at a time: terminal mode has no correlation ids.
-public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice {
+public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisticsSource {
     public nonisolated let plan: ConnectionPlan
     private let session: DeviceSession<CiscoSessionInfo>
     /// Feedback that arrived between replies (most recent last, bounded).
@@ -123,6 +123,29 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice {
         let path = try attributing(to: deviceID) { try XAPICommands.configurationPath(change.key) }
         let value = try attributing(to: deviceID) { try XAPICommands.quoted(change.value, field: "the value of \(change.key)") }
         _ = try await run("xConfiguration \(path.joined(separator: " ")): \(value)", .configuration(prefix: path))
+    }
+
+    /// `xStatus MediaChannels`: incoming channels' `Netstat Packets/Loss/Jitter/ChannelRate`
+    /// summed over channels (leaf names per cisco-xapi.md §2.7, UNVERIFIED on CE/RoomOS).
+    public func mediaCounters() async throws -> MediaCounters? {
+        let records: [(path: [String], value: String?)]
+        do {
+            records = try await query(status: "MediaChannels")
+        } catch let error as HNTTError where error.category == .deviceError {
+            return nil   // no call: no MediaChannels node
+        }
+        var channels: [String: [String: String]] = [:]
+        // MediaChannels Call <c> Channel <n> <leaf words…>
+        for (path, value) in records where path.count >= 6 && path[0] == "MediaChannels" {
+            channels[path[2] + "/" + path[4], default: [:]][path[5...].joined(separator: " ")] = value ?? ""
+        }
+        let incoming = channels.values.filter { $0["Direction"]?.lowercased() == "incoming" }
+        guard !incoming.isEmpty else { return nil }
+        func number(_ fields: [String: String], _ key: String) -> Double { Double(fields["Netstat " + key] ?? "") ?? 0 }
+        return MediaCounters(packets: Int(incoming.map { number($0, "Packets") }.reduce(0, +)),
+                             lost: Int(incoming.map { number($0, "Loss") }.reduce(0, +)),
+                             jitterMs: incoming.map { number($0, "Jitter") }.max() ?? 0,
+                             rateKbps: Int(incoming.map { number($0, "ChannelRate") }.reduce(0, +) / 1000))
     }
 
     /// Runs a canonical command and returns its reply's lines (`hntt exec`).

@@ -123,3 +123,25 @@ public protocol CodecDriver: DeviceDriver {
     /// The whole configuration, or the one key.
     func configuration(key: String?) async throws -> ConfigurationSettings
 }
+
+/// Cumulative media counters of the calls in progress (received direction): what a test call
+/// samples to judge connection quality (Điều 4: chất lượng kết nối).
+public struct MediaCounters: Sendable, Equatable {
+    public let packets: Int
+    public let lost: Int
+    public let jitterMs: Double
+    public let rateKbps: Int
+
+    public init(packets: Int, lost: Int, jitterMs: Double, rateKbps: Int) {
+        self.packets = packets
+        self.lost = lost
+        self.jitterMs = jitterMs
+        self.rateKbps = rateKbps
+    }
+}
+
+/// A codec that reports media statistics.
+public protocol MediaStatisticsSource: CodecDriver {
+    /// Nil when no call is in progress.
+    func mediaCounters() async throws -> MediaCounters?
+}

@@ -45,6 +45,16 @@ public struct Inventory: Sendable {
     public let path: String
     public let site: String
     public let rooms: [Room]
+    /// Which unit operates a meeting by its organizer (Điều 5.3): `Tỉnh ủy` → `Văn phòng Huyện ủy`, …
+    public var organizers: [String: String] = [:]
+    /// The technicians and their units.
+    public var operators: [String: String] = [:]
+
+    /// The room with `id`, or an error listing the known ids.
+    public func room(_ id: String) throws -> Room {
+        if let room = rooms.first(where: { $0.id == id }) { return room }
+        throw HNTTError(.badInput, "no room \"\(id)\" in \(path)", fix: "use one of: \(rooms.map(\.id).joined(separator: ", "))")
+    }
 
     public var devices: [InventoryDevice] { rooms.flatMap(\.devices) }
 
@@ -74,10 +84,28 @@ public struct Inventory: Sendable {
         let file = try YAMLFile(path: path, what: "inventory")
         var site = ""
         var rooms: [Room] = []
+        var organizers: [String: String] = [:], operators: [String: String] = [:]
         var roomIDs = Set<String>(), deviceIDs = Set<String>()
         var loadedProfiles: [String: DeviceProfile] = [:]
-        for (key, _, value) in try file.mapping(file.root, "the inventory", allowed: ["site", "rooms"]) {
+        for (key, _, value) in try file.mapping(file.root, "the inventory", allowed: ["site", "rooms", "organizers", "operators"]) {
             if key == "site" { site = try file.string(value, "site"); continue }
+            if key == "organizers" {
+                for (organizer, _, unit) in try file.mapping(value, "organizers", allowed: nil) { organizers[organizer] = try file.string(unit, organizer) }
+                continue
+            }
+            if key == "operators" {
+                for node in try file.sequence(value, "operators") {
+                    var name = "", unit = ""
+                    for (field, _, fieldValue) in try file.mapping(node, "an operator", allowed: ["name", "unit"]) {
+                        if field == "name" { name = try file.string(fieldValue, field) } else { unit = try file.string(fieldValue, field) }
+                    }
+                    guard !name.isEmpty, !unit.isEmpty else {
+                        throw file.error(node, "an operator needs `name:` and `unit:`", fix: "write e.g. `- {name: \"Lê Thị B\", unit: \"Văn phòng Huyện ủy\"}`")
+                    }
+                    operators[name] = unit
+                }
+                continue
+            }
             for roomNode in try file.sequence(value, "rooms") {
                 var id = "", name = "", unit = ""
                 var devices: [InventoryDevice] = []
@@ -110,7 +138,10 @@ public struct Inventory: Sendable {
                 rooms.append(Room(id: id, name: name.isEmpty ? id : name, unit: unit, devices: devices))
             }
         }
-        return Inventory(path: path, site: site, rooms: rooms)
+        var inventory = Inventory(path: path, site: site, rooms: rooms)
+        inventory.organizers = organizers
+        inventory.operators = operators
+        return inventory
     }
 
     static let deviceKeys: Set<String> = ["id", "profile", "transport", "host", "port", "path", "baud", "address",

@@ -12,6 +12,8 @@ public struct SimulatedCall: Codable, Sendable, Equatable {
     public var status: String
     public var callProtocol: String
     public var rate: Int
+    /// When the call connected (seconds since 1970), for the media counters.
+    public var startedAt: Double = Date().timeIntervalSince1970
 }
 
 /// A stored camera preset.
@@ -39,6 +41,8 @@ public struct CiscoCodecData: SimulatedDeviceState {
     /// username → password of the local accounts (telnet and serial logins).
     public var users: [String: String]
     public var faults = SimulatorFaults()
+    /// The share of received packets lost, for the media counters of calls (0.001 = 0.1 %).
+    public var packetLoss = 0.001
     /// Configuration keys whose write is refused with an error block (a value the codec rejects).
     public var refuseWrites: [String] = []
     /// Configuration keys whose write takes effect and then cuts the connection (a network change).

@@ -227,6 +227,18 @@ public final class CiscoSession: @unchecked Sendable {
             add("Call \(call.id) Status", call.status)
             add("Call \(call.id) TransmitCallRate", "\(call.rate)")
         }
+        for call in data.calls {
+            // Received audio (channel 1) and video (channel 2): 50 and 200 packets a second.
+            let seconds = max(0, Date().timeIntervalSince1970 - call.startedAt)
+            for (channel, perSecond, rate) in [(1, 50.0, 64_000), (2, 200.0, max(0, call.rate * 1000 - 64_000))] {
+                let packets = Int(seconds * perSecond) + 1
+                add("MediaChannels Call \(call.id) Channel \(channel) Direction", "Incoming")
+                add("MediaChannels Call \(call.id) Channel \(channel) Netstat ChannelRate", "\(rate)")
+                add("MediaChannels Call \(call.id) Channel \(channel) Netstat Jitter", "\(channel == 1 ? 3 : 7)")
+                add("MediaChannels Call \(call.id) Channel \(channel) Netstat Loss", "\(Int(Double(packets) * data.packetLoss))")
+                add("MediaChannels Call \(call.id) Channel \(channel) Netstat Packets", "\(packets)")
+            }
+        }
         add("Cameras Camera 1 Position Pan", "\(data.cameraPan)")
         add("Cameras Camera 1 Position Tilt", "\(data.cameraTilt)")
         add("Cameras Camera 1 Position Zoom", "\(data.cameraZoom)")

@@ -14,7 +14,7 @@ struct HNTT: AsyncParsableCommand {
             StatusCommand.self, WakeCommand.self, SleepCommand.self, DialCommand.self, HangupCommand.self,
             MuteCommand.self, PresetCommand.self, ConfigCommand.self, CameraCommand.self,
             SnapshotCommand.self, AuthorityCommand.self, TrustCommand.self, BaselineCommand.self, DriftCommand.self,
-            AuditCommand.self, ChangeCommand.self, ExecCommand.self,
+            AuditCommand.self, ChangeCommand.self, ExecCommand.self, RunCommand.self, LogCommand.self, ReportCommand.self,
         ]
     )
 }

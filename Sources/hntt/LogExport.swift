@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import HNTTCore
+import HNTTGovernance
+
+/// The logbook of a room as a printable document ("SỔ GHI BIÊN BẢN"), in Vietnamese, with the
+/// columns a district office keeps, or as CSV.
+enum LogbookDocument {
+    struct Row {
+        let number: Int
+        let date: String
+        let kind: String
+        let organizer: String
+        let chairSite: String
+        let time: String
+        let quality: String
+        let incidents: String
+        let technician: String
+    }
+
+    static func rows(_ entries: [LogbookEntry]) -> [Row] {
+        let sessions = entries.filter { $0.kind == .session }
+        return sessions.enumerated().map { index, session in
+            let p = session.payload
+            let related = entries.filter { $0.refersTo == session.id }
+            let incidents = related.filter { $0.kind == .incident }.map { ($0.payload["what"] ?? "") + (($0.payload["fix"] ?? "").isEmpty ? "" : " — khắc phục: \($0.payload["fix"]!)") }
+            let corrections = related.filter { $0.kind == .correction }.map { "Đính chính: \($0.payload["text"] ?? "")" }
+            let signers = related.filter { $0.kind == .signature }.map { $0.payload["signed_by"] ?? "" }
+            let quality = p["loss_percent"].map { "Mất gói \($0) %, jitter \(p["jitter_ms"] ?? "?") ms, \(p["rate_kbps"] ?? "?") kbps" }
+                ?? (p["outcome"] == "ok" ? "Kết nối được (chưa đo chất lượng)" : "Không đạt")
+            return Row(number: index + 1, date: vietnameseDate(p["started_at"] ?? session.at),
+                       kind: p["session_type"] == "official" ? "Chính thức" : "Thử",
+                       organizer: p["organizer"] ?? "", chairSite: p["chair_site"] ?? "",
+                       time: "\(time(p["started_at"])) – \(time(p["ended_at"]))", quality: quality,
+                       incidents: (incidents + corrections).joined(separator: "; ").ifEmpty("Không"),
+                       technician: (p["operator"] ?? "") + (signers.isEmpty ? " (chưa ký)" : " — đã ký: " + signers.joined(separator: ", ")))
+        }
+    }
+
+    /// `từ ngày 01/01/2026 đến ngày 31/12/2026`, or `toàn bộ` without bounds.
+    static func period(_ from: String, _ to: String) -> String {
+        if from.hasPrefix("0000") && to.hasPrefix("9999") { return "toàn bộ các phiên" }
+        return "từ ngày \(vietnameseDate(from)) đến ngày \(vietnameseDate(to))"
+    }
+
+    /// `2026-11-29` → `29/11/2026`.
+    static func vietnameseDate(_ iso: String) -> String {
+        let parts = iso.prefix(10).split(separator: "-")
+        return parts.count == 3 ? "\(parts[2])/\(parts[1])/\(parts[0])" : iso
+    }
+
+    static func time(_ iso: String?) -> String {
+        guard let iso, iso.count >= 16 else { return "" }
+        return String(iso.dropFirst(11).prefix(5))
+    }
+
+    static func csv(_ rows: [Row]) -> String {
+        let header = "STT,Ngày,Loại phiên,Đơn vị chủ trì,Điểm cầu chủ trì,Thời gian,Chất lượng kết nối,Sự cố và khắc phục,Kỹ thuật viên"
+        return ([header] + rows.map { row in
+            [String(row.number), row.date, row.kind, row.organizer, row.chairSite, row.time, row.quality, row.incidents, row.technician]
+                .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
+        }).joined(separator: "\n") + "\n"
+    }
+
+    static func html(site: String, room: Room, from: String, to: String, rows: [Row]) -> String {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        }
+        let body = rows.map { row in
+            "<tr><td>\(row.number)</td><td>\(escape(row.date))</td><td>\(escape(row.kind))</td><td>\(escape(row.organizer))</td>"
+                + "<td>\(escape(row.chairSite))</td><td>\(escape(row.time))</td><td>\(escape(row.quality))</td>"
+                + "<td>\(escape(row.incidents))</td><td>\(escape(row.technician))</td></tr>"
+        }.joined(separator: "\n")
+        return """
+            <!DOCTYPE html>
+            <html lang="vi"><head><meta charset="utf-8"><title>Sổ ghi biên bản – \(escape(room.name))</title>
+            <style>
+              @page { size: A4 landscape; margin: 15mm; }
+              body { font-family: "Times New Roman", "DejaVu Serif", serif; font-size: 13pt; color: #000; margin: 24px; }
+              .head { display: flex; justify-content: space-between; text-align: center; }
+              .head > div:first-child { width: 40%; } .head > div:last-child { width: 58%; }
+              .bold { font-weight: bold; } .underline { text-decoration: underline; }
+              h1 { text-align: center; font-size: 16pt; margin: 24px 0 4px; }
+              .sub { text-align: center; font-style: italic; margin-bottom: 16px; }
+              table { width: 100%; border-collapse: collapse; font-size: 11pt; }
+              th, td { border: 1px solid #000; padding: 4px 6px; vertical-align: top; }
+              th { background: #f0f0f0; }
+              .sign { display: flex; justify-content: space-around; margin-top: 32px; text-align: center; }
+            </style></head><body>
+            <div class="head">
+              <div><div>\(escape(site.uppercased()))</div><div class="bold underline">\(escape(room.unit.uppercased()))</div></div>
+              <div><div class="bold">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div><div class="bold underline">Độc lập - Tự do - Hạnh phúc</div></div>
+            </div>
+            <h1>SỔ GHI BIÊN BẢN HỘI NGHỊ TRUYỀN HÌNH TRỰC TUYẾN</h1>
+            <div class="sub">\(escape(room.name)) — \(period(from, to))</div>
+            <table>
+            <tr><th>STT</th><th>Ngày</th><th>Loại phiên</th><th>Đơn vị chủ trì</th><th>Điểm cầu chủ trì</th><th>Thời gian</th>
+            <th>Chất lượng kết nối</th><th>Sự cố và cách khắc phục</th><th>Kỹ thuật viên (ký, ghi rõ họ tên)</th></tr>
+            \(body.isEmpty ? "<tr><td colspan=\"9\">Không có phiên nào trong thời gian này.</td></tr>" : body)
+            </table>
+            <div class="sign"><div><div class="bold">KỸ THUẬT VIÊN</div><div><i>(Ký, ghi rõ họ tên)</i></div></div>
+            <div><div class="bold">THỦ TRƯỞNG ĐƠN VỊ</div><div><i>(Ký, ghi rõ họ tên, đóng dấu)</i></div></div></div>
+            </body></html>
+
+            """
+    }
+}
+
+extension String {
+    func ifEmpty(_ fallback: String) -> String { isEmpty ? fallback : self }
+}
+
+struct LogExportCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "The logbook of a room as a printable document (HTML) or CSV.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The room id.") var room: String
+    @Option(help: "From (YYYY-MM-DD).") var from: String = "0000-01-01"
+    @Option(help: "To (YYYY-MM-DD).") var to: String = "9999-12-31"
+    @Option(help: "html or csv.") var format = "html"
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+
+    func execute() async throws {
+        let context = global.context()
+        let inventory = try context.inventory()
+        let room = try inventory.room(self.room)
+        let rows = LogbookDocument.rows(try Logbook(database: try context.database()).list(room: room.id, from: from, to: to))
+        let text: String
+        switch format {
+        case "html": text = LogbookDocument.html(site: inventory.site, room: room, from: from, to: to, rows: rows)
+        case "csv": text = LogbookDocument.csv(rows)
+        default: throw HNTTError(.badInput, "format \(format) is not html or csv", fix: "pass --format html or --format csv")
+        }
+        if let output {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            global.output.note("logbook of \(room.id) written to \(output) (\(rows.count) sessions)")
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}
