@@ -82,12 +82,13 @@ let package = Package(
             dependencies: ["HNTTGovernance", "HNTTCore", "HNTTCisco", "HNTTTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "HNTTGuardTests", dependencies: ["HNTTGuard", "HNTTCore"]),
+        .testTarget(name: "HNTTProceduresTests", dependencies: ["HNTTProcedures", "HNTTCore"]),
         .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(
             name: "HNTTIntegrationTests",
             // hntt and hntt-sim are listed so that they are built before the tests run them.
             dependencies: ["HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTCore", "HNTTGovernance", "HNTTTransport", "HNTTSimulator",
-                           "hntt", "hntt-sim"]
+                           "HNTTProcedures", "hntt", "hntt-sim"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,211 @@
+import Foundation
+import HNTTSimulator
+import Testing
+
+@testable import HNTTCore
+@testable import HNTTGovernance
+
+/// A room with a simulated Cisco codec on telnet and two VISCA cameras on a pty chain, two
+/// operators of different units, and quick procedures (a 1-second quality sample).
+final class RoomRig: @unchecked Sendable {
+    let directory: URL
+    let codec: CiscoSimulator
+    let cameras: VISCASimulator
+    var dataPath: String { directory.appendingPathComponent("data").path }
+    var inventoryPath: String { directory.appendingPathComponent("inventory.yaml").path }
+    var proceduresPath: String { directory.appendingPathComponent("procedures").path }
+
+    static func start() async throws -> RoomRig { try await TestEnvironment.offPool { try RoomRig() } }
+
+    private init() throws {
+        directory = try TestEnvironment.temporaryDirectory("room")
+        codec = CiscoSimulator(CiscoCodecData(flavor: .ce9, users: ["admin": "room-pass"]))
+        cameras = VISCASimulator(VISCACameraData(count: 2))
+        let port = try codec.startTelnet()
+        let chain = try cameras.startSerial()
+        try """
+            site: "UBND huyện Triệu Sơn"
+            organizers:
+              "Tỉnh ủy": "Văn phòng Huyện ủy"
+              "UBND tỉnh": "Văn phòng HĐND và UBND huyện"
+            operators:
+              - {name: "Lê Thị B", unit: "Văn phòng HĐND và UBND huyện"}
+              - {name: "Trần Văn C", unit: "Văn phòng Huyện ủy"}
+            rooms:
+              - id: ubnd
+                name: "Phòng họp trực tuyến UBND huyện"
+                unit: "Văn phòng HĐND và UBND huyện"
+                devices:
+                  - {id: ubnd-codec, profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \(port), credential: codec}
+                  - {id: cam-1, profile: sony-visca, transport: serial, path: \(chain), address: 1}
+                  - {id: cam-2, profile: sony-visca, transport: serial, path: \(chain), address: 2}
+
+            """.write(toFile: inventoryPath, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: proceduresPath, withIntermediateDirectories: true)
+        for name in ["power-on", "test-call", "dial", "shutdown"] {
+            let text = try String(contentsOfFile: TestEnvironment.repositoryRoot.appendingPathComponent("procedures/\(name).yaml").path, encoding: .utf8)
+            try text.replacingOccurrences(of: "seconds: 10", with: "seconds: 1").write(toFile: "\(proceduresPath)/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        guard try hntt(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: "room-pass\n").status == 0 else {
+            throw FixtureError("secret set failed")
+        }
+    }
+
+    func hntt(_ arguments: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["HNTT_PROFILES"] = TestEnvironment.profilesDirectory
+        environment["HNTT_PROCEDURES"] = proceduresPath
+        environment.removeValue(forKey: "HNTT_MASTER_KEY")
+        environment.removeValue(forKey: "HNTT_OPERATOR")
+        return try TestEnvironment.run(TestEnvironment.hnttBinary, arguments + ["--inventory", inventoryPath, "--data", dataPath],
+                                       input: input, environment: environment)
+    }
+
+    func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await TestEnvironment.offPool { try self.hntt(arguments) }
+    }
+
+    func json(_ arguments: [String]) async throws -> [String: Any] {
+        let result = try await run(arguments + ["--json"])
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    func stop() {
+        codec.stop()
+        cameras.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+@Suite("Technical procedures and the logbook", .enabled(if: SSHDFixture.isAvailable, "needs root"))
+struct ProcedureRunTests {
+    let operatorB = ["--operator", "Lê Thị B"]
+
+    @Test("power-on, test-call, dial and shutdown in order: the devices move, the room state follows, the logbook writes itself")
+    func fullDay() async throws {
+        let rig = try await RoomRig.start()
+        defer { rig.stop() }
+        var result = try await rig.run(["run", "power-on", "ubnd"] + operatorB)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(rig.codec.store.snapshot.standby == "Off")
+        #expect(rig.codec.store.snapshot.micMuted)
+        #expect(rig.cameras.store.snapshot.cameras.allSatisfy { $0.poweredOn && $0.presetInUse == 1 })
+        #expect(result.stdout.contains("[0."))
+
+        result = try await rig.run(["run", "test-call", "ubnd", "--organizer", "UBND tỉnh", "--number", "chair@thanhhoa.gov.vn"] + operatorB)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("loss 0.10 %") || result.stdout.contains("loss 0.0"), "\(result.stdout)")
+        #expect(rig.codec.store.snapshot.calls.isEmpty)
+
+        result = try await rig.run(["run", "dial", "ubnd", "--organizer", "UBND tỉnh", "--number", "chair@thanhhoa.gov.vn"] + operatorB)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(rig.codec.store.snapshot.calls.map(\.number) == ["chair@thanhhoa.gov.vn"])
+
+        result = try await rig.run(["run", "shutdown", "ubnd"] + operatorB)
+        #expect(result.status == 0)
+        #expect(rig.codec.store.snapshot.calls.isEmpty, "shutdown hangs up first")
+        #expect(rig.codec.store.snapshot.standby == "Standby")
+        #expect(rig.cameras.store.snapshot.cameras.allSatisfy { !$0.poweredOn && $0.pan == 0 })
+
+        let entries = try #require(try await rig.json(["log", "list"])["entries"] as? [[String: Any]])
+        let sessions = entries.filter { $0["kind"] as? String == "session" }.compactMap { $0["content"] as? [String: String] }
+        #expect(sessions.map { $0["session_type"] } == ["test", "official"])
+        #expect(sessions.allSatisfy { $0["operator"] == "Lê Thị B" && $0["unit"] == "Văn phòng HĐND và UBND huyện" && $0["organizer"] == "UBND tỉnh" })
+        #expect(sessions[0]["loss_percent"] != nil && sessions[0]["jitter_ms"] == "7")
+        #expect(try await rig.run(["log", "sign", "1", "--by", "Lê Thị B"]).status == 0)
+        #expect(try await rig.run(["log", "verify"]).status == 0)
+
+        let export = try await rig.run(["log", "export", "ubnd", "--format", "csv"])
+        let lines = export.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[1].contains("\"Thử\"") && lines[1].contains("đã ký: Lê Thị B"))
+        #expect(lines[2].contains("\"Chính thức\"") && lines[2].contains("(chưa ký)"))
+        let html = try await rig.run(["log", "export", "ubnd"])
+        #expect(html.stdout.contains("SỔ GHI BIÊN BẢN HỘI NGHỊ TRUYỀN HÌNH TRỰC TUYẾN"))
+    }
+
+    @Test("the order rules: no official session before power-on and a test call; --force needs a reason and is recorded")
+    func orderRules() async throws {
+        let rig = try await RoomRig.start()
+        defer { rig.stop() }
+        var result = try await rig.run(["run", "dial", "ubnd", "--number", "1"] + operatorB)
+        #expect(result.status == 3 && result.stderr.contains("needs it tested") && result.stderr.contains("Điều 5.4"))
+        #expect(rig.codec.store.snapshot.calls.isEmpty)
+        result = try await rig.run(["run", "dial", "ubnd", "--number", "1", "--force"] + operatorB)
+        #expect(result.status == 2 && result.stderr.contains("--reason"))
+        result = try await rig.run(["run", "dial", "ubnd", "--number", "1", "--force", "--reason", "chair called early"] + operatorB)
+        #expect(result.status == 0)
+        let entries = try #require(try await rig.json(["log", "list"])["entries"] as? [[String: Any]])
+        #expect((entries.first?["content"] as? [String: String])?["forced"] == "chair called early")
+        result = try await rig.run(["run", "test-call", "ubnd", "--number", "1"])
+        #expect(result.status == 2 && result.stderr.contains("--operator"))
+    }
+
+    @Test("an operator of the other unit is refused (Điều 5.3)")
+    func operatingUnit() async throws {
+        let rig = try await RoomRig.start()
+        defer { rig.stop() }
+        #expect(try await rig.run(["run", "power-on", "ubnd"] + operatorB).status == 0)
+        let result = try await rig.run(["run", "test-call", "ubnd", "--organizer", "UBND tỉnh", "--number", "1", "--operator", "Trần Văn C"])
+        #expect(result.status == 3 && result.stderr.contains("Trần Văn C belongs to Văn phòng Huyện ủy"))
+        let tinhUy = try await rig.run(["run", "test-call", "ubnd", "--organizer", "Tỉnh ủy", "--number", "1", "--operator", "Trần Văn C"])
+        #expect(tinhUy.status == 0, "\(tinhUy.stderr)")
+    }
+
+    @Test("a failing step is an incident; its recovery steps run; a failed run exits 1")
+    func failureAndRecovery() async throws {
+        let rig = try await RoomRig.start()
+        defer { rig.stop() }
+        #expect(try await rig.run(["run", "power-on", "ubnd"] + operatorB).status == 0)
+        rig.codec.store.update { $0.packetLoss = 0.05 }
+        var result = try await rig.run(["run", "test-call", "ubnd", "--number", "1"] + operatorB)
+        #expect(result.status == 0, "quality is `on_failure: continue` in test-call")
+        #expect(result.stdout.contains("quality below thresholds"))
+        try """
+            id: fragile
+            title: "Fragile"
+            session: none
+            steps:
+              - action: dial
+              - check: standby-on
+                timeout: 1
+                recover:
+                  - {action: hangup}
+                  - {action: sleep}
+                  - {check: standby-on, timeout: 5}
+              - {check: call-connected, timeout: 1}
+            """.write(toFile: rig.proceduresPath + "/fragile.yaml", atomically: true, encoding: .utf8)
+        result = try await rig.run(["run", "fragile", "ubnd", "--number", "1"] + operatorB)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("recovering:"))
+        let entries = try #require(try await rig.json(["log", "list"])["entries"] as? [[String: Any]])
+        let incidents = entries.filter { $0["kind"] as? String == "incident" }.compactMap { ($0["content"] as? [String: String])?["what"] }
+        #expect(incidents.contains { $0.contains("quality below thresholds") })
+        #expect(incidents.contains { $0.contains("fragile: check: codec in standby") })
+        #expect(incidents.contains { $0.contains("fragile: check: call connected") })
+    }
+
+    @Test("tampering with the logbook is named; the yearly report's figures match the entries")
+    func tamperAndReport() async throws {
+        let rig = try await RoomRig.start()
+        defer { rig.stop() }
+        #expect(try await rig.run(["run", "power-on", "ubnd"] + operatorB).status == 0)
+        #expect(try await rig.run(["run", "test-call", "ubnd", "--organizer", "UBND tỉnh", "--number", "1"] + operatorB).status == 0)
+        #expect(try await rig.run(["run", "dial", "ubnd", "--organizer", "UBND tỉnh", "--number", "1"] + operatorB).status == 0)
+        #expect(try await rig.run(["log", "add-incident", "ubnd", "--what", "Mất tiếng 5 phút", "--fix", "Khởi động lại bộ trộn"]).status == 0)
+        let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+        let report = try await rig.json(["report", "--year", String(year), "--format", "json"])
+        #expect(report["sessions_total"] as? Int == 2)
+        let sessions = try #require(report["sessions"] as? [[String: Any]])
+        #expect(sessions.map { "\($0["type"] ?? "") \($0["organizer"] ?? "") \($0["count"] ?? "")" } == ["official UBND tỉnh 1", "test UBND tỉnh 1"])
+        let incidents = try #require(report["incidents"] as? [String: Int])
+        #expect(incidents == ["total": 1, "from_procedures": 0, "reported": 1, "fixed": 1])
+        #expect((report["quality"] as? [String: Any])?["measured_sessions"] as? Int == 1)
+        #expect(try await rig.json(["report", "--year", String(year - 1), "--format", "json"])["sessions_total"] as? Int == 0)
+
+        let database = try GovernanceDatabase(data: DataDirectory(path: rig.dataPath))
+        try await database.writer.write { try $0.execute(sql: "UPDATE logbook SET payload = replace(payload, 'Lê Thị B', 'Người khác') WHERE id = 1") }
+        let verify = try await rig.json(["log", "verify"])
+        #expect(verify["problem"] as? String == "entry 1 was edited after it was written")
+    }
+}
