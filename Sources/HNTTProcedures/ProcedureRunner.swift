@@ -61,7 +61,7 @@ public struct ProcedureRunner: Sendable {
 
     public func run(_ procedure: Procedure) async -> RunResult {
         var result = RunResult()
-        print("\(procedure.title) (\(procedure.id))")
+        print(procedure.title.contains(procedure.id) ? procedure.title : "\(procedure.title) (\(procedure.id))")
         let clock = Date()
         _ = await runSteps(procedure.steps, into: &result, clock: clock, indent: "  ")
         result.endedAt = Date()
