@@ -5,12 +5,15 @@ import Testing
 @testable import HNTTCore
 @testable import HNTTGovernance
 
-/// A room with a simulated Cisco codec on telnet and two VISCA cameras on a pty chain, two
-/// operators of different units, and quick procedures (a 1-second quality sample).
+/// Two rooms: a simulated Cisco codec on telnet with two VISCA cameras on a pty chain, and a
+/// Poly Group codec on telnet with one VISCA camera on its own pty; two operators of different
+/// units, and quick procedures (a 1-second quality sample).
 final class RoomRig: @unchecked Sendable {
     let directory: URL
     let codec: CiscoSimulator
     let cameras: VISCASimulator
+    let poly: PolySimulator
+    let polyCamera: VISCASimulator
     var dataPath: String { directory.appendingPathComponent("data").path }
     var inventoryPath: String { directory.appendingPathComponent("inventory.yaml").path }
     var proceduresPath: String { directory.appendingPathComponent("procedures").path }
@@ -23,6 +26,10 @@ final class RoomRig: @unchecked Sendable {
         cameras = VISCASimulator(VISCACameraData(count: 2))
         let port = try codec.startTelnet()
         let chain = try cameras.startSerial()
+        poly = PolySimulator(PolyCodecData(flavor: .group, password: "room-pass"))
+        polyCamera = VISCASimulator(VISCACameraData(count: 1))
+        let polyPort = try poly.startTelnet()
+        let polyCameraPath = try polyCamera.startSerial()
         try """
             site: "UBND huyện Triệu Sơn"
             organizers:
@@ -39,6 +46,12 @@ final class RoomRig: @unchecked Sendable {
                   - {id: ubnd-codec, profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \(port), credential: codec}
                   - {id: cam-1, profile: sony-visca, transport: serial, path: \(chain), address: 1}
                   - {id: cam-2, profile: sony-visca, transport: serial, path: \(chain), address: 2}
+              - id: phong-2
+                name: "Phòng họp số 2"
+                unit: "Văn phòng HĐND và UBND huyện"
+                devices:
+                  - {id: phong2-poly, profile: poly-group, transport: telnet, host: 127.0.0.1, port: \(polyPort), credential: codec}
+                  - {id: phong2-cam, profile: sony-visca, transport: serial, path: \(polyCameraPath), address: 1}
 
             """.write(toFile: inventoryPath, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: proceduresPath, withIntermediateDirectories: true)
@@ -73,6 +86,8 @@ final class RoomRig: @unchecked Sendable {
     func stop() {
         codec.stop()
         cameras.stop()
+        poly.stop()
+        polyCamera.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 }
@@ -122,6 +137,38 @@ struct ProcedureRunTests {
         #expect(lines[2].contains("\"Chính thức\"") && lines[2].contains("(chưa ký)"))
         let html = try await rig.run(["log", "export", "ubnd"])
         #expect(html.stdout.contains("SỔ GHI BIÊN BẢN HỘI NGHỊ TRUYỀN HÌNH TRỰC TUYẾN"))
+    }
+
+    @Test("the four procedures run unchanged on a Poly room; its missing media statistics are an incident, not a crash")
+    func polyRoom() async throws {
+        let rig = try await RoomRig.start()
+        defer { rig.stop() }
+        let chair = ["--organizer", "UBND tỉnh", "--number", "84123456"] + operatorB
+        var result = try await rig.run(["run", "power-on", "phong-2"] + operatorB)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(rig.poly.store.snapshot.asleep == false && rig.poly.store.snapshot.nearMuted)
+        #expect(rig.polyCamera.store.snapshot.cameras.allSatisfy { $0.poweredOn && $0.presetInUse == 1 })
+
+        result = try await rig.run(["run", "test-call", "phong-2"] + chair)
+        #expect(result.status == 0, "quality is `on_failure: continue`: \(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("does not report media statistics"))
+        #expect(rig.poly.store.snapshot.calls.isEmpty)
+
+        result = try await rig.run(["run", "dial", "phong-2"] + chair)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(rig.poly.store.snapshot.calls.map(\.number) == ["84123456"])
+
+        result = try await rig.run(["run", "shutdown", "phong-2"] + operatorB)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(rig.poly.store.snapshot.calls.isEmpty && rig.poly.store.snapshot.asleep)
+        #expect(rig.polyCamera.store.snapshot.cameras.allSatisfy { !$0.poweredOn })
+
+        let entries = try #require(try await rig.json(["log", "list", "--room", "phong-2"])["entries"] as? [[String: Any]])
+        let kinds = entries.compactMap { $0["kind"] as? String }
+        #expect(kinds == ["session", "incident", "session"], "\(entries)")
+        let sessions = entries.filter { $0["kind"] as? String == "session" }.compactMap { $0["content"] as? [String: String] }
+        #expect(sessions.map { $0["session_type"] } == ["test", "official"])
+        #expect(sessions[0]["loss_percent"] == nil, "no figures are invented")
     }
 
     @Test("the order rules: no official session before power-on and a test call; --force needs a reason and is recorded")
