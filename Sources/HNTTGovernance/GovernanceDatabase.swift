@@ -117,6 +117,15 @@ public func timestamp(_ date: Date = Date()) -> String {
     return formatter.string(from: date)
 }
 
+/// Parses the logbook's own ISO 8601 timestamps (with or without fractional seconds).
+public func parseTimestamp(_ text: String) -> Date? {
+    let plain = ISO8601DateFormatter()
+    if let date = plain.date(from: text) { return date }
+    let fractional = ISO8601DateFormatter()
+    fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return fractional.date(from: text)
+}
+
 /// Ordered settings as stored: a JSON array of two-element arrays.
 enum SettingsCoding {
     static func encode(_ entries: [(key: String, value: String)]) -> String {

@@ -3,11 +3,11 @@ import GRDB
 import HNTTCore
 
 /// One logbook entry (sổ ghi biên bản, Điều 4): a session run, an incident, a technician's
-/// signature, a correction. Entries are never edited: a correction or a signature is a new
+/// signature, a correction, a fix written after the incident. Entries are never edited: a correction or a signature is a new
 /// entry that refers to the old one. The book is hash-chained like the audit log.
 public struct LogbookEntry: Sendable, Equatable {
     public enum Kind: String, Sendable {
-        case session, incident, signature, correction
+        case session, incident, signature, correction, fix
     }
 
     public let id: Int64

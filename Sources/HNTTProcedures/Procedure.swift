@@ -34,6 +34,15 @@ public struct Procedure: Sendable {
         public let recover: [Step]
         /// Where the step is written, for messages.
         public let line: Int
+
+        /// The logbook's incident kind when this step fails: the call and its quality are the
+        /// line (`network`), everything else the equipment (`device`).
+        public var incidentKind: String {
+            switch kind {
+            case .action(.dial, _), .action(.hangup, _), .check(.callConnected, _), .check(.noCall, _), .check(.quality, _): return "network"
+            default: return "device"
+            }
+        }
     }
 
     /// The logbook entry a run writes.

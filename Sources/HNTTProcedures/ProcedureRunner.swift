@@ -18,9 +18,19 @@ public struct RunResult: Sendable {
         public let elapsed: Double
     }
 
+    /// A failed step, as an incident for the logbook: when it failed and, if its recovery
+    /// steps put it right, when.
+    public struct Incident: Sendable {
+        public let step: String
+        public let error: String
+        /// `network` for the call and its quality, `device` for the rest (the logbook's incident kinds).
+        public let kind: String
+        public let failedAt: Date
+        public let recoveredAt: Date?
+    }
+
     public var steps: [StepOutcome] = []
-    /// Failed steps, as incidents for the logbook.
-    public var incidents: [(step: String, error: String, recovered: Bool)] = []
+    public var incidents: [Incident] = []
     public var quality: QualitySummary?
     public var succeeded = true
     public var startedAt = Date()
@@ -81,17 +91,21 @@ public struct ProcedureRunner: Sendable {
                 let message = (error as? HNTTError)?.message ?? "\(error)"
                 result.steps.append(.init(title: step.title, ok: false, detail: message, elapsed: Date().timeIntervalSince(started)))
                 print("\(indent)[\(format(Date().timeIntervalSince(clock))) s] \(step.title): FAILED: \(message)")
+                let failedAt = Date()
+                func incident(recoveredAt: Date?) -> RunResult.Incident {
+                    .init(step: step.title, error: message, kind: step.incidentKind, failedAt: failedAt, recoveredAt: recoveredAt)
+                }
                 switch step.onFailure {
                 case .stop:
-                    result.incidents.append((step.title, message, false))
+                    result.incidents.append(incident(recoveredAt: nil))
                     result.succeeded = false
                     return false
                 case .continue:
-                    result.incidents.append((step.title, message, false))
+                    result.incidents.append(incident(recoveredAt: nil))
                 case .recover:
                     print("\(indent)  recovering:")
                     let recovered = await runSteps(step.recover, into: &result, clock: clock, indent: indent + "    ")
-                    result.incidents.append((step.title, message, recovered))
+                    result.incidents.append(incident(recoveredAt: recovered ? Date() : nil))
                     if !recovered {
                         result.succeeded = false
                         return false

@@ -5,7 +5,7 @@ import HNTTGovernance
 
 struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "log", abstract: "The rooms' logbook (sổ ghi biên bản, Điều 4).",
-        subcommands: [LogListCommand.self, LogShowCommand.self, LogAddIncidentCommand.self, LogSignCommand.self,
+        subcommands: [LogListCommand.self, LogShowCommand.self, LogAddIncidentCommand.self, LogFixCommand.self, LogSignCommand.self,
                       LogCorrectCommand.self, LogVerifyCommand.self, LogExportCommand.self])
 }
 
@@ -23,9 +23,10 @@ func entryLine(_ entry: LogbookEntry) -> String {
         summary = "\(p["session_type"] == "official" ? "official session" : "test call") \(p["outcome"] ?? "")"
             + " organizer \(p["organizer"] ?? "-") chair \(p["chair_site"] ?? "-") operator \(p["operator"] ?? "-")"
             + (p["loss_percent"].map { " loss \($0) % jitter \(p["jitter_ms"] ?? "?") ms" } ?? "")
-    case .incident: summary = "incident: \(p["what"] ?? "")" + ((p["fix"] ?? "").isEmpty ? "" : "; fix: \(p["fix"]!)")
+    case .incident: summary = "incident" + (p["kind"].map { " (\($0))" } ?? "") + ": \(p["what"] ?? "")" + ((p["fix"] ?? "").isEmpty ? "" : "; fix: \(p["fix"]!)")
     case .signature: summary = "signed by \(p["signed_by"] ?? "")"
     case .correction: summary = "correction: \(p["text"] ?? "")"
+    case .fix: summary = "fixed: \(p["fix"] ?? "")"
     }
     return "\(entry.id)  \(entry.at)  \(entry.room)  " + (entry.refersTo.map { "→\($0)  " } ?? "") + summary
 }
@@ -65,16 +66,86 @@ struct LogAddIncidentCommand: ReportingCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The room id.") var room: String
     @Option(help: "What happened.") var what: String
-    @Option(help: "How it was fixed.") var fix = ""
+    @Option(help: "How it was fixed (leave out while it is open; write it later with `hntt log fix`).") var fix = ""
+    @Option(help: "network, audio, video, device, procedure or other.") var kind = "other"
+    @Option(help: "When the fault began (YYYY-MM-DD HH:MM local time, HH:MM today, or ISO 8601; default now).") var began: String?
+    @Option(help: "When it was fixed (same forms; default now when --fix is given).") var fixed: String?
     @Option(help: "The session entry it belongs to.") var session: Int64?
 
     func execute() async throws {
         _ = try global.context().inventory().room(room)
-        let entry = try Logbook(database: try global.context().database()).append(room: room, kind: .incident, refersTo: session, payload: [
-            "what": what, "fix": fix, "operator": global.auditOperator ?? "", "reported_at": timestamp(),
-        ])
-        global.output.result(entryJSON(entry), human: "logbook entry \(entry.id) written")
+        guard let incidentKind = IncidentKind(rawValue: kind) else {
+            throw HNTTError(.badInput, "incident kind \(kind) is not known",
+                            fix: "pass --kind " + IncidentKind.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        let now = Date()
+        let beganAt = try began.map { try parseOperatorTime($0, option: "--began") } ?? now
+        var payload = ["what": what, "fix": fix, "kind": incidentKind.rawValue, "operator": global.auditOperator ?? "",
+                       "reported_at": timestamp(now), "began_at": timestamp(beganAt)]
+        if let fixed, fix.isEmpty {
+            throw HNTTError(.badInput, "--fixed \(fixed) is given without --fix", fix: "say how it was fixed with --fix TEXT")
+        }
+        if !fix.isEmpty {
+            let fixedAt = try fixed.map { try parseOperatorTime($0, option: "--fixed") } ?? now
+            guard fixedAt >= beganAt else {
+                throw HNTTError(.badInput, "the fix (\(timestamp(fixedAt))) is before the fault began (\(timestamp(beganAt)))",
+                                fix: "check --began and --fixed")
+            }
+            payload["fixed_at"] = timestamp(fixedAt)
+        }
+        let entry = try Logbook(database: try global.context().database()).append(room: room, kind: .incident, refersTo: session, payload: payload)
+        global.output.result(entryJSON(entry), human: "logbook entry \(entry.id) written" + (fix.isEmpty ? " (open: write the fix with `hntt log fix \(entry.id)`)" : ""))
     }
+}
+
+struct LogFixCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "fix", abstract: "Write how an open incident was fixed, and when.")
+    var audit: AuditRecord? { AuditRecord(device: "*", action: "log fix", detail: "entry \(entry)") }
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The incident's entry id.") var entry: Int64
+    @Option(help: "How it was fixed.") var fix: String
+    @Option(help: "When (YYYY-MM-DD HH:MM local time, HH:MM today, or ISO 8601; default now).") var at: String?
+
+    func execute() async throws {
+        let logbook = Logbook(database: try global.context().database())
+        let incident = try logbook.entry(entry)
+        guard incident.kind == .incident else {
+            throw HNTTError(.badInput, "entry \(entry) is a \(incident.kind.rawValue), not an incident", fix: "find the incident with `hntt log list`")
+        }
+        if let known = IncidentRecord.all(in: try logbook.list(room: incident.room)).first(where: { $0.entry == entry }), known.isFixed {
+            throw HNTTError(.badInput, "incident \(entry) is already fixed (\(known.fix))",
+                            fix: "to change what was written, use `hntt log correct \(entry) --text ...`")
+        }
+        let fixedAt = try at.map { try parseOperatorTime($0, option: "--at") } ?? Date()
+        if let began = incident.payload["began_at"].flatMap(parseTimestamp), fixedAt < began {
+            throw HNTTError(.badInput, "the fix (\(timestamp(fixedAt))) is before the fault began (\(timestamp(began)))", fix: "check --at")
+        }
+        let written = try logbook.append(room: incident.room, kind: .fix, refersTo: entry,
+                                         payload: ["fix": fix, "fixed_at": timestamp(fixedAt), "operator": global.auditOperator ?? ""])
+        global.output.result(entryJSON(written), human: "incident \(entry) fixed (entry \(written.id))")
+    }
+}
+
+/// A time a technician types: ISO 8601 with a zone, `YYYY-MM-DD HH:MM` or `YYYY-MM-DDTHH:MM`
+/// in local time, or `HH:MM` today.
+func parseOperatorTime(_ text: String, option: String) throws -> Date {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    if let date = parseTimestamp(trimmed) { return date }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = .current
+    for format in ["yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss"] {
+        formatter.dateFormat = format
+        if let date = formatter.date(from: trimmed) { return date }
+    }
+    formatter.dateFormat = "HH:mm"
+    if let time = formatter.date(from: trimmed) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .current
+        let parts = calendar.dateComponents([.hour, .minute], from: time)
+        if let date = calendar.date(bySettingHour: parts.hour ?? 0, minute: parts.minute ?? 0, second: 0, of: Date()) { return date }
+    }
+    throw HNTTError(.badInput, "\(option) \(text) is not a time", fix: "write it as YYYY-MM-DD HH:MM (local time), HH:MM (today) or ISO 8601")
 }
 
 struct LogSignCommand: ReportingCommand {

@@ -18,23 +18,38 @@ enum LogbookDocument {
         let technician: String
     }
 
+    /// One row per session, and one per incident written outside a session, in the book's order.
     static func rows(_ entries: [LogbookEntry]) -> [Row] {
-        let sessions = entries.filter { $0.kind == .session }
-        return sessions.enumerated().map { index, session in
-            let p = session.payload
-            let related = entries.filter { $0.refersTo == session.id }
-            let incidents = related.filter { $0.kind == .incident }.map { ($0.payload["what"] ?? "") + (($0.payload["fix"] ?? "").isEmpty ? "" : " — khắc phục: \($0.payload["fix"]!)") }
+        let incidentRecords = Dictionary(IncidentRecord.all(in: entries).map { ($0.entry, $0) }, uniquingKeysWith: { first, _ in first })
+        let lines = entries.filter { $0.kind == .session || ($0.kind == .incident && $0.refersTo == nil) }
+        return lines.enumerated().map { index, line in
+            let p = line.payload
+            let related = entries.filter { $0.refersTo == line.id }
             let corrections = related.filter { $0.kind == .correction }.map { "Đính chính: \($0.payload["text"] ?? "")" }
             let signers = related.filter { $0.kind == .signature }.map { $0.payload["signed_by"] ?? "" }
+            let technician = (p["operator"] ?? "") + (signers.isEmpty ? " (chưa ký)" : " — đã ký: " + signers.joined(separator: ", "))
+            if line.kind == .incident, let incident = incidentRecords[line.id] {
+                let began = p["began_at"] ?? p["reported_at"] ?? line.at
+                return Row(number: index + 1, date: vietnameseDate(began), kind: "Sự cố (\(incident.kind.vietnamese.lowercased()))",
+                           organizer: "", chairSite: "", time: "\(time(began)) – \(incident.fixed.map { time(timestamp($0)) } ?? "")",
+                           quality: "", incidents: ([incidentText(incident)] + corrections).joined(separator: "; "), technician: technician)
+            }
+            let incidents = related.compactMap { incidentRecords[$0.id] }.map(incidentText)
             let quality = p["loss_percent"].map { "Mất gói \($0) %, jitter \(p["jitter_ms"] ?? "?") ms, \(p["rate_kbps"] ?? "?") kbps" }
                 ?? (p["outcome"] == "ok" ? "Kết nối được (chưa đo chất lượng)" : "Không đạt")
-            return Row(number: index + 1, date: vietnameseDate(p["started_at"] ?? session.at),
+            return Row(number: index + 1, date: vietnameseDate(p["started_at"] ?? line.at),
                        kind: p["session_type"] == "official" ? "Chính thức" : "Thử",
                        organizer: p["organizer"] ?? "", chairSite: p["chair_site"] ?? "",
                        time: "\(time(p["started_at"])) – \(time(p["ended_at"]))", quality: quality,
-                       incidents: (incidents + corrections).joined(separator: "; ").ifEmpty("Không"),
-                       technician: (p["operator"] ?? "") + (signers.isEmpty ? " (chưa ký)" : " — đã ký: " + signers.joined(separator: ", ")))
+                       incidents: (incidents + corrections).joined(separator: "; ").ifEmpty("Không"), technician: technician)
         }
+    }
+
+    /// An incident as the logbook prints it: what, how and when it was fixed.
+    static func incidentText(_ incident: IncidentRecord) -> String {
+        guard incident.isFixed else { return incident.what + " — chưa khắc phục" }
+        let minutes = incident.minutesToFix.map { " (sau \(Int($0.rounded())) phút)" } ?? ""
+        return incident.what + " — khắc phục: \(incident.fix)" + minutes
     }
 
     /// `từ ngày 01/01/2026 đến ngày 31/12/2026`, or `toàn bộ` without bounds.
@@ -43,15 +58,25 @@ enum LogbookDocument {
         return "từ ngày \(vietnameseDate(from)) đến ngày \(vietnameseDate(to))"
     }
 
-    /// `2026-11-29` → `29/11/2026`.
+    /// `2026-11-29` → `29/11/2026`; a stored time is shown in the machine's local time zone.
     static func vietnameseDate(_ iso: String) -> String {
+        if let date = parseTimestamp(iso) { return local(date, "dd/MM/yyyy") }
         let parts = iso.prefix(10).split(separator: "-")
         return parts.count == 3 ? "\(parts[2])/\(parts[1])/\(parts[0])" : iso
     }
 
+    /// `HH:mm` in local time.
     static func time(_ iso: String?) -> String {
-        guard let iso, iso.count >= 16 else { return "" }
-        return String(iso.dropFirst(11).prefix(5))
+        guard let iso, let date = parseTimestamp(iso) else { return "" }
+        return local(date, "HH:mm")
+    }
+
+    static func local(_ date: Date, _ format: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = .current
+        formatter.dateFormat = format
+        return formatter.string(from: date)
     }
 
     static func csv(_ rows: [Row]) -> String {
@@ -132,7 +157,7 @@ struct LogExportCommand: ReportingCommand {
         }
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-            global.output.note("logbook of \(room.id) written to \(output) (\(rows.count) sessions)")
+            global.output.note("logbook of \(room.id) written to \(output) (\(rows.count) rows)")
         } else {
             print(text, terminator: "")
         }

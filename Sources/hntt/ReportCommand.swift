@@ -12,6 +12,7 @@ struct YearlyReport {
     var incidentsFromProcedures = 0
     var incidentsReported = 0
     var incidentsFixed = 0
+    var incidentKinds: [(kind: IncidentKind, count: Int, fixed: Int, averageMinutes: Double?, longestMinutes: Double?)] = []
     var averageLossPercent: Double?
     var worstJitterMs: Double?
     var measuredSessions = 0
@@ -44,16 +45,27 @@ struct YearlyReport {
                     report.measuredSessions += 1
                 }
                 if let jitter = entry.payload["jitter_ms"].flatMap(Double.init) { report.worstJitterMs = max(report.worstJitterMs ?? 0, jitter) }
-            case .incident:
-                report.incidents += 1
-                if (entry.payload["what"] ?? "").contains(": check: ") || entry.payload["fix"] == "recovered by the procedure" {
-                    report.incidentsFromProcedures += 1
-                } else {
-                    report.incidentsReported += 1
-                }
-                if !(entry.payload["fix"] ?? "").isEmpty { report.incidentsFixed += 1 }
             default: break
             }
+        }
+        let incidentEntries = Dictionary(logbook.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let incidents = IncidentRecord.all(in: logbook).filter { ($0.began.map(timestamp) ?? "").hasPrefix(prefix) }
+        for incident in incidents {
+            let payload = incidentEntries[incident.entry]?.payload ?? [:]
+            if payload["source"] == "procedure" || incident.what.contains(": check: ") || incident.fix == "recovered by the procedure" {
+                report.incidentsFromProcedures += 1
+            } else {
+                report.incidentsReported += 1
+            }
+        }
+        report.incidents = incidents.count
+        report.incidentsFixed = incidents.filter(\.isFixed).count
+        report.incidentKinds = IncidentKind.allCases.compactMap { kind in
+            let ofKind = incidents.filter { $0.kind == kind }
+            guard !ofKind.isEmpty else { return nil }
+            let minutes = ofKind.compactMap(\.minutesToFix)
+            return (kind, ofKind.count, ofKind.filter(\.isFixed).count,
+                    minutes.isEmpty ? nil : minutes.reduce(0, +) / Double(minutes.count), minutes.max())
         }
         report.sessions = groups.values.sorted { ($0.type, $0.organizer) < ($1.type, $1.organizer) }
         report.averageLossPercent = losses.isEmpty ? nil : losses.reduce(0, +) / Double(losses.count)
@@ -73,6 +85,11 @@ struct YearlyReport {
                                                          ("count", .number($0.count)), ("hours", .string(String(format: "%.2f", $0.hours)))]) })),
             ("incidents", .object([("total", .number(incidents)), ("from_procedures", .number(incidentsFromProcedures)),
                                    ("reported", .number(incidentsReported)), ("fixed", .number(incidentsFixed))])),
+            ("incidents_by_kind", .array(incidentKinds.map { item in
+                .object([("kind", .string(item.kind.rawValue)), ("count", .number(item.count)), ("fixed", .number(item.fixed)),
+                         ("average_minutes_to_fix", item.averageMinutes.map { .string(String(format: "%.1f", $0)) } ?? .null),
+                         ("longest_minutes_to_fix", item.longestMinutes.map { .string(String(format: "%.1f", $0)) } ?? .null)])
+            })),
             ("quality", .object([("measured_sessions", .number(measuredSessions)),
                                  ("average_loss_percent", averageLossPercent.map { .string(String(format: "%.2f", $0)) } ?? .null),
                                  ("worst_jitter_ms", worstJitterMs.map { .string(String(format: "%.0f", $0)) } ?? .null)])),
@@ -86,6 +103,9 @@ struct YearlyReport {
         for s in sessions { lines.append("Phiên,\(s.type == "official" ? "Chính thức" : "Thử"),\"\(s.organizer)\",\(s.count),\(String(format: "%.2f", s.hours))") }
         lines.append("Sự cố,tổng,,\(incidents),")
         lines.append("Sự cố,đã khắc phục,,\(incidentsFixed),")
+        for k in incidentKinds {
+            lines.append("Sự cố theo loại,\(k.kind.vietnamese),\(k.averageMinutes.map { String(format: "TB %.1f phút để khắc phục", $0) } ?? ""),\(k.count),")
+        }
         for d in driftEvents { lines.append("Sai lệch cấu hình,\(d.device),,\(d.count),") }
         for d in failures { lines.append("Thiết bị lỗi,\(d.device),,\(d.count),") }
         return lines.joined(separator: "\n") + "\n"
@@ -96,6 +116,10 @@ struct YearlyReport {
         let sessionRows = sessions.map {
             "<tr><td>\($0.type == "official" ? "Chính thức" : "Thử")</td><td>\($0.organizer)</td><td>\($0.count)</td><td>\(String(format: "%.1f", $0.hours))</td></tr>"
         }.joined()
+        func minutes(_ value: Double?) -> String { value.map { String(format: "%.0f phút", $0) } ?? "—" }
+        let kindRows = incidentKinds.map {
+            "<tr><td>\($0.kind.vietnamese)</td><td>\($0.count)</td><td>\($0.fixed)</td><td>\(minutes($0.averageMinutes))</td><td>\(minutes($0.longestMinutes))</td></tr>"
+        }.joined().ifEmpty("<tr><td colspan=\"5\">Không có sự cố.</td></tr>")
         return """
             <!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Báo cáo năm \(year)</title>
             <style>body { font-family: "Times New Roman", "DejaVu Serif", serif; font-size: 13pt; margin: 32px; }
@@ -111,6 +135,8 @@ struct YearlyReport {
             <tr><th colspan="2">Tổng</th><th>\(totalSessions)</th><th>\(String(format: "%.1f", totalHours))</th></tr></table>
             <h2>2. Sự cố</h2><table>\(rows([("Tổng số sự cố", "\(incidents)"), ("Phát hiện khi chạy quy trình", "\(incidentsFromProcedures)"),
                                               ("Kỹ thuật viên ghi nhận", "\(incidentsReported)"), ("Đã khắc phục", "\(incidentsFixed)")]))</table>
+            <p>Theo loại sự cố:</p>
+            <table><tr><th>Loại</th><th>Số sự cố</th><th>Đã khắc phục</th><th>Thời gian khắc phục trung bình</th><th>Lâu nhất</th></tr>\(kindRows)</table>
             <h2>3. Chất lượng kết nối</h2><table>\(rows([("Số phiên có đo", "\(measuredSessions)"),
                                               ("Tỷ lệ mất gói trung bình", averageLossPercent.map { String(format: "%.2f %%", $0) } ?? "chưa đo"),
                                               ("Jitter lớn nhất", worstJitterMs.map { String(format: "%.0f ms", $0) } ?? "chưa đo")]))</table>

@@ -105,15 +105,17 @@ struct RunCommand: ReportingCommand {
             sessionID = try logbook.append(room: room.id, kind: .session, payload: payload).id
         }
         for incident in result.incidents {
-            try logbook.append(room: room.id, kind: .incident, refersTo: sessionID, payload: [
-                "what": "\(procedure.id): \(incident.step): \(incident.error)", "fix": incident.recovered ? "recovered by the procedure" : "",
-                "operator": operatorName ?? "", "reported_at": timestamp(),
-            ])
+            var payload = [
+                "what": "\(procedure.id): \(incident.step): \(incident.error)", "fix": incident.recoveredAt == nil ? "" : "recovered by the procedure",
+                "kind": incident.kind, "source": "procedure", "operator": operatorName ?? "", "reported_at": timestamp(), "began_at": timestamp(incident.failedAt),
+            ]
+            if let recoveredAt = incident.recoveredAt { payload["fixed_at"] = timestamp(recoveredAt) }
+            try logbook.append(room: room.id, kind: .incident, refersTo: sessionID, payload: payload)
         }
         if force && procedure.session == .none {
             try logbook.append(room: room.id, kind: .incident, payload: [
                 "what": "\(procedure.id) run against the rules: \(overridden.joined(separator: "; "))", "fix": "forced: \(reason ?? "")",
-                "operator": operatorName ?? "", "reported_at": timestamp(),
+                "kind": "procedure", "source": "procedure", "operator": operatorName ?? "", "reported_at": timestamp(),
             ])
         }
         if result.succeeded, let leaves = procedure.leavesRoom, let phase = RoomState.Phase(rawValue: leaves) {

@@ -169,6 +169,8 @@ struct ProcedureRunTests {
         let sessions = entries.filter { $0["kind"] as? String == "session" }.compactMap { $0["content"] as? [String: String] }
         #expect(sessions.map { $0["session_type"] } == ["test", "official"])
         #expect(sessions[0]["loss_percent"] == nil, "no figures are invented")
+        let incident = try #require(entries.first { $0["kind"] as? String == "incident" }?["content"] as? [String: String])
+        #expect(incident["kind"] == "network" && incident["source"] == "procedure" && incident["fix"] == "" && incident["began_at"] != nil)
     }
 
     @Test("the order rules: no official session before power-on and a test call; --force needs a reason and is recorded")
@@ -230,6 +232,37 @@ struct ProcedureRunTests {
         #expect(incidents.contains { $0.contains("quality below thresholds") })
         #expect(incidents.contains { $0.contains("fragile: check: codec in standby") })
         #expect(incidents.contains { $0.contains("fragile: check: call connected") })
+    }
+
+    @Test("incidents have a kind and a time to fix, also when the fix is written later; the report sums them per kind")
+    func incidentsAndTimeToFix() async throws {
+        let rig = try await RoomRig.start()
+        defer { rig.stop() }
+        let year = String(Calendar(identifier: .gregorian).component(.year, from: Date()))
+        var result = try await rig.run(["log", "add-incident", "ubnd", "--what", "Mất tiếng", "--fix", "Thay cáp micro", "--kind", "audio",
+                                        "--began", "\(year)-01-15 08:00", "--fixed", "\(year)-01-15 08:45"] + operatorB)
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try await rig.run(["log", "add-incident", "ubnd", "--what", "Mất kết nối tỉnh", "--kind", "network", "--began", "\(year)-02-01 09:00"])
+        #expect(result.status == 0 && result.stdout.contains("hntt log fix 2"), "\(result.stdout)")
+        result = try await rig.run(["log", "fix", "2", "--fix", "Nhà mạng khôi phục đường truyền", "--at", "\(year)-02-01 11:00"] + operatorB)
+        #expect(result.status == 0, "\(result.stderr)")
+
+        #expect(try await rig.run(["log", "fix", "2", "--fix", "again"]).stderr.contains("already fixed"))
+        #expect(try await rig.run(["log", "add-incident", "ubnd", "--what", "x", "--kind", "weather"]).status == 2)
+        let backwards = try await rig.run(["log", "add-incident", "ubnd", "--what", "x", "--fix", "y",
+                                           "--began", "\(year)-03-01 10:00", "--fixed", "\(year)-03-01 09:00"])
+        #expect(backwards.status == 2 && backwards.stderr.contains("before the fault began"))
+        #expect(try await rig.run(["log", "add-incident", "ubnd", "--what", "x", "--began", "yesterday"]).stderr.contains("is not a time"))
+
+        let report = try await rig.json(["report", "--year", year, "--format", "json"])
+        let kinds = try #require(report["incidents_by_kind"] as? [[String: Any]])
+        #expect(kinds.map { "\($0["kind"] ?? "") \($0["count"] ?? "") \($0["fixed"] ?? "") \($0["average_minutes_to_fix"] ?? "")" }
+                == ["network 1 1 120.0", "audio 1 1 45.0"])
+        #expect((report["incidents"] as? [String: Int])?["fixed"] == 2)
+        let export = try await rig.run(["log", "export", "ubnd", "--format", "csv"])
+        #expect(export.stdout.contains("Thay cáp micro (sau 45 phút)") && export.stdout.contains("Nhà mạng khôi phục đường truyền (sau 120 phút)"),
+                "\(export.stdout)")
+        #expect(export.stdout.contains("Sự cố (âm thanh)"))
     }
 
     @Test("tampering with the logbook is named; the yearly report's figures match the entries")

@@ -1,0 +1,59 @@
+import Foundation
+
+/// What a fault was about, so the yearly report can count incidents by kind (Điều 5.8).
+public enum IncidentKind: String, Sendable, CaseIterable {
+    case network, audio, video, device, procedure, other
+
+    /// The name a district office writes in its report.
+    public var vietnamese: String {
+        switch self {
+        case .network: return "Đường truyền"
+        case .audio: return "Âm thanh"
+        case .video: return "Hình ảnh"
+        case .device: return "Thiết bị"
+        case .procedure: return "Quy trình"
+        case .other: return "Khác"
+        }
+    }
+}
+
+/// An incident as the logbook tells it: when it began, whether and when it was fixed (in the
+/// incident entry itself, or by a later `fix` entry that refers to it).
+public struct IncidentRecord: Sendable, Equatable {
+    public let entry: Int64
+    public let room: String
+    public let kind: IncidentKind
+    public let what: String
+    public let began: Date?
+    public let fixed: Date?
+    public let fix: String
+
+    /// Minutes from the fault to its fix; nil while it is open or when a time is missing.
+    public var minutesToFix: Double? {
+        guard let began, let fixed else { return nil }
+        return max(0, fixed.timeIntervalSince(began)) / 60
+    }
+
+    public var isFixed: Bool { !fix.isEmpty }
+
+    /// Every incident of the entries, with the fixes written later folded in.
+    public static func all(in entries: [LogbookEntry]) -> [IncidentRecord] {
+        var laterFixes: [Int64: LogbookEntry] = [:]
+        for entry in entries where entry.kind == .fix {
+            if let target = entry.refersTo, laterFixes[target] == nil { laterFixes[target] = entry }
+        }
+        return entries.filter { $0.kind == .incident }.map { entry in
+            let p = entry.payload
+            let began = parseTimestamp(p["began_at"] ?? p["reported_at"] ?? entry.at)
+            var fix = p["fix"] ?? "", fixed: Date?
+            if !fix.isEmpty {
+                fixed = parseTimestamp(p["fixed_at"] ?? p["reported_at"] ?? entry.at)
+            } else if let later = laterFixes[entry.id] {
+                fix = later.payload["fix"] ?? ""
+                fixed = parseTimestamp(later.payload["fixed_at"] ?? later.at)
+            }
+            return IncidentRecord(entry: entry.id, room: entry.room, kind: IncidentKind(rawValue: p["kind"] ?? "") ?? .other,
+                                  what: p["what"] ?? "", began: began, fixed: fixed, fix: fix)
+        }
+    }
+}
