@@ -100,6 +100,7 @@ struct RunCommand: ReportingCommand {
                 payload["loss_percent"] = String(format: "%.2f", quality.lossPercent)
                 payload["jitter_ms"] = String(format: "%.0f", quality.jitterMs)
                 payload["rate_kbps"] = String(quality.rateKbps)
+                payload["quality_samples"] = quality.samplesText
             }
             if force { payload["forced"] = reason ?? "" }
             sessionID = try logbook.append(room: room.id, kind: .session, payload: payload).id

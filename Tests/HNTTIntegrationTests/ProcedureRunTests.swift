@@ -127,6 +127,8 @@ struct ProcedureRunTests {
         #expect(sessions.map { $0["session_type"] } == ["test", "official"])
         #expect(sessions.allSatisfy { $0["operator"] == "Lê Thị B" && $0["unit"] == "Văn phòng HĐND và UBND huyện" && $0["organizer"] == "UBND tỉnh" })
         #expect(sessions[0]["loss_percent"] != nil && sessions[0]["jitter_ms"] == "7")
+        #expect(sessions[0]["quality_samples"]?.range(of: #"^1s \d+\.\d\d% 7ms \d+kbps$"#, options: .regularExpression) != nil,
+                "one reading for a 1-second window: \(sessions[0]["quality_samples"] ?? "none")")
         #expect(try await rig.run(["log", "sign", "1", "--by", "Lê Thị B"]).status == 0)
         #expect(try await rig.run(["log", "verify"]).status == 0)
 
