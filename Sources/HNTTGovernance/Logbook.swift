@@ -8,6 +8,8 @@ import HNTTCore
 public struct LogbookEntry: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case session, incident, signature, correction, fix
+        /// The room left an official session (shutdown): the session's real end.
+        case sessionEnd = "session-end"
     }
 
     public let id: Int64
@@ -20,6 +22,14 @@ public struct LogbookEntry: Sendable, Equatable {
     public let payload: [String: String]
     public let previousHash: String
     public let hash: String
+}
+
+extension LogbookEntry {
+    /// When a session ended: for an official session, the shutdown that closed it (a
+    /// `session-end` entry), else the end of the procedure run that wrote it.
+    public func sessionEndedAt(in entries: [LogbookEntry]) -> String? {
+        entries.first { $0.kind == .sessionEnd && $0.refersTo == id }?.payload["ended_at"] ?? payload["ended_at"]
+    }
 }
 
 /// The logbook of every room, in the database.

@@ -27,6 +27,7 @@ func entryLine(_ entry: LogbookEntry) -> String {
     case .signature: summary = "signed by \(p["signed_by"] ?? "")"
     case .correction: summary = "correction: \(p["text"] ?? "")"
     case .fix: summary = "fixed: \(p["fix"] ?? "")"
+    case .sessionEnd: summary = "session ended (\(p["procedure"] ?? ""))"
     }
     return "\(entry.id)  \(entry.at)  \(entry.room)  " + (entry.refersTo.map { "→\($0)  " } ?? "") + summary
 }

@@ -40,7 +40,7 @@ enum LogbookDocument {
             return Row(number: index + 1, date: vietnameseDate(p["started_at"] ?? line.at),
                        kind: p["session_type"] == "official" ? "Chính thức" : "Thử",
                        organizer: p["organizer"] ?? "", chairSite: p["chair_site"] ?? "",
-                       time: "\(time(p["started_at"])) – \(time(p["ended_at"]))", quality: quality,
+                       time: "\(time(p["started_at"])) – \(time(line.sessionEndedAt(in: related)))", quality: quality,
                        incidents: (incidents + corrections).joined(separator: "; ").ifEmpty("Không"), technician: technician)
         }
     }

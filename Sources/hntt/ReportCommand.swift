@@ -34,7 +34,7 @@ struct YearlyReport {
                 let type = entry.payload["session_type"] == "official" ? "official" : "test"
                 let organizer = entry.payload["organizer"].flatMap { $0.isEmpty ? nil : $0 } ?? "(not given)"
                 let start = entry.payload["started_at"].flatMap(formatter.date(from:))
-                let end = entry.payload["ended_at"].flatMap(formatter.date(from:))
+                let end = entry.sessionEndedAt(in: logbook).flatMap(formatter.date(from:))
                 let hours = (start != nil && end != nil) ? max(0, end!.timeIntervalSince(start!)) / 3600 : 0
                 var group = groups[type + "\u{1F}" + organizer] ?? (type, organizer, 0, 0)
                 group.count += 1

@@ -119,6 +119,13 @@ struct RunCommand: ReportingCommand {
                 "kind": "procedure", "source": "procedure", "operator": operatorName ?? "", "reported_at": timestamp(),
             ])
         }
+        // Leaving an official session (shutdown) ends it: its real end goes to the logbook, for the report's hours.
+        if state.phase == .inSession, result.succeeded, let leaves = procedure.leavesRoom, leaves != RoomState.Phase.inSession.rawValue,
+           let open = try logbook.list(room: room.id).last(where: { $0.kind == .session && $0.payload["session_type"] == "official" }) {
+            try logbook.append(room: room.id, kind: .sessionEnd, refersTo: open.id, payload: [
+                "ended_at": timestamp(result.startedAt), "procedure": procedure.id, "operator": operatorName ?? "",
+            ])
+        }
         if result.succeeded, let leaves = procedure.leavesRoom, let phase = RoomState.Phase(rawValue: leaves) {
             state.phase = phase
             if phase == .ready { state.poweredAt = timestamp() }

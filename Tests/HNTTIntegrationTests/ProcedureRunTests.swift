@@ -125,6 +125,10 @@ struct ProcedureRunTests {
         let entries = try #require(try await rig.json(["log", "list"])["entries"] as? [[String: Any]])
         let sessions = entries.filter { $0["kind"] as? String == "session" }.compactMap { $0["content"] as? [String: String] }
         #expect(sessions.map { $0["session_type"] } == ["test", "official"])
+        let official = try #require(entries.first { ($0["content"] as? [String: String])?["session_type"] == "official" })
+        let end = try #require(entries.first { $0["kind"] as? String == "session-end" }, "shutdown ends the official session")
+        #expect(end["refers_to"] as? Int == official["id"] as? Int)
+        #expect(((end["content"] as? [String: String])?["ended_at"] ?? "") >= ((official["content"] as? [String: String])?["ended_at"] ?? "~"))
         #expect(sessions.allSatisfy { $0["operator"] == "Lê Thị B" && $0["unit"] == "Văn phòng HĐND và UBND huyện" && $0["organizer"] == "UBND tỉnh" })
         #expect(sessions[0]["loss_percent"] != nil && sessions[0]["jitter_ms"] == "7")
         #expect(sessions[0]["quality_samples"]?.range(of: #"^1s \d+\.\d\d% 7ms \d+kbps$"#, options: .regularExpression) != nil,
@@ -167,7 +171,7 @@ struct ProcedureRunTests {
 
         let entries = try #require(try await rig.json(["log", "list", "--room", "phong-2"])["entries"] as? [[String: Any]])
         let kinds = entries.compactMap { $0["kind"] as? String }
-        #expect(kinds == ["session", "incident", "session"], "\(entries)")
+        #expect(kinds == ["session", "incident", "session", "session-end"], "\(entries)")
         let sessions = entries.filter { $0["kind"] as? String == "session" }.compactMap { $0["content"] as? [String: String] }
         #expect(sessions.map { $0["session_type"] } == ["test", "official"])
         #expect(sessions[0]["loss_percent"] == nil, "no figures are invented")
