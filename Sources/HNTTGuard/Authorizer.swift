@@ -22,8 +22,7 @@ public struct Authorizer: Sendable {
         let trust = try TrustStore(database: database).list()
         _ = try order.verify(trusting: trust)
         let reference = order.signature?.reference ?? "?"
-        let formatter = ISO8601DateFormatter()
-        guard let from = formatter.date(from: order.validFrom), let until = formatter.date(from: order.validUntil) else {
+        guard let from = parseTimestamp(order.validFrom), let until = parseTimestamp(order.validUntil) else {
             throw HNTTError(.blocked, "the change order's validity window cannot be read", fix: Authorizer.whoCanAuthorise)
         }
         if now < from {

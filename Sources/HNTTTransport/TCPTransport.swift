@@ -91,13 +91,10 @@ public actor TCPTransport: ByteTransport {
         if let numeric = try? lookup(host: host, port: port, numericOnly: true), !numeric.isEmpty {
             return numeric
         }
-        // Names need DNS, which blocks: do it on a thread of its own, never on the cooperative pool.
-        return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try lookup(host: host, port: port, numericOnly: false) })
-            }
-            thread.start()
-        }
+        // Names need DNS, which blocks, and may block longer than the connection may take.
+        return try await onOwnThread(by: deadline, timedOut: {
+            TransportError(.timedOut, "cannot resolve \(host) before the connect timeout")
+        }) { try lookup(host: host, port: port, numericOnly: false) }
     }
 
     static func lookup(host: String, port: UInt16, numericOnly: Bool) throws -> [ResolvedAddress] {

@@ -49,7 +49,7 @@ struct ChangeSignCommand: ReportingCommand {
         var order = try ChangeOrder.load(path: file)
         var until: Date?
         if let validUntil {
-            guard let date = ISO8601DateFormatter().date(from: validUntil) else {
+            guard let date = parseTimestamp(validUntil) else {
                 throw HNTTError(.badInput, "--valid-until \"\(validUntil)\" is not an ISO 8601 time", fix: "write e.g. 2026-12-31T17:00:00Z")
             }
             until = date

@@ -25,7 +25,6 @@ struct YearlyReport {
     static func build(year: Int, logbook: [LogbookEntry], drift: [(device: String, status: String, at: String)], audit: [AuditEntry]) -> YearlyReport {
         var report = YearlyReport(year: year)
         let prefix = String(year)
-        let formatter = ISO8601DateFormatter()
         var groups: [String: (type: String, organizer: String, count: Int, hours: Double)] = [:]
         var losses: [Double] = []
         for entry in logbook where (entry.payload["started_at"] ?? entry.at).hasPrefix(prefix) {
@@ -33,8 +32,8 @@ struct YearlyReport {
             case .session:
                 let type = entry.payload["session_type"] == "official" ? "official" : "test"
                 let organizer = entry.payload["organizer"].flatMap { $0.isEmpty ? nil : $0 } ?? "(not given)"
-                let start = entry.payload["started_at"].flatMap(formatter.date(from:))
-                let end = entry.sessionEndedAt(in: logbook).flatMap(formatter.date(from:))
+                let start = entry.payload["started_at"].flatMap(parseTimestamp)
+                let end = entry.sessionEndedAt(in: logbook).flatMap(parseTimestamp)
                 let hours = (start != nil && end != nil) ? max(0, end!.timeIntervalSince(start!)) / 3600 : 0
                 var group = groups[type + "\u{1F}" + organizer] ?? (type, organizer, 0, 0)
                 group.count += 1

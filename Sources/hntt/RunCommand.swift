@@ -3,6 +3,7 @@ import Foundation
 import HNTTCore
 import HNTTGovernance
 import HNTTProcedures
+import HNTTTransport
 
 struct RunCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "run",
@@ -44,7 +45,7 @@ struct RunCommand: ReportingCommand {
             overridden.append("room \(room.id) is \(state.phase.rawValue); \(procedure.id) needs it \(procedure.requires.joined(separator: " or "))")
         }
         if procedure.session == .official {
-            let tested = state.testedAt.flatMap { ISO8601DateFormatter().date(from: $0) }
+            let tested = state.testedAt.flatMap(parseTimestamp)
             if tested == nil || Date().timeIntervalSince(tested!) > procedure.testWindowMinutes * 60 {
                 overridden.append("no test call passed in the last \(Int(procedure.testWindowMinutes)) minutes (Điều 5.4)")
             }
@@ -79,7 +80,8 @@ struct RunCommand: ReportingCommand {
                     return false
                 }
                 output.note("\(question) [y/N] ")
-                let answer = readLine()?.lowercased() ?? ""
+                let line: String? = try? await onOwnThread { readLine() } ?? ""
+                let answer = (line ?? "").lowercased()
                 return answer.hasPrefix("y") || answer.hasPrefix("c")   // yes / có
             },
             print: { output.say($0) })

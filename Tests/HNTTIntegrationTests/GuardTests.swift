@@ -8,6 +8,16 @@ import Testing
 extension FleetRig {
     var key: String { authorityPath + "/approval-key.private" }
 
+    /// Drafts, signs and imports a baseline of the device's live configuration.
+    func approveBaseline(of device: String) async throws {
+        let path = directory.appendingPathComponent("baseline-\(device).yaml").path
+        for step in [["baseline", "draft", device, "-o", path], ["baseline", "sign", path, "--key", key, "--by", "A", "--ref", "1/QĐ"],
+                     ["baseline", "import", path]] {
+            let result = try await run(step)
+            guard result.status == 0 else { throw FixtureError("\(step[0]) \(step[1]) failed: \(result.stderr)") }
+        }
+    }
+
     /// A change order for `device`, signed (unless `sign` is false) and written to a file.
     func order(_ device: String, _ settings: [String], sign: Bool = true, validUntil: String? = nil,
                name: String = UUID().uuidString) async throws -> String {
@@ -82,10 +92,7 @@ struct GuardTests {
     func applyAndBaseline() async throws {
         let rig = try await FleetRig.start(count: 1)
         defer { rig.stop() }
-        let baseline = rig.directory.appendingPathComponent("b.yaml").path
-        #expect(try await rig.run(["baseline", "draft", "codec-1", "-o", baseline]).status == 0)
-        #expect(try await rig.run(["baseline", "sign", baseline, "--key", rig.key, "--by", "A", "--ref", "1/QĐ"]).status == 0)
-        #expect(try await rig.run(["baseline", "import", baseline]).status == 0)
+        try await rig.approveBaseline(of: "codec-1")
         let order = try await rig.order("codec-1", ["SIP DisplayName=Renamed", "Conference AutoAnswer Mode=On"])
         let applied = try await rig.run(["change", "apply", order])
         #expect(applied.status == 0)
@@ -171,10 +178,7 @@ struct GuardTests {
     func remediate() async throws {
         let rig = try await FleetRig.start(count: 1)
         defer { rig.stop() }
-        let baseline = rig.directory.appendingPathComponent("b.yaml").path
-        #expect(try await rig.run(["baseline", "draft", "codec-1", "-o", baseline]).status == 0)
-        #expect(try await rig.run(["baseline", "sign", baseline, "--key", rig.key, "--by", "A", "--ref", "1/QĐ"]).status == 0)
-        #expect(try await rig.run(["baseline", "import", baseline]).status == 0)
+        try await rig.approveBaseline(of: "codec-1")
         rig.codecs[0].store.update {
             $0.setSetting("SIP DisplayName", "Tampered")
             $0.setSetting("Conference AutoAnswer Mode", "On")
