@@ -179,6 +179,34 @@ struct ProcedureRunTests {
         #expect(incident["kind"] == "network" && incident["source"] == "procedure" && incident["fix"] == "" && incident["began_at"] != nil)
     }
 
+    @Test("a refused login is an incident in the logbook, and the password reaches neither the logbook nor any output")
+    func refusedLoginKeepsTheSecret() async throws {
+        let rig = try await RoomRig.start()
+        defer { rig.stop() }
+        let wrong = "wrong-pass-8812"
+        #expect(try await TestEnvironment.offPool {
+            try rig.hntt(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: wrong + "\n").status
+        } == 0)
+        let run = try await rig.run(["run", "power-on", "ubnd"] + operatorB)
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        let list = try await rig.run(["log", "list", "--json"])
+        #expect(list.stdout.contains("power-on: wake") && list.stdout.contains("\"kind\": \"device\""), "\(list.stdout)")
+        var seen = run.stdout + run.stderr + list.stdout
+        for arguments in [["log", "export", "ubnd"], ["log", "export", "ubnd", "--format", "csv"], ["audit", "list"],
+                          ["report", "--year", String(Calendar(identifier: .gregorian).component(.year, from: Date())), "--format", "json"]] {
+            let result = try await rig.run(arguments)
+            seen += result.stdout + result.stderr
+        }
+        #expect(!seen.contains(wrong))
+        // Every file of the data folder (the database, its WAL, the encrypted secret store).
+        let files = try FileManager.default.contentsOfDirectory(atPath: rig.dataPath)
+        #expect(files.contains("hntt.sqlite"))
+        for file in files {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: rig.dataPath + "/" + file))
+            #expect(bytes.range(of: Data(wrong.utf8)) == nil, "\(file)")
+        }
+    }
+
     @Test("the order rules: no official session before power-on and a test call; --force needs a reason and is recorded")
     func orderRules() async throws {
         let rig = try await RoomRig.start()
