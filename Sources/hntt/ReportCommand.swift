@@ -27,13 +27,14 @@ struct YearlyReport {
         let prefix = String(year)
         var groups: [String: (type: String, organizer: String, count: Int, hours: Double)] = [:]
         var losses: [Double] = []
+        let sessionEnds = logbook.filter { $0.kind == .sessionEnd }
         for entry in logbook where (entry.payload["started_at"] ?? entry.at).hasPrefix(prefix) {
             switch entry.kind {
             case .session:
                 let type = entry.payload["session_type"] == "official" ? "official" : "test"
                 let organizer = entry.payload["organizer"].flatMap { $0.isEmpty ? nil : $0 } ?? "(not given)"
                 let start = entry.payload["started_at"].flatMap(parseTimestamp)
-                let end = entry.sessionEndedAt(in: logbook).flatMap(parseTimestamp)
+                let end = entry.sessionEndedAt(in: sessionEnds).flatMap(parseTimestamp)
                 let hours = (start != nil && end != nil) ? max(0, end!.timeIntervalSince(start!)) / 3600 : 0
                 var group = groups[type + "\u{1F}" + organizer] ?? (type, organizer, 0, 0)
                 group.count += 1
