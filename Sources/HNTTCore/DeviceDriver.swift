@@ -1,3 +1,5 @@
+import Foundation
+
 /// Whether the room's codec is awake; the contract's `standby` field.
 public enum StandbyState: String, Sendable, Codable {
     case on, off, halfwake
@@ -47,19 +49,41 @@ public struct CameraStatus: Sendable, Codable, Equatable {
 
 /// What `hntt status` reports for a device.
 public struct DeviceStatus: Sendable, Codable, Equatable {
-    public let standby: StandbyState
+    public var standby: StandbyState
     public let micMuted: Bool
     public let calls: [CallInfo]
     public let software: String
     /// Camera details, for cameras driven directly.
     public let camera: CameraStatus?
-    public init(standby: StandbyState, micMuted: Bool, calls: [CallInfo], software: String, camera: CameraStatus? = nil) {
+    /// When the standby state was seen, if it was not read just now (Poly: the last sleep event,
+    /// or a state remembered from an earlier session).
+    public var standbySeenAt: Date?
+    public init(standby: StandbyState, micMuted: Bool, calls: [CallInfo], software: String, camera: CameraStatus? = nil,
+                standbySeenAt: Date? = nil) {
         self.standby = standby
         self.micMuted = micMuted
         self.calls = calls
         self.software = software
         self.camera = camera
+        self.standbySeenAt = standbySeenAt
     }
+}
+
+/// A standby state a driver saw (an answer or an event), and when.
+public struct StandbyObservation: Sendable, Codable, Equatable {
+    public let state: StandbyState
+    public let seenAt: Date
+    public init(state: StandbyState, seenAt: Date) {
+        self.state = state
+        self.seenAt = seenAt
+    }
+}
+
+/// A driver whose device cannot be asked for its standby state, only seen changing it (Poly):
+/// what it saw is kept by the gateway, so a later session can say what was last known.
+public protocol StandbyObserving: DeviceDriver {
+    /// The last state this driver saw; nil when it saw none.
+    var observedStandby: StandbyObservation? { get async }
 }
 
 /// The call signalling a dial asks for.
@@ -71,10 +95,17 @@ public enum CallProtocol: String, Sendable, CaseIterable {
 /// spaces, in the device's order.
 public struct ConfigurationSettings: Sendable, Equatable {
     public var entries: [(key: String, value: String)]
-    public init(_ entries: [(key: String, value: String)]) { self.entries = entries }
+    /// Keys the profile lists that this firmware refused as unknown or unsupported: reported,
+    /// left out of snapshots and drift, never a failure of the whole read.
+    public var unsupported: [String]
+    public init(_ entries: [(key: String, value: String)], unsupported: [String] = []) {
+        self.entries = entries
+        self.unsupported = unsupported
+    }
     public subscript(key: String) -> String? { entries.first { $0.key == key }?.value }
     public static func == (a: ConfigurationSettings, b: ConfigurationSettings) -> Bool {
         a.entries.map(\.key) == b.entries.map(\.key) && a.entries.map(\.value) == b.entries.map(\.value)
+            && a.unsupported == b.unsupported
     }
 }
 
@@ -124,20 +155,36 @@ public protocol CodecDriver: DeviceDriver {
     func configuration(key: String?) async throws -> ConfigurationSettings
 }
 
-/// Cumulative media counters of the calls in progress (received direction): what a test call
-/// samples to judge connection quality (Điều 4: chất lượng kết nối).
+/// Media counters of the calls in progress: what a test call samples to judge connection
+/// quality (Điều 4: chất lượng kết nối). A figure the codec does not report for this call is
+/// nil ("not measured"), never 0.
 public struct MediaCounters: Sendable, Equatable {
-    public let packets: Int
-    public let lost: Int
-    public let jitterMs: Double
-    public let rateKbps: Int
+    /// Received packets, cumulative.
+    public var packets: Int?
+    /// Received packets lost, cumulative.
+    public var lost: Int?
+    /// Transmitted packets lost, cumulative (as the far end reported them).
+    public var transmitLost: Int?
+    /// The codec's own loss percentage over its latest interval, when it computes one (Poly
+    /// `netstats` `%pktloss`, transmit direction).
+    public var lossPercent: Double?
+    /// The worst jitter now, received direction.
+    public var jitterMs: Double?
+    /// The received rate.
+    public var rateKbps: Int?
 
-    public init(packets: Int, lost: Int, jitterMs: Double, rateKbps: Int) {
+    public init(packets: Int?, lost: Int?, jitterMs: Double?, rateKbps: Int?, transmitLost: Int? = nil,
+                lossPercent: Double? = nil) {
         self.packets = packets
         self.lost = lost
         self.jitterMs = jitterMs
         self.rateKbps = rateKbps
+        self.transmitLost = transmitLost
+        self.lossPercent = lossPercent
     }
+
+    /// True when the codec reported no loss and no jitter figure at all.
+    public var measuresNothing: Bool { lost == nil && lossPercent == nil && jitterMs == nil }
 }
 
 /// A codec that reports media statistics.

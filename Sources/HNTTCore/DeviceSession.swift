@@ -45,6 +45,22 @@ public actor DeviceSession<Info: Sendable> {
         }
     }
 
+    /// The complete lines that arrived since the last reply, taken out so that the next reply
+    /// starts clean (their events still matter to the driver); empty when not connected. A
+    /// connection the peer closed meanwhile is dropped, so the next request connects afresh.
+    public func takeLeftovers() async -> (lines: [UInt8], dropped: Bool) {
+        await turn.lock()
+        defer { turn.unlock() }
+        guard let stream else { return ([], false) }
+        let open = await stream.pollArrived()
+        let lines = await stream.takeCompleteLines()
+        if !open {
+            await stream.close()
+            self.stream = nil
+        }
+        return (lines, !open)
+    }
+
     public func close() async {
         await stream?.close()
         stream = nil

@@ -14,14 +14,18 @@ public struct DriftReport: Sendable, Equatable {
     public let changes: [SettingChange]
     public let error: String?
     public let baselineVersion: Int?
+    /// Approved keys this device's firmware does not have (refused as unknown, or absent from
+    /// its configuration): not drift, but the baseline governs nothing there.
+    public var unsupported: [String] = []
 }
 
 /// Compares live configuration with the approved baselines, many devices at once with a
 /// bound on concurrency; a slow or dead device costs only its own timeout. Every result is
 /// recorded (drift history per device).
 public struct DriftChecker: Sendable {
-    /// Reads a device's live configuration (normalised); throws ``HNTTError`` when it cannot.
-    public typealias Reader = @Sendable (InventoryDevice) async throws -> [(key: String, value: String)]
+    /// Reads a device's live configuration (normalised, with the keys its firmware lacks);
+    /// throws ``HNTTError`` when it cannot.
+    public typealias Reader = @Sendable (InventoryDevice) async throws -> ConfigurationSettings
 
     let database: GovernanceDatabase
     let baselines: BaselineStore
@@ -66,13 +70,23 @@ public struct DriftChecker: Sendable {
         }
         do {
             let live = try await read(device)
-            let liveValues = Dictionary(live.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+            let liveValues = Dictionary(live.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+            let lacking = Set(live.unsupported)
+            var unsupported: [String] = []
             let changes = baseline.settings.compactMap { approved -> SettingChange? in
-                let value = liveValues[approved.key]
+                guard let value = liveValues[approved.key] else {
+                    if lacking.contains(approved.key) || !live.entries.isEmpty {
+                        unsupported.append(approved.key)
+                        return nil
+                    }
+                    return SettingChange(key: approved.key, before: approved.value, after: nil)
+                }
                 return value == approved.value ? nil : SettingChange(key: approved.key, before: approved.value, after: value)
             }
-            return DriftReport(device: device.id, status: changes.isEmpty ? .clean : .drift, changes: changes, error: nil,
-                               baselineVersion: baseline.version)
+            var report = DriftReport(device: device.id, status: changes.isEmpty ? .clean : .drift, changes: changes, error: nil,
+                                     baselineVersion: baseline.version)
+            report.unsupported = unsupported
+            return report
         } catch let error as HNTTError {
             let status: DriftReport.Status = error.exitCode == 5 ? .unreachable : .error
             return DriftReport(device: device.id, status: status, changes: [], error: error.message, baselineVersion: baseline.version)

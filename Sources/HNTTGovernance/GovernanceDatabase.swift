@@ -106,6 +106,13 @@ public final class GovernanceDatabase: Sendable {
                 t.column("updated_at", .text).notNull()
             }
         }
+        migrator.registerMigration("v5: last seen device state") { db in
+            try db.create(table: "device_state") { t in
+                t.column("device", .text).primaryKey()
+                t.column("standby", .text).notNull()
+                t.column("seen_at", .text).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -7,15 +7,15 @@ import HNTTTransport
 ///
 /// One command at a time, paced as the profile says (200 ms, IRM tips); the registrations made
 /// at set-up feed call progress and sleep state, which the API has no query for.
-public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice {
+public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatisticsSource, StandbyObserving {
     public nonisolated let plan: ConnectionPlan
     private let session: DeviceSession<PolySessionInfo>
-    /// Sleep state as the session's events and commands showed it.
+    /// Sleep state as the session's events and commands showed it (the API has no query, §2.6a).
     private var standby: StandbyState = .unknown
+    private var standbySeenAt: Date?
     /// Every call id seen so far, so that a late event of an old call is not taken for a new one.
     private var knownCalls: Set<String> = []
     private var deviceID: String { plan.device.id }
-    private var echoes: Bool { plan.profile.echoesCommands }
 
     public init(plan: ConnectionPlan) {
         self.plan = plan
@@ -37,22 +37,27 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice {
     public func status() async throws -> DeviceStatus {
         let calls = try await currentCalls()
         let muted = try await microphoneMuted()
-        let version = try await answer("version") { $0.hasPrefix("version ") }
+        let version = try await answer("version") { $0.lowercased().hasPrefix("version ") && $0.count > 8 }
         var software = String(version.dropFirst("version ".count))
         if let full = await session.info?.software, full.hasPrefix(software) { software = full }
         // A codec in a call is awake whatever else is known.
-        let state = standby == .unknown && !calls.isEmpty ? .off : standby
-        return DeviceStatus(standby: state, micMuted: muted, calls: calls, software: software)
+        if !calls.isEmpty { observe(.off) }
+        return DeviceStatus(standby: standby, micMuted: muted, calls: calls, software: software, standbySeenAt: standbySeenAt)
+    }
+
+    public var observedStandby: StandbyObservation? {
+        guard standby != .unknown, let standbySeenAt else { return nil }
+        return StandbyObservation(state: standby, seenAt: standbySeenAt)
     }
 
     public func wake() async throws {
-        _ = try await answer("wake") { $0 == "wake" }
-        standby = .off
+        _ = try await answer("wake") { $0.lowercased() == "wake" }
+        observe(.off)
     }
 
     public func sleep() async throws {
-        _ = try await answer("sleep") { $0 == "sleep" }
-        standby = .on
+        _ = try await answer("sleep") { $0.lowercased() == "sleep" }
+        observe(.on)
     }
 
     public func dial(_ number: String, protocol callProtocol: CallProtocol, rateKbps: Int?) async throws -> String {
@@ -111,7 +116,27 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice {
     }
 
     public func microphoneMuted() async throws -> Bool {
-        try await answer("mute near get") { $0.lowercased().hasPrefix("mute near ") }.lowercased() == "mute near on"
+        try await answer("mute near get") { ["mute near on", "mute near off"].contains($0.lowercased()) }.lowercased()
+            == "mute near on"
+    }
+
+    /// `advnetstats` (receive and transmit loss counts, jitter, rates) and `netstats`
+    /// (`%pktloss`) for each call (§2.7a); the index is left out for a single call.
+    public func mediaCounters() async throws -> MediaCounters? {
+        let calls = try await currentCalls()
+        guard !calls.isEmpty else { return nil }
+        var perCall: [MediaCounters] = []
+        for index in calls.indices {
+            let suffix = calls.count == 1 ? "" : " \(index)"
+            var statistics = PolyMediaStatistics()
+            for (command, last) in [("advnetstats", "ccaps:"), ("netstats", "rcp:")] {
+                let reply = try await exchange(command + suffix, .linesThrough { $0.lowercased().contains(last) }, timeout: 5)
+                guard case .answer(let lines) = reply.outcome else { continue }   // an older firmware: not measured
+                for line in lines { statistics.absorb(line) }
+            }
+            perCall.append(statistics.counters)
+        }
+        return PolyMediaStatistics.combined(perCall)
     }
 
     public func recallPreset(_ preset: Int, camera: Int?) async throws {
@@ -138,6 +163,7 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice {
             }
         }
         var entries: [(key: String, value: String)] = []
+        var unsupported: [String] = []
         for setting in wanted {
             let prefix = PolyLegacyDriver.replyPrefix(of: setting.command)
             // An empty value comes back as the bare prefix (`systemsetting sippassword`).
@@ -149,13 +175,24 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice {
             case .answer(let lines):
                 let value = lines.first.map { String($0.dropFirst(min(prefix.count, $0.count))).trimmingCharacters(in: .whitespaces) } ?? ""
                 entries.append((setting.key, value))
-            case .error(let text) where key == nil && text.lowercased().contains("not found"):
-                continue   // this model lacks the setting; the rest of the snapshot still stands
+            case .error(let text) where key == nil && PolyLegacyDriver.isUnknownSetting(text):
+                unsupported.append(setting.key)   // this firmware lacks the setting; the rest still stands
+            case .error(let text) where PolyLegacyDriver.isUnknownSetting(text):
+                throw HNTTError(.deviceError, "this firmware does not have the setting \(setting.key) (`\(setting.command)`: \(text))", device: deviceID,
+                                fix: "the codec's software lacks it; read the whole configuration with `hntt config get \(deviceID)`")
             default:
                 try check(reply, line: setting.command)
             }
         }
-        return ConfigurationSettings(entries)
+        return ConfigurationSettings(entries, unsupported: unsupported)
+    }
+
+    /// The refusals a firmware gives for a setting it does not have (§2.10; `illegal parameters`
+    /// was seen on Group Series emulators and Yealink). A provisioning refusal is not one of them.
+    static func isUnknownSetting(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return ["not found", "illegal parameter", "not supported", "not available", "needs more parameters", "unknown"]
+            .contains { lower.contains($0) }
     }
 
     /// The setting's own command with the value: `systemsetting get x` → `systemsetting x VALUE`,
@@ -237,18 +274,49 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice {
         return reply.firstLine ?? ""
     }
 
+    /// Sends one command and decodes its reply. Lines left over from earlier replies are taken
+    /// out first (their events still count), so the reply starts clean; the echo, if this
+    /// session echoes (as its set-up showed), is dropped by the decoder.
     private func exchange(_ line: String, _ expectation: PolyReplyDecoder.Expectation,
                           timeout: Double? = nil) async throws -> PolyReply {
-        let reply = try await session.exchange(line, PolyReplyDecoder(expectation, sentCommand: line, deviceEchoes: echoes),
-                                               timeout: timeout)
-        absorb(reply.events)
-        return reply
+        let leftovers = await session.takeLeftovers()
+        absorb(PolyLegacyDriver.events(in: leftovers.lines))
+        if leftovers.dropped && standby == .off { standby = .unknown }   // §2.6a: a dropped session may mean sleep
+        do {
+            _ = try await session.open()
+            let echo: PolyEcho = (await session.info?.echoes ?? plan.profile.echoesCommands) ? .expected : .absent
+            let reply = try await session.exchange(line, PolyReplyDecoder(expectation, sentCommand: line, echo: echo),
+                                                   timeout: timeout)
+            absorb(reply.events)
+            return reply
+        } catch let error as HNTTError where error.category == .unreachable && standby == .off {
+            // "The API connection may drop when the system goes to sleep" (§2.6a): awake is no longer known.
+            standby = .unknown
+            throw error
+        }
+    }
+
+    /// The events among leftover bytes.
+    static func events(in bytes: [UInt8]) -> [PolyEvent] {
+        guard !bytes.isEmpty else { return [] }
+        var buffer = bytes
+        let splitter = TextLineSplitter()
+        var events: [PolyEvent] = []
+        while let raw = try? splitter.takeLine(from: &buffer) {
+            if case .event(let event)? = PolyLine.parse(raw) { events.append(event) }
+        }
+        return events
+    }
+
+    private func observe(_ state: StandbyState, at time: Date = Date()) {
+        standby = state
+        standbySeenAt = time
     }
 
     /// Keeps what the events say about the room (sleep state).
     private func absorb(_ events: [PolyEvent]) {
         for event in events {
-            if case .asleep(let asleep) = event { standby = asleep ? .on : .off }
+            if case .asleep(let asleep) = event { observe(asleep ? .on : .off) }
             if let id = event.callID { knownCalls.insert(id) }
         }
     }

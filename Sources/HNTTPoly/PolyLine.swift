@@ -39,12 +39,7 @@ public enum PolyLine: Sendable, Equatable {
     /// Classifies one line; nil for an empty line or a bare `->` prompt. A leading `-> ` is
     /// removed first (the prompt sits in front of whatever the codec prints next).
     public static func parse(_ raw: String) -> PolyLine? {
-        var line = Substring(raw.trimmingCharacters(in: .whitespaces))
-        while line.hasPrefix("->") {
-            line = line.dropFirst(2)
-            line = line.drop { $0 == " " }
-        }
-        let text = String(line)
+        let text = withoutPrompt(raw)
         if text.isEmpty { return nil }
         let lower = text.lowercased()
         if lower.hasPrefix("error:") { return .error(text) }
@@ -56,6 +51,16 @@ public enum PolyLine: Sendable, Equatable {
         }
         if let event = parseEvent(text, lower: lower) { return .event(event) }
         return .text(text)
+    }
+
+    /// The line without the `-> ` prompt(s) in front of it and surrounding blanks.
+    public static func withoutPrompt(_ raw: String) -> String {
+        var line = Substring(raw.trimmingCharacters(in: .whitespaces))
+        while line.hasPrefix("->") {
+            line = line.dropFirst(2)
+            line = line.drop { $0 == " " }
+        }
+        return String(line)
     }
 
     static func parseEvent(_ text: String, lower: String) -> PolyEvent? {

@@ -13,6 +13,8 @@ public struct PolyReply: Sendable {
 
     public var outcome: Outcome = .incomplete
     public var events: [PolyEvent] = []
+    /// The codec echoed the command line before answering (LAN sessions, HDX serial).
+    public var echoed = false
     /// Lines that were neither the answer nor an event (for error messages).
     public var strayText: [String] = []
 
@@ -22,9 +24,23 @@ public struct PolyReply: Sendable {
     }
 }
 
-/// Assembles one Poly reply: splits at any `\r`/`\n`, drops the `-> ` prompt and, for devices that
-/// echo (HDX), the echo of the command; routes `notification:`/`cs:`/`listen …` lines to events
-/// wherever they arrive; ends at the expected answer, an `error:` or an `info:` line.
+/// Whether a session echoes each command line before its reply (poly-and-others.md §1.4, §2.3a):
+/// LAN sessions do, serial Group Series sessions do not, HDX does on serial too.
+public enum PolyEcho: Sendable, Equatable {
+    /// No echo: the first matching line answers.
+    case absent
+    /// The echo comes first and is dropped once; lines before it are left over from earlier.
+    case expected
+    /// Not known yet (session set-up): a first line equal to the command is taken as its echo.
+    case detect
+}
+
+/// Assembles one Poly reply: splits at any `\r`/`\n`, drops the `-> ` prompt and the echo of the
+/// command (once, at the start); routes `notification:`/`cs:`/`listen …` lines to events wherever
+/// they arrive; ends at the expected answer, an `error:` or an `info:` line.
+///
+/// A query's own text (`mute near get`, `autoanswer get`) is never its answer, whatever the echo
+/// mode says, so a prefix matcher cannot take the echo for the reply.
 public struct PolyReplyDecoder: StreamDecoder {
     /// What answers the command.
     public enum Expectation: Sendable {
@@ -42,22 +58,49 @@ public struct PolyReplyDecoder: StreamDecoder {
 
     private let expectation: Expectation
     private let sentCommand: String
+    private let sentIsQuery: Bool
+    private let echo: PolyEcho
     private var echoPending: Bool
+    /// Any line other than an event seen yet (the echo can only be the first).
+    private var seenLine = false
     private let splitter = TextLineSplitter()
     private var reply = PolyReply()
     private var block: [String]?
     private var collected: [String] = []
 
-    public init(_ expectation: Expectation, sentCommand: String, deviceEchoes: Bool) {
+    public init(_ expectation: Expectation, sentCommand: String, echo: PolyEcho) {
         self.expectation = expectation
-        self.sentCommand = sentCommand.lowercased()
-        echoPending = deviceEchoes
+        self.sentCommand = PolyReplyDecoder.normalised(sentCommand)
+        self.echo = echo
+        echoPending = echo != .absent
+        sentIsQuery = PolyReplyDecoder.isQuery(self.sentCommand)
+    }
+
+    public init(_ expectation: Expectation, sentCommand: String, deviceEchoes: Bool) {
+        self.init(expectation, sentCommand: sentCommand, echo: deviceEchoes ? .expected : .absent)
+    }
+
+    /// Lower case, single spaces: how an echo is compared with the line sent.
+    static func normalised(_ line: String) -> String {
+        line.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+    }
+
+    /// A command that reads (`… get`, `version`, `callinfo all`, `advnetstats 0`): its reply is
+    /// never the command's own text.
+    static func isQuery(_ command: String) -> Bool {
+        let words = command.split(separator: " ")
+        guard let verb = words.first else { return false }
+        return words.contains("get") || words.contains("list")
+            || ["version", "whoami", "callinfo", "getcallstate", "netstats", "advnetstats", "status", "uptime"].contains(verb)
     }
 
     public mutating func decode(_ buffer: inout [UInt8]) throws -> PolyReply? {
         while let raw = try splitter.takeLine(from: &buffer) {
             guard let line = PolyLine.parse(raw) else { continue }
-            if let done = consume(line) { return done }
+            // The echo is compared before the line is classified: `listen sleep` echoed looks like an event.
+            if let done = consume(line, isOwnText: PolyReplyDecoder.normalised(PolyLine.withoutPrompt(raw)) == sentCommand) {
+                return done
+            }
         }
         return nil
     }
@@ -67,6 +110,10 @@ public struct PolyReplyDecoder: StreamDecoder {
             reply.outcome = .answer(collected)
             return reply
         }
+        if case .linesThrough = expectation, !collected.isEmpty {
+            reply.outcome = .answer(collected)   // a firmware that ends the block differently
+            return reply
+        }
         if let partial = PolyLine.parse(splitter.partialLine(buffer)), case .text(let text) = partial {
             remember(text)
         }
@@ -74,22 +121,41 @@ public struct PolyReplyDecoder: StreamDecoder {
         return reply
     }
 
-    private mutating func consume(_ line: PolyLine) -> PolyReply? {
-        switch line {
-        case .event(let event):
+    private mutating func consume(_ line: PolyLine, isOwnText: Bool) -> PolyReply? {
+        if echoPending && isOwnText && (echo == .expected || !seenLine) {
+            echoPending = false   // the echo; the acknowledgement (often the same text) follows
+            reply.echoed = true
+            seenLine = true
+            return nil
+        }
+        if case .event(let event) = line {
             reply.events.append(event)
             return nil
+        }
+        let text: String
+        switch line {
+        case .error(let t), .info(let t), .text(let t): text = t
+        case .event: return nil
+        }
+        defer { seenLine = true }
+        if echo == .expected && echoPending {
+            remember(text)   // left over from before this command: the echo marks where its reply begins
+            return nil
+        }
+        echoPending = false
+        if isOwnText && sentIsQuery {
+            remember(text)   // an echo nobody expected: a query is never answered by its own text
+            return nil
+        }
+        switch line {
+        case .event:
+            return nil
         case .error(let text):
-            if echoPending && text.lowercased() == sentCommand { echoPending = false; return nil }
             return finish(.error(text))
         case .info(let text):
             if accepts(text) { return finish(.answer([text])) }
             return finish(.info(text))
         case .text(let text):
-            if echoPending && text.lowercased() == sentCommand {
-                echoPending = false   // HDX: the echo comes first; the acknowledgement follows
-                return nil
-            }
             switch expectation {
             case .line(let accepts):
                 if accepts(text) { return finish(.answer([text])) }

@@ -9,6 +9,9 @@ public struct PolySessionInfo: Sendable, Equatable {
     /// `Software Version: Release 6.2.2.1-600008` → "6.2.2.1-600008".
     public var software: String?
     public var registrations: [String] = []
+    /// Whether this session echoes command lines, as its first replies showed; nil when no
+    /// reply told (the profile's `command_echo` then decides).
+    public var echoes: Bool?
 }
 
 /// Sets up a Poly API session (poly-and-others.md §1.3, §1.5): the login dialogue up to the end of
@@ -24,6 +27,8 @@ struct PolySessionSetUp: Sendable {
         ("callstate register", "callstate registered"),
         ("mute register", "mute registered"),
         ("sleep register", "sleep registered"),
+        // Deprecated but still documented as the one that reports sleep events (§2.6a).
+        ("listen sleep", "listen sleep registered"),
     ]
 
     /// Ready at the banner's last line `SNMP Enabled: …`, or at the `-> ` prompt.
@@ -56,17 +61,22 @@ struct PolySessionSetUp: Sendable {
             let deadline = Deadline.after(seconds: plan.profile.timeouts.command)
             try await stream.sendLine("whoami", deadline: deadline)
             let reply = try await stream.receive(PolyReplyDecoder(.linesThrough(PolySessionSetUp.grammarReadyLine),
-                                                                  sentCommand: "whoami", deviceEchoes: plan.profile.echoesCommands),
+                                                                  sentCommand: "whoami", echo: .detect),
                                                  deadline: deadline)
-            if case .answer(let lines) = reply.outcome { info = PolySessionSetUp.info(fromBanner: lines) }
+            if case .answer(let lines) = reply.outcome {
+                info = PolySessionSetUp.info(fromBanner: lines)
+                info.echoes = reply.echoed
+            }
         }
         for (command, ack) in PolySessionSetUp.registrations {
             let deadline = Deadline.after(seconds: plan.profile.timeouts.command)
             try await stream.sendLine(command, deadline: deadline)
+            // Each registration's reply differs from its command, so its echo shows plainly.
             let decoder = PolyReplyDecoder(.line { line in
                 line.lowercased() == ack || line.lowercased().contains("already active")
-            }, sentCommand: command, deviceEchoes: plan.profile.echoesCommands)
+            }, sentCommand: command, echo: info.echoes == true ? .expected : .detect)
             let reply = try await stream.receive(decoder, deadline: deadline)
+            if reply.outcome != .incomplete { info.echoes = (info.echoes ?? false) || reply.echoed }
             // A firmware without this registration answers `error:`; the others still work.
             if case .answer = reply.outcome { info.registrations.append(command) }
         }

@@ -1,31 +1,6 @@
 import Foundation
 import HNTTCore
 
-/// One reading of the call's media statistics during a quality check: loss over the interval
-/// since the previous reading.
-public struct QualitySample: Sendable, Equatable {
-    public let atSecond: Double
-    public let lossPercent: Double
-    public let jitterMs: Double
-    public let rateKbps: Int
-}
-
-/// Connection quality measured during a run: loss over the whole window, the worst jitter,
-/// the last rate, and the readings behind them (for the logbook, Điều 4).
-public struct QualitySummary: Sendable, Equatable {
-    public let lossPercent: Double
-    public let jitterMs: Double
-    public let rateKbps: Int
-    public let seconds: Double
-    public let samples: [QualitySample]
-
-    /// `2s 0.00% 7ms 6000kbps; 4s …`: the samples as the logbook stores them.
-    public var samplesText: String {
-        samples.map { String(format: "%.0fs %.2f%% %.0fms %dkbps", $0.atSecond, $0.lossPercent, $0.jitterMs, $0.rateKbps) }
-            .joined(separator: "; ")
-    }
-}
-
 /// What a run did, step by step.
 public struct RunResult: Sendable {
     public struct StepOutcome: Sendable {
@@ -174,13 +149,14 @@ public struct ProcedureRunner: Sendable {
             return ""
         case .check(let check, let timeout):
             if case .quality(let seconds, let maxLoss, let maxJitter) = check {
-                let quality = try await sampleQuality(seconds: seconds)
-                result.quality = quality
-                let text = String(format: "loss %.2f %%, jitter %.0f ms, %d kbps", quality.lossPercent, quality.jitterMs, quality.rateKbps)
-                guard quality.lossPercent <= maxLoss, quality.jitterMs <= maxJitter else {
-                    throw HNTTError(.deviceError, "quality below thresholds: \(text)", fix: "check the network path to the chair site")
+                guard let source = try codec() as? any MediaStatisticsSource else {
+                    throw HNTTError(.deviceError, "this codec does not report media statistics",
+                                    fix: "judge the picture and sound by eye and ear, and write it in the logbook")
                 }
-                return text
+                let quality = try await QualitySampler(source: source).sample(seconds: seconds)
+                result.quality = quality
+                try quality.check(maxLossPercent: maxLoss, maxJitterMs: maxJitter)
+                return quality.text
             }
             let deadline = Date().addingTimeInterval(timeout)
             while true {
@@ -221,36 +197,6 @@ public struct ProcedureRunner: Sendable {
             default: return (false, "")
             }
         }
-    }
-
-    /// Two readings of the media counters `seconds` apart: loss over the interval, not since the call began.
-    private func sampleQuality(seconds: Double) async throws -> QualitySummary {
-        guard let source = try codec() as? any MediaStatisticsSource else {
-            throw HNTTError(.deviceError, "this codec does not report media statistics", fix: "judge the picture and sound by eye and ear, and write it in the logbook")
-        }
-        guard let first = try await source.mediaCounters() else {
-            throw HNTTError(.deviceError, "no call in progress to measure", fix: "dial the chair site first")
-        }
-        // Up to ten readings, at least a second apart, over the window.
-        let interval = max(1, seconds / 10)
-        let started = Date()
-        var previous = first, samples: [QualitySample] = []
-        while Date().timeIntervalSince(started) < seconds - 0.01 {
-            let remaining = seconds - Date().timeIntervalSince(started)
-            try await Task.sleep(nanoseconds: UInt64(min(interval, remaining) * 1e9))
-            guard let reading = try await source.mediaCounters() else {
-                throw HNTTError(.deviceError, "the call ended while it was measured", fix: "dial again")
-            }
-            samples.append(QualitySample(atSecond: Date().timeIntervalSince(started), lossPercent: Self.loss(from: previous, to: reading),
-                                         jitterMs: reading.jitterMs, rateKbps: reading.rateKbps))
-            previous = reading
-        }
-        return QualitySummary(lossPercent: Self.loss(from: first, to: previous), jitterMs: samples.map(\.jitterMs).max() ?? previous.jitterMs,
-                              rateKbps: previous.rateKbps, seconds: seconds, samples: samples)
-    }
-
-    private static func loss(from earlier: MediaCounters, to later: MediaCounters) -> Double {
-        Double(max(0, later.lost - earlier.lost)) * 100 / Double(max(1, later.packets - earlier.packets))
     }
 
     private func format(_ seconds: Double) -> String { String(format: "%.1f", seconds) }

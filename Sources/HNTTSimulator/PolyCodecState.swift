@@ -23,6 +23,18 @@ public struct PolySimulatedCall: Codable, Sendable, Equatable {
     public var speed: Int
     public var status: String
     public var callType: String
+    /// `sip` or `h323` (what `dial manual … sip|h323` asked for; auto dials H.323).
+    public var signalling: String = "h323"
+    /// When the call connected (seconds since 1970), for counters that grow with time.
+    public var connectedAt: Double = Date().timeIntervalSince1970
+}
+
+/// How a simulated codec prints `%pktloss` (poly-and-others.md §2.7a shows both).
+public enum PolyLossSpelling: String, Codable, Sendable {
+    /// `%pktloss:0.0 %` (AVISPL capture).
+    case spaced
+    /// `%pktloss:0.0%` (Poly X30 driver).
+    case tight
 }
 
 /// Everything a simulated Poly codec remembers.
@@ -54,10 +66,37 @@ public struct PolyCodecData: SimulatedDeviceState {
     public var registrations: [String: [String]] = [:]
     /// Put an unsolicited notification in the middle of every multi-line reply and before acks.
     public var notificationNoise = false
+    /// LAN sessions (telnet, SSH) echo every command line before its reply (§2.3a); serial
+    /// sessions of a Group Series do not. HDX echoes everywhere.
+    public var lanEcho = true
+    /// Settings this firmware does not know: reading one answers `error: command has illegal parameters`.
+    public var unsupportedSettings: [String] = []
+    /// Received packets lost per second of a call, audio and video (advnetstats `rapl`, `rvpl`).
+    public var lossPerSecond = 0.0
+    /// Jitter the calls report, in ms (advnetstats `raj`/`rvj`, H.323 calls only).
+    public var jitterMs = 9
+    /// The transmit loss percentage netstats prints (`%pktloss`).
+    public var transmitLossPercent = 0.0
+    public var lossSpelling: PolyLossSpelling = .spaced
+    /// Sleep events waiting for the next command of each port registered for them (a codec
+    /// that fell asleep or woke by itself: sleeptime, the remote, another port).
+    public var pendingEvents: [String: [String]] = [:]
+    /// Drop LAN sessions when the system goes to sleep (the manual's warning, §2.6a).
+    public var dropsSessionOnSleep = false
     public var faults = SimulatorFaults()
     public var commandLog: [String] = []
     public var successfulLogins = 0
     public var failedLogins = 0
+
+    /// Changes the sleep state as the codec's own timer or remote would: ports registered for
+    /// sleep events get `listen going to sleep` / `listen waking up` before their next reply.
+    public mutating func fall(asleep: Bool) {
+        guard self.asleep != asleep else { return }
+        self.asleep = asleep
+        for (port, registered) in registrations where registered.contains("sleep") {
+            pendingEvents[port, default: []].append(asleep ? "listen going to sleep" : "listen waking up")
+        }
+    }
 
     public init(flavor: PolyFlavor, systemName: String = "UBND-Poly", username: String = "admin", password: String = "poly-pass") {
         self.flavor = flavor

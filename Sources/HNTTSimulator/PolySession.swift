@@ -43,17 +43,26 @@ public final class PolySession: @unchecked Sendable {
             let faults = store.logCommand(command)
             if faults.silent { continue }
             if command.lowercased() == "exit" { return }
-            let (flavor, noisy) = store.read { ($0.flavor, $0.notificationNoise) }
-            // HDX echoes every command first; on serial its echo ends <LF><CR> (IRM-HDX).
-            let echo = flavor == .hdx ? command + (access == .serial ? "\n\r" : "\r\n") : ""
+            let (flavor, noisy, lanEcho) = store.read { ($0.flavor, $0.notificationNoise, $0.lanEcho) }
+            // Events the codec raised by itself since the last command come first.
+            let pending = store.update { data -> [String] in
+                defer { data.pendingEvents[port] = nil }
+                return data.pendingEvents[port] ?? []
+            }
+            // HDX echoes every command first; on serial its echo ends <LF><CR> (IRM-HDX). LAN
+            // sessions echo the line as typed, ended like every line (§2.3a).
+            let echo = flavor == .hdx ? command + (access == .serial ? "\n\r" : "\r\n")
+                : lanEcho && access != .serial ? line + eol : ""
+            let wasAsleep = store.read { $0.asleep }
             var lines = handle(command)
             if noisy {
                 lines.insert(PolySession.noise, at: lines.count > 2 ? lines.count / 2 : 0)
             }
-            let reply = echo + lines.map { $0 + eol }.joined() + "-> "
+            let reply = pending.map { $0 + eol }.joined() + echo + lines.map { $0 + eol }.joined() + "-> "
             let delivered = link.deliver(reply, faults: faults, noise: "notification:sysstatus:camera:near:1:up" + eol,
                                          endsConnection: endsConnection) { store.update { $0.faults.dropMidReply = false } }
             if !delivered { return }
+            if access != .serial, !wasAsleep, store.read({ $0.asleep && $0.dropsSessionOnSleep }) { return }
         }
     }
 
@@ -142,6 +151,8 @@ public final class PolySession: @unchecked Sendable {
         case "sleep": return sleep(Array(lower.dropFirst()))
         case "wake":
             return ["wake"] + setAsleep(false)
+        case "sleeptime" where lower.count == 2 && lower[1] == "get":
+            return ["sleeptime \(store.read { $0.legacySettings["sleeptime"] ?? "30" })"]
         case "notify": return notify(Array(lower.dropFirst()))
         case "callstate":
             if lower.count > 1, lower[1] == "register" { return register("callstate", ack: "callstate registered") }
@@ -149,6 +160,13 @@ public final class PolySession: @unchecked Sendable {
         case "dial": return dial(Array(words.dropFirst()))
         case "hangup": return hangup(Array(lower.dropFirst()))
         case "callinfo": return callInfo()
+        case "advnetstats", "netstats": return statistics(verb, Array(lower.dropFirst()))
+        case "listen":
+            guard lower.count == 2, ["sleep", "video"].contains(lower[1]) else {
+                return ["error: command needs more parameters to execute successfully"]
+            }
+            return lower[1] == "sleep" && registered("sleep") ? ["info: event/notification already active:sleep"]
+                : lower[1] == "sleep" ? register("sleep", ack: "listen sleep registered") : ["listen video registered"]
         case "getcallstate": return callStates()
         case "preset": return preset(Array(lower.dropFirst()))
         case "camera":
@@ -232,13 +250,15 @@ public final class PolySession: @unchecked Sendable {
         }
     }
 
+    /// Changes the sleep state; this port's event (if registered) comes with the reply, the
+    /// other registered ports get theirs before their next reply.
     private func setAsleep(_ asleep: Bool) -> [String] {
-        let changed = store.update { data -> Bool in
-            defer { data.asleep = asleep }
-            return data.asleep != asleep
+        store.update { data -> [String] in
+            guard data.asleep != asleep else { return [] }
+            data.fall(asleep: asleep)
+            guard let own = data.pendingEvents[port]?.popLast() else { return [] }
+            return [own]
         }
-        guard changed, registered("sleep") else { return [] }
-        return [asleep ? "listen going to sleep" : "listen waking up"]
     }
 
     private func notify(_ args: [String]) -> [String] {
@@ -270,7 +290,8 @@ public final class PolySession: @unchecked Sendable {
             let busy = data.busyNumbers.contains(number)
             if !busy {
                 data.calls.append(PolySimulatedCall(id: id, name: "Chair \(number)", number: number, speed: speed,
-                                                    status: "connected", callType: "videocall"))
+                                                    status: "connected", callType: "videocall",
+                                                    signalling: type == "sip" ? "sip" : "h323"))
             }
             return (id, busy)
         }
@@ -352,9 +373,38 @@ public final class PolySession: @unchecked Sendable {
         }
     }
 
+    /// `advnetstats [n]` / `netstats [n]` as captured (§2.7a): counters that grow with the
+    /// call's age, H.323-only fields `---` on SIP calls, `%pktloss` in the configured spelling.
+    private func statistics(_ verb: String, _ args: [String]) -> [String] {
+        let data = store.snapshot
+        guard !data.calls.isEmpty else { return ["system is not in a call"] }
+        let index = args.first.flatMap(Int.init) ?? 0
+        guard args.count <= 1, index < data.calls.count else { return ["error: command has illegal parameters"] }
+        let call = data.calls[index]
+        let age = max(0, Date().timeIntervalSince1970 - call.connectedAt)
+        let h323 = call.signalling == "h323"
+        func h323Only(_ value: String) -> String { h323 ? value : "---" }
+        let lost = Int(age * data.lossPerSecond)
+        let audio = 64, video = max(64, call.speed - audio)
+        if verb == "netstats" {
+            let percent = String(format: "%.1f", data.transmitLossPercent) + (data.lossSpelling == .spaced ? " %" : "%")
+            let protocolName = h323 ? "H.323" : "SIP"
+            return ["call:\(index) txrate:\(call.speed) K rxrate:\(call.speed) K pktloss:\(lost) %pktloss:\(percent)",
+                    "tvp:H.264 rvp:H.264 tvf:1280x720p rvf:1280x720p tap:G.722.1 rap:G.722.1 tcp:\(protocolName) rcp:\(protocolName)"]
+        }
+        return [
+            "call:\(index) tar:\(audio) K rar:\(audio) K tvr:\(video) K rvr:\(video) K",
+            "tvru:\(video - 6) K rvru:\(video - 5) K tvfr:29 rvfr:29 vfe:0",
+            "tapl:\(h323Only("0")) rapl:\(h323Only(String(lost / 3))) taj:\(h323Only("3 ms")) raj:\(h323Only("\(data.jitterMs) ms"))"
+                + " tvpl:\(h323Only("0")) rvpl:\(h323Only(String(lost - lost / 3)))",
+            "tvj:\(h323Only("4 ms")) rvj:\(h323Only("\(data.jitterMs) ms")) dc:Disabled rsid:\(call.number) ccaps:---",
+        ]
+    }
+
     private func systemSetting(_ args: [String]) -> [String] {
         if args.count == 2, args[0].lowercased() == "get" {
             let name = args[1].lowercased()
+            if store.read({ $0.unsupportedSettings.contains(name) }) { return ["error: command has illegal parameters"] }
             guard let value = store.read({ $0.systemSettings[name] }) else { return ["error: command not found"] }
             return ["systemsetting \(name) \(value)"]
         }
@@ -370,7 +420,10 @@ public final class PolySession: @unchecked Sendable {
 
     private func legacySetting(_ verb: String, _ args: [String]) -> [String] {
         guard let first = args.first else { return ["error: command needs more parameters to execute successfully"] }
-        if first.lowercased() == "get" { return ["\(verb) \(store.read { $0.legacySettings[verb] ?? "" })"] }
+        if first.lowercased() == "get" {
+            if store.read({ $0.unsupportedSettings.contains(verb) }) { return ["error: command has illegal parameters"] }
+            return ["\(verb) \(store.read { $0.legacySettings[verb] ?? "" })"]
+        }
         let value = args.joined(separator: " ")
         store.update { $0.legacySettings[verb] = value }
         return ["\(verb) \(value)"]

@@ -140,6 +140,33 @@ public actor DeviceStream {
     /// Drops whatever is buffered (for example a banner nobody asked about).
     public func discardBuffered() { buffer.removeAll() }
 
+    /// Takes in what has already arrived, without waiting (a bounded amount); false when the
+    /// peer has closed the connection meanwhile (a codec that drops its session on sleep).
+    public func pollArrived() async -> Bool {
+        for _ in 0..<16 {
+            do {
+                let chunk = try await transport.read(deadline: .now)
+                buffer.append(contentsOf: chunk)
+                transcript?.append(contentsOf: chunk)
+            } catch let error as TransportError where error.kind == .timedOut {
+                return true
+            } catch {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Removes and returns the buffered bytes up to the last line end: lines that arrived after
+    /// the previous reply was complete (late events, a repeated acknowledgement). An unfinished
+    /// line (a prompt) stays for the next reply.
+    public func takeCompleteLines() -> [UInt8] {
+        guard let last = buffer.lastIndex(where: { $0 == 10 || $0 == 13 }) else { return [] }
+        let taken = Array(buffer[...last])
+        buffer.removeFirst(last + 1)
+        return taken
+    }
+
     /// What is buffered but not yet consumed, as text (diagnostics).
     public var pendingText: String { String(decoding: buffer, as: UTF8.self) }
 

@@ -136,7 +136,8 @@ struct DriftCommand: ReportingCommand {
         let output = global.output
         let started = Date()
         let reports = try await DriftChecker(database: try context.database()).check(targets, parallel: max(1, parallel), read: { device in
-            try await context.liveSettings(device, normaliser: normaliser).settings
+            let live = try await context.liveSettings(device, normaliser: normaliser)
+            return ConfigurationSettings(live.settings, unsupported: live.unsupported)
         }, progress: { done, total in
             if total > 10 && (done % 10 == 0 || done == total) {
                 output.note("drift: \(done)/\(total) devices checked (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
@@ -154,6 +155,10 @@ struct DriftCommand: ReportingCommand {
             case .unreachable, .error: lines.append("\(report.device): \(report.status.rawValue): \(report.error ?? "")")
             default: lines.append("\(report.device): \(report.status.rawValue)")
             }
+            if !report.unsupported.isEmpty {
+                lines.append("  the baseline governs \(report.unsupported.joined(separator: ", ")), which this firmware does not have"
+                    + " (not compared; ask the Sở for a baseline without them)")
+            }
         }
         global.output.result(.object([("devices", .array(reports.map { report in
             var fields: [(String, JSONValue)] = [
@@ -164,6 +169,7 @@ struct DriftCommand: ReportingCommand {
                 })),
             ]
             if let error = report.error { fields.append(("error", .string(error))) }
+            if !report.unsupported.isEmpty { fields.append(("unsupported", .array(report.unsupported.map(JSONValue.string)))) }
             return .object(fields)
         }))]), human: lines.joined(separator: "\n"))
         if remediate {

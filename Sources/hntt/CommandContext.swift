@@ -75,18 +75,35 @@ struct CommandContext {
         return try await withDriver(camera) { try await body(camera) }
     }
 
-    /// Runs `body` with `driver` and always closes its connection.
+    /// Runs `body` with `driver` and always closes its connection; a standby state the driver
+    /// saw is remembered for the next session.
     func withDriver<T>(_ driver: any DeviceDriver, _ body: () async throws -> T) async throws -> T {
         do {
             let result = try await body()
-            await driver.close()
+            await finish(driver)
             return result
         } catch {
-            await driver.close()
+            await finish(driver)
             throw error
         }
     }
+
+    /// Closes `driver`, keeping what it saw of the standby state.
+    func finish(_ driver: any DeviceDriver) async {
+        await driver.close()
+        if let observing = driver as? any StandbyObserving, let seen = await observing.observedStandby,
+            let device = (driver as? any PlannedDriver)?.plan.device.id
+        {
+            rememberStandby(seen, device: device)
+        }
+    }
 }
+
+/// A driver built from a connection plan (every driver is).
+protocol PlannedDriver { var plan: ConnectionPlan { get } }
+extension CiscoXAPIDriver: PlannedDriver {}
+extension PolyLegacyDriver: PlannedDriver {}
+extension VISCACameraDriver: PlannedDriver {}
 
 /// Which driver speaks each profile's protocol (the profile's `driver:` field).
 enum DriverRegistry {

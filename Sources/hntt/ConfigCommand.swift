@@ -20,9 +20,11 @@ struct ConfigGetCommand: ReportingCommand {
         let shown = settings.entries.map { entry in
             (entry.key, profile.isSecret(entry.key) && !entry.value.isEmpty ? "********" : entry.value)
         }
+        warnUnsupported(settings.unsupported, device: device, output: global.output)
         global.output.result(.object([
             ("device", .string(device)),
             ("settings", .object(shown.map { ($0.0, JSONValue.string($0.1)) })),
+            ("unsupported", .array(settings.unsupported.map(JSONValue.string))),
         ]), human: shown.map { "\($0.0): \($0.1)" }.joined(separator: "\n"))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HNTTCore
 
 struct StatusCommand: ReportingCommand {
@@ -8,17 +9,26 @@ struct StatusCommand: ReportingCommand {
     @Argument(help: "The device id from the inventory.") var device: String
 
     func execute() async throws {
-        let status = try await global.context().withDevice(device) { try await $0.status() }
+        let context = global.context()
+        var status = try await context.withDevice(device) { try await $0.status() }
+        if status.standby == .unknown, let seen = context.lastStandby(device: device) {
+            status.standby = seen.state
+            status.standbySeenAt = seen.seenAt
+        }
         let calls = status.calls.map { call in
             JSONValue.object([("id", .string(call.id)), ("number", .string(call.number)), ("status", .string(call.status))])
         }
-        var human = "\(device)\n  standby:     \(status.standby.rawValue)\n  microphones: \(status.micMuted ? "muted" : "live")\n"
+        var human = "\(device)\n  standby:     \(StatusCommand.standbyText(status))\n  microphones: \(status.micMuted ? "muted" : "live")\n"
         human += "  calls:       " + (status.calls.isEmpty ? "none" : status.calls.map { "#\($0.id) \($0.status) \($0.number)" }.joined(separator: ", "))
         human += "\n  software:    \(status.software)"
         var fields: [(String, JSONValue)] = [
             ("device", .string(device)), ("standby", .string(status.standby.rawValue)), ("mic_muted", .bool(status.micMuted)),
             ("calls", .array(calls)), ("software", .string(status.software)),
         ]
+        if let seen = status.standbySeenAt {
+            fields.append(("standby_seen_at", .string(localTimestamp(seen))))
+            fields.append(("standby_age_s", .number(max(0, Int(Date().timeIntervalSince(seen))))))
+        }
         if let camera = status.camera {
             fields.append(("power", .string(camera.power)))
             fields.append(("preset", camera.presetInUse.map { .number($0) } ?? .null))
@@ -29,6 +39,28 @@ struct StatusCommand: ReportingCommand {
         }
         global.output.result(.object(fields), human: human)
     }
+}
+
+extension StatusCommand {
+    /// `on`, or `on (seen 09:14:03, 5 min ago)` for a state seen earlier, or what unknown means.
+    static func standbyText(_ status: DeviceStatus) -> String {
+        if status.standby == .unknown {
+            return "unknown (this codec cannot be asked and hntt has not seen it go to sleep or wake;"
+                + " `hntt wake` or `hntt sleep` makes it known)"
+        }
+        guard let seen = status.standbySeenAt else { return status.standby.rawValue }
+        let minutes = max(0, Int(Date().timeIntervalSince(seen) / 60))
+        return "\(status.standby.rawValue) (last seen \(LogbookDocument.local(seen, "yyyy-MM-dd HH:mm:ss")), "
+            + (minutes == 0 ? "just now" : "\(minutes) min ago") + ")"
+    }
+}
+
+/// ISO 8601 with the machine's offset, as the contract's JSON times are written.
+func localTimestamp(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = .current
+    formatter.formatOptions = [.withInternetDateTime]
+    return formatter.string(from: date)
 }
 
 struct WakeCommand: ReportingCommand {

@@ -6,10 +6,24 @@ import HNTTGovernance
 extension CommandContext {
     func database() throws -> GovernanceDatabase { try GovernanceDatabase(data: data) }
 
+    /// Keeps a standby state a driver saw; a failure to keep it only costs the memory of it.
+    func rememberStandby(_ seen: StandbyObservation, device: String) {
+        do {
+            try DeviceStates(database: database()).record(seen, device: device)
+        } catch {
+            options.output.note("warning: \(device): the standby state seen could not be kept: \(error)")
+        }
+    }
+
+    /// The standby state last seen for a device that cannot be asked.
+    func lastStandby(device: String) -> StandbyObservation? {
+        try? DeviceStates(database: database()).lastStandby(device: device)
+    }
+
     /// The device's configuration read live and normalised (volatile keys out, secrets hashed),
     /// with the software it reports.
     func liveSettings(_ device: InventoryDevice, normaliser: SnapshotNormaliser) async throws
-        -> (software: String, settings: [(key: String, value: String)]) {
+        -> (software: String, settings: [(key: String, value: String)], unsupported: [String]) {
         let profile = try profiles.load(device.profileID)
         let driver = try driver(for: device)
         guard let codec = driver as? any CodecDriver else {
@@ -19,9 +33,15 @@ extension CommandContext {
         return try await withDriver(codec) {
             let software = try await codec.checkLogin()
             let settings = try await codec.configuration(key: nil)
-            return (software, normaliser.normalise(settings, profile: profile))
+            return (software, normaliser.normalise(settings, profile: profile), settings.unsupported)
         }
     }
+}
+
+/// One warning line for the settings a firmware does not have.
+func warnUnsupported(_ keys: [String], device: String, output: Output) {
+    guard !keys.isEmpty else { return }
+    output.note("warning: \(device): this firmware does not have \(keys.joined(separator: ", ")); left out of the reading")
 }
 
 /// Settings as JSON, secrets masked.
@@ -63,7 +83,9 @@ struct SnapshotTakeCommand: ReportingCommand {
                 let (snapshot, isNew) = try store.record(device: device.id, software: live.software, settings: live.settings)
                 documents.append(.object([("device", .string(device.id)), ("snapshot_id", .number(Int(snapshot.id))),
                                           ("taken_at", .string(snapshot.takenAt)), ("new", .bool(isNew)),
-                                          ("settings", settingsJSON(snapshot.settings))]))
+                                          ("settings", settingsJSON(snapshot.settings)),
+                                          ("unsupported", .array(live.unsupported.map(JSONValue.string)))]))
+                warnUnsupported(live.unsupported, device: device.id, output: global.output)
                 lines.append("\(device.id): snapshot \(snapshot.id)" + (isNew ? " (\(snapshot.settings.count) settings)" : " (unchanged since then)"))
             } catch let error as HNTTError {
                 failure = failure ?? error.on(device: device.id)

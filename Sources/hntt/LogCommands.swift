@@ -22,7 +22,7 @@ func entryLine(_ entry: LogbookEntry) -> String {
     case .session:
         summary = "\(p["session_type"] == "official" ? "official session" : "test call") \(p["outcome"] ?? "")"
             + " organizer \(p["organizer"] ?? "-") chair \(p["chair_site"] ?? "-") operator \(p["operator"] ?? "-")"
-            + (p["loss_percent"].map { " loss \($0) % jitter \(p["jitter_ms"] ?? "?") ms" } ?? "")
+            + (p["loss_percent"] ?? p["jitter_ms"] ?? p["lost_packets"] == nil ? "" : " loss \(p["loss_percent"].map { "\($0) %" } ?? p["lost_packets"].map { "\($0) packets" } ?? "not measured") jitter \(p["jitter_ms"].map { "\($0) ms" } ?? "not measured")")
     case .incident: summary = "incident" + (p["kind"].map { " (\($0))" } ?? "") + ": \(p["what"] ?? "")" + ((p["fix"] ?? "").isEmpty ? "" : "; fix: \(p["fix"]!)")
     case .signature: summary = "signed by \(p["signed_by"] ?? "")"
     case .correction: summary = "correction: \(p["text"] ?? "")"

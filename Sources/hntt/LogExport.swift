@@ -35,8 +35,12 @@ enum LogbookDocument {
                            quality: "", incidents: ([incidentText(incident)] + corrections).joined(separator: "; "), technician: technician)
             }
             let incidents = related.compactMap { incidentRecords[$0.id] }.map(incidentText)
-            let quality = p["loss_percent"].map { "Mất gói \($0) %, jitter \(p["jitter_ms"] ?? "?") ms, \(p["rate_kbps"] ?? "?") kbps" }
-                ?? (p["outcome"] == "ok" ? "Kết nối được (chưa đo chất lượng)" : "Không đạt")
+            let measured = p["loss_percent"] != nil || p["jitter_ms"] != nil || p["lost_packets"] != nil
+            let loss = p["loss_percent"].map { "Mất gói \($0) %" + (p["loss_measured"] == "transmitted" ? " (chiều phát)" : "") }
+                ?? p["lost_packets"].map { "Mất \($0) gói" } ?? "Mất gói: không đo được"
+            let quality = measured
+                ? "\(loss), jitter \(p["jitter_ms"].map { "\($0) ms" } ?? "không đo được"), \(p["rate_kbps"] ?? "?") kbps"
+                : (p["outcome"] == "ok" ? "Kết nối được (chưa đo chất lượng)" : "Không đạt")
             return Row(number: index + 1, date: vietnameseDate(p["started_at"] ?? line.at),
                        kind: p["session_type"] == "official" ? "Chính thức" : "Thử",
                        organizer: p["organizer"] ?? "", chairSite: p["chair_site"] ?? "",

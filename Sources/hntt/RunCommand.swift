@@ -86,7 +86,7 @@ struct RunCommand: ReportingCommand {
             },
             print: { output.say($0) })
         let result = await runner.run(procedure)
-        for driver in drivers { await driver.close() }
+        for driver in drivers { await context.finish(driver) }
 
         // The logbook (Điều 4): the session, and each failed step as an incident.
         let logbook = Logbook(database: database)
@@ -98,12 +98,7 @@ struct RunCommand: ReportingCommand {
                 "started_at": timestamp(result.startedAt), "ended_at": timestamp(result.endedAt),
                 "outcome": result.succeeded ? "ok" : "failed",
             ]
-            if let quality = result.quality {
-                payload["loss_percent"] = String(format: "%.2f", quality.lossPercent)
-                payload["jitter_ms"] = String(format: "%.0f", quality.jitterMs)
-                payload["rate_kbps"] = String(quality.rateKbps)
-                payload["quality_samples"] = quality.samplesText
-            }
+            if let quality = result.quality { payload.merge(quality.logbookFields) { _, new in new } }
             if force { payload["forced"] = reason ?? "" }
             sessionID = try logbook.append(room: room.id, kind: .session, payload: payload).id
         }

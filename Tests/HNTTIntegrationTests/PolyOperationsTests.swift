@@ -67,7 +67,7 @@ struct PolyOperationsTests {
         for _ in 0..<2 {
             let driver = try rig.driver()
             _ = try await driver.checkLogin()
-            #expect(await (driver as? PolyLegacyDriver)?.sessionInfo?.registrations.count == 5)
+            #expect(await (driver as? PolyLegacyDriver)?.sessionInfo?.registrations.count == 6)
             await driver.close()
         }
         let state = try rig.state()
