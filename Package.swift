@@ -55,12 +55,21 @@ let package = Package(
         .target(name: "HNTTGuard", dependencies: ["HNTTCore", "HNTTGovernance"]),
         // Technical procedures (power-on, test call, dial, shutdown) as data, and their runner.
         .target(name: "HNTTProcedures", dependencies: ["HNTTCore", .product(name: "Yams", package: "Yams")]),
+        // The application layer: one core that every interface (CLI, service, scheduler, hub) calls.
+        .target(
+            name: "HNTTGateway",
+            dependencies: ["HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures",
+                           "HNTTTransport"]
+        ),
+        // Renderers of the values the Gateway returns: logbook and report as HTML, CSV and JSON.
+        .target(name: "HNTTDocuments", dependencies: ["HNTTCore", "HNTTGovernance", "HNTTGateway"]),
         // Device simulators, with their own plain blocking I/O (never the transports under test).
         .target(name: "HNTTSimulator", dependencies: ["CHNTTSystem"]),
         .executableTarget(
             name: "hntt",
             dependencies: [
                 "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures", "HNTTTransport",
+                "HNTTGateway", "HNTTDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,6 +91,12 @@ let package = Package(
             dependencies: ["HNTTGovernance", "HNTTCore", "HNTTCisco", "HNTTTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "HNTTGuardTests", dependencies: ["HNTTGuard", "HNTTCore"]),
+        .testTarget(name: "HNTTDocumentsTests", dependencies: ["HNTTDocuments", "HNTTGateway", "HNTTGovernance", "HNTTCore"]),
+        // The application layer in-process, on simulators over telnet and a pty: no root, no sshd.
+        .testTarget(
+            name: "HNTTGatewayTests",
+            dependencies: ["HNTTGateway", "HNTTGovernance", "HNTTCore", "HNTTSimulator", "HNTTTransport", "HNTTTestSupport"]
+        ),
         .testTarget(name: "HNTTProceduresTests", dependencies: ["HNTTProcedures", "HNTTCore"]),
         .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(

@@ -36,18 +36,33 @@ public struct AuditLog: Sendable {
     public func append(device: String, action: String, outcome: String, detail: String, operatorName: String?,
                        osUser: String = AuditLog.currentUser, at date: Date = Date()) throws -> AuditEntry {
         try database.writer.write { db in
-            let previous = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? AuditLog.genesis
-            let at = timestamp(date)
-            let operatorName = operatorName ?? ""
-            let hash = AuditLog.hash(previous: previous, at: at, osUser: osUser, operatorName: operatorName, device: device,
-                                     action: action, outcome: outcome, detail: detail)
-            try db.execute(sql: """
-                INSERT INTO audit (at, os_user, operator, device, action, outcome, detail, previous_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [at, osUser, operatorName, device, action, outcome, detail, previous, hash])
-            return AuditEntry(id: db.lastInsertedRowID, at: at, osUser: osUser, operatorName: operatorName, device: device,
-                              action: action, outcome: outcome, detail: detail, previousHash: previous, hash: hash)
+            try AuditLog.insert(db, device: device, action: action, outcome: outcome, detail: detail,
+                                operatorName: operatorName ?? "", osUser: osUser, at: timestamp(date))
         }
+    }
+
+    /// The same, from async code: the write runs on the database's own queue, not the cooperative pool.
+    @discardableResult
+    public func append(device: String, action: String, outcome: String, detail: String, operatorName: String?,
+                       osUser: String = AuditLog.currentUser, at date: Date = Date()) async throws -> AuditEntry {
+        let at = timestamp(date)
+        return try await database.writer.write { db in
+            try AuditLog.insert(db, device: device, action: action, outcome: outcome, detail: detail,
+                                operatorName: operatorName ?? "", osUser: osUser, at: at)
+        }
+    }
+
+    private static func insert(_ db: Database, device: String, action: String, outcome: String, detail: String,
+                               operatorName: String, osUser: String, at: String) throws -> AuditEntry {
+        let previous = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? AuditLog.genesis
+        let hash = AuditLog.hash(previous: previous, at: at, osUser: osUser, operatorName: operatorName, device: device,
+                                 action: action, outcome: outcome, detail: detail)
+        try db.execute(sql: """
+            INSERT INTO audit (at, os_user, operator, device, action, outcome, detail, previous_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [at, osUser, operatorName, device, action, outcome, detail, previous, hash])
+        return AuditEntry(id: db.lastInsertedRowID, at: at, osUser: osUser, operatorName: operatorName, device: device,
+                          action: action, outcome: outcome, detail: detail, previousHash: previous, hash: hash)
     }
 
     public func list(device: String? = nil, limit: Int = 100) throws -> [AuditEntry] {

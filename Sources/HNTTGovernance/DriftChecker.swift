@@ -42,23 +42,8 @@ public struct DriftChecker: Sendable {
             if let baseline = try baselines.current(device: device.id) { approved[device.id] = baseline }
         }
         let frozen = approved
-        let reports = await withTaskGroup(of: (Int, DriftReport).self) { group -> [DriftReport] in
-            var pending = Array(devices.enumerated())[...]
-            func start(_ index: Int, _ device: InventoryDevice) {
-                group.addTask { (index, await DriftChecker.checkOne(device, baseline: frozen[device.id], read: read)) }
-            }
-            for _ in 0..<max(1, parallel) {
-                if let (index, device) = pending.popFirst() { start(index, device) }
-            }
-            var results = [DriftReport?](repeating: nil, count: devices.count)
-            var done = 0
-            for await (index, report) in group {
-                results[index] = report
-                done += 1
-                progress(done, devices.count)
-                if let (next, device) = pending.popFirst() { start(next, device) }
-            }
-            return results.compactMap { $0 }
+        let reports = await forEachBounded(devices, parallel: parallel, progress: progress) { device in
+            await DriftChecker.checkOne(device, baseline: frozen[device.id], read: read)
         }
         try record(reports)
         return reports

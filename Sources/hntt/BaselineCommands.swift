@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
+import HNTTGateway
+import HNTTDocuments
 import HNTTGovernance
 import HNTTGuard
 

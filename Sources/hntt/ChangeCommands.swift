@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
+import HNTTGateway
+import HNTTDocuments
 import HNTTGovernance
 import HNTTGuard
 
@@ -82,7 +84,7 @@ struct GuardedApply {
         let profile = try context.profiles.load(device.profileID)
         let normaliser = try SnapshotNormaliser(secrets: context.secrets)
         let snapshots = SnapshotStore(database: database)
-        let report = try await context.withDriver(codec) {
+        let report = try await context.withDriver(codec, device: deviceID) {
             try await SafeApplier(authorizer: Authorizer(database: database)).apply(
                 changes, on: codec, confirmWithin: confirmWithin,
                 recordBefore: { before in
@@ -181,41 +183,14 @@ struct ConfigSetCommand: ReportingCommand {
 struct ExecCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "exec",
         abstract: "Run a raw diagnostic command, canonicalised and checked by the guard: reads and allow-listed operations only.")
-    var audit: AuditRecord? { AuditRecord(device: device, action: "exec", detail: command.joined(separator: " ")) }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Argument(parsing: .postTerminator, help: "The command, after `--`.") var command: [String]
 
     func execute() async throws {
-        let context = global.context()
-        let entry = try context.inventory().device(device)
-        let profile = try context.profiles.load(entry.profileID)
-        let text = command.drop { $0 == "--" }.joined(separator: " ")
-        let verdict: CommandVerdict
-        switch profile.driver {
-        case "cisco-xapi": verdict = CommandPolicy.cisco(text)
-        case "poly-legacy": verdict = CommandPolicy.poly(text)
-        default: throw HNTTError(.badInput, "\(device) takes no raw commands", device: device, fix: "use the hntt commands for it")
-        }
-        switch verdict {
-        case .needsAuthorisation(let why):
-            throw HNTTError(.blocked, "refused: \(why)", device: device,
-                            fix: "configuration changes go through signed change orders: " + Authorizer.whoCanAuthorise)
-        case .unknown(let why):
-            throw HNTTError(.blocked, "refused: \(why)", device: device, fix: "use a read (xStatus, xConfiguration without a value) or an allowed operation")
-        case .allowed(let canonical):
-            let driver = try context.driver(for: entry)
-            guard let raw = driver as? any RawCommandDevice else { throw HNTTError(.badInput, "\(device) takes no raw commands", device: device) }
-            let lines = try await context.withDriver(raw) { try await raw.execute(canonical) }
-            let shown = lines.map { line in
-                // Secret values never reach the screen.
-                guard let colon = line.range(of: ": ") else { return line }
-                let key = line[..<colon.lowerBound].split(separator: " ").filter { !$0.hasPrefix("*") && $0 != "xConfiguration" }.joined(separator: " ")
-                return profile.isSecret(key) ? line[..<colon.upperBound] + "********" : line
-            }
-            global.output.result(.object([("device", .string(device)), ("command", .string(canonical.text)),
-                                          ("lines", .array(shown.map { .string($0) }))]),
-                                 human: shown.joined(separator: "\n"))
-        }
+        let result = try await global.gateway.exec(device, command: command.drop { $0 == "--" }.joined(separator: " "), by: global.caller)
+        global.output.result(.object([("device", .string(device)), ("command", .string(result.command)),
+                                      ("lines", .array(result.lines.map { .string($0) }))]),
+                             human: result.lines.joined(separator: "\n"))
     }
 }

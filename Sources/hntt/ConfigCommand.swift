@@ -1,5 +1,6 @@
 import ArgumentParser
 import HNTTCore
+import HNTTDocuments
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "config", abstract: "Device configuration.",
@@ -14,17 +15,12 @@ struct ConfigGetCommand: ReportingCommand {
     @Argument(help: "A key, e.g. \"SIP DisplayName\" (default: all).") var key: String?
 
     func execute() async throws {
-        let context = global.context()
-        let profile = try context.profiles.load(try context.inventory().device(device).profileID)
-        let settings = try await context.withCodec(device) { try await $0.configuration(key: key) }
-        let shown = settings.entries.map { entry in
-            (entry.key, profile.isSecret(entry.key) && !entry.value.isEmpty ? "********" : entry.value)
-        }
-        warnUnsupported(settings.unsupported, device: device, output: global.output)
+        let shown = try await global.gateway.configuration(device, key: key)
+        warnUnsupported(shown.unsupported, device: device, output: global.output)
         global.output.result(.object([
             ("device", .string(device)),
-            ("settings", .object(shown.map { ($0.0, JSONValue.string($0.1)) })),
-            ("unsupported", .array(settings.unsupported.map(JSONValue.string))),
-        ]), human: shown.map { "\($0.0): \($0.1)" }.joined(separator: "\n"))
+            ("settings", .object(shown.settings.map { ($0.key, JSONValue.string($0.value)) })),
+            ("unsupported", .array(shown.unsupported.map(JSONValue.string))),
+        ]), human: shown.settings.map { "\($0.key): \($0.value)" }.joined(separator: "\n"))
     }
 }

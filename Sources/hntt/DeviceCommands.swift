@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
+import HNTTDocuments
+import HNTTGateway
 
 struct StatusCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "status",
@@ -9,16 +11,12 @@ struct StatusCommand: ReportingCommand {
     @Argument(help: "The device id from the inventory.") var device: String
 
     func execute() async throws {
-        let context = global.context()
-        var status = try await context.withDevice(device) { try await $0.status() }
-        if status.standby == .unknown, let seen = context.lastStandby(device: device) {
-            status.standby = seen.state
-            status.standbySeenAt = seen.seenAt
-        }
+        let status = try await global.gateway.status(device)
         let calls = status.calls.map { call in
             JSONValue.object([("id", .string(call.id)), ("number", .string(call.number)), ("status", .string(call.status))])
         }
-        var human = "\(device)\n  standby:     \(StatusCommand.standbyText(status))\n  microphones: \(status.micMuted ? "muted" : "live")\n"
+        var human = "\(device)\n  standby:     \(StatusCommand.standbyText(status))\n"
+        human += "  microphones: \(status.micMuted ? "muted" : "live")\n"
         human += "  calls:       " + (status.calls.isEmpty ? "none" : status.calls.map { "#\($0.id) \($0.status) \($0.number)" }.joined(separator: ", "))
         human += "\n  software:    \(status.software)"
         var fields: [(String, JSONValue)] = [
@@ -39,10 +37,8 @@ struct StatusCommand: ReportingCommand {
         }
         global.output.result(.object(fields), human: human)
     }
-}
 
-extension StatusCommand {
-    /// `on`, or `on (seen 09:14:03, 5 min ago)` for a state seen earlier, or what unknown means.
+    /// `on`, or `on (last seen …, 5 min ago)` for a state seen earlier, or what unknown means.
     static func standbyText(_ status: DeviceStatus) -> String {
         if status.standby == .unknown {
             return "unknown (this codec cannot be asked and hntt has not seen it go to sleep or wake;"
@@ -65,24 +61,22 @@ func localTimestamp(_ date: Date) -> String {
 
 struct WakeCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "wake", abstract: "Leave standby.")
-    var audit: AuditRecord? { AuditRecord(device: device, action: "wake", detail: "") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
 
     func execute() async throws {
-        try await global.context().withDevice(device) { try await $0.wake() }
+        try await global.gateway.wake(device, by: global.caller)
         global.output.result(.object([("device", .string(device)), ("standby", .string("off"))]), human: "\(device): awake")
     }
 }
 
 struct SleepCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "sleep", abstract: "Enter standby.")
-    var audit: AuditRecord? { AuditRecord(device: device, action: "sleep", detail: "") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
 
     func execute() async throws {
-        try await global.context().withDevice(device) { try await $0.sleep() }
+        try await global.gateway.sleep(device, by: global.caller)
         global.output.result(.object([("device", .string(device)), ("standby", .string("on"))]), human: "\(device): in standby")
     }
 }
@@ -91,7 +85,6 @@ extension CallProtocol: ExpressibleByArgument {}
 
 struct DialCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "dial", abstract: "Place a call; prints the call id.")
-    var audit: AuditRecord? { AuditRecord(device: device, action: "dial", detail: "number \(number.debugDescription)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Argument(help: "The number or URI to call (the chair site).") var number: String
@@ -99,9 +92,7 @@ struct DialCommand: ReportingCommand {
     @Option(help: "Call rate in kbps (64–6000).") var rate: Int?
 
     func execute() async throws {
-        let id = try await global.context().withCodec(device) {
-            try await $0.dial(number, protocol: callProtocol, rateKbps: rate)
-        }
+        let id = try await global.gateway.dial(device, number: number, protocol: callProtocol, rateKbps: rate, by: global.caller)
         global.output.result(.object([("device", .string(device)), ("call_id", .string(id))]),
                              human: "\(device): calling \(number), call id \(id)")
     }
@@ -109,13 +100,12 @@ struct DialCommand: ReportingCommand {
 
 struct HangupCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "hangup", abstract: "End one call, or all calls.")
-    var audit: AuditRecord? { AuditRecord(device: device, action: "hangup", detail: callID.map { "call \($0)" } ?? "all calls") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Option(name: .customLong("call"), help: "The call id (default: every call).") var callID: String?
 
     func execute() async throws {
-        let ended = try await global.context().withCodec(device) { try await $0.hangup(callID: callID) }
+        let ended = try await global.gateway.hangup(device, callID: callID, by: global.caller)
         global.output.result(.object([("device", .string(device)), ("ended", .array(ended.map { .string($0) }))]),
                              human: ended.isEmpty ? "\(device): no call to end" : "\(device): ended call \(ended.joined(separator: ", "))")
     }
@@ -125,44 +115,34 @@ struct MuteCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "mute",
         abstract: "Set microphone mute (on/off), or print it.")
     enum Setting: String, ExpressibleByArgument { case on, off }
-    var audit: AuditRecord? { setting.map { AuditRecord(device: device, action: "mute", detail: $0.rawValue) } }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Argument(help: "on or off; leave out to print the current state.") var setting: Setting?
 
     func execute() async throws {
-        let muted = try await global.context().withCodec(device) { driver -> Bool in
-            if let setting {
-                try await driver.setMicrophoneMute(setting == .on)
-            }
-            return try await driver.microphoneMuted()
-        }
-        if let setting, muted != (setting == .on) {
-            throw HNTTError(.deviceError, "the codec accepted the command but its microphones are still \(muted ? "muted" : "live")",
-                            device: device, fix: "check the room's microphones and the codec's audio settings")
+        let muted: Bool
+        if let setting {
+            muted = try await global.gateway.setMicrophoneMute(device, setting == .on, by: global.caller)
+        } else {
+            muted = try await global.gateway.microphoneMuted(device)
         }
         global.output.result(.object([("device", .string(device)), ("mic_muted", .bool(muted))]),
                              human: "\(device): microphones \(muted ? "muted" : "live")")
     }
 }
 
+extension PresetAction: ExpressibleByArgument {}
+
 struct PresetCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "preset", abstract: "Recall or store a camera preset.")
-    enum Action: String, ExpressibleByArgument { case recall, store }
-    var audit: AuditRecord? { AuditRecord(device: device, action: "preset \(action.rawValue)", detail: "preset \(preset)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id (a codec or a camera).") var device: String
-    @Argument(help: "recall or store.") var action: Action
+    @Argument(help: "recall or store.") var action: PresetAction
     @Argument(help: "The preset number.") var preset: Int
     @Option(help: "The camera (through a codec; default 1).") var camera: Int?
 
     func execute() async throws {
-        try await global.context().withDevice(device) { driver in
-            switch action {
-            case .recall: try await driver.recallPreset(preset, camera: camera)
-            case .store: try await driver.storePreset(preset, camera: camera)
-            }
-        }
+        try await global.gateway.preset(device, action, preset, camera: camera, by: global.caller)
         global.output.result(.object([("device", .string(device)), ("action", .string(action.rawValue)), ("preset", .number(preset))]),
                              human: "\(device): preset \(preset) \(action == .recall ? "recalled" : "stored")")
     }
@@ -172,7 +152,6 @@ struct CameraCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "camera",
         abstract: "A PTZ camera driven directly: `home` pans and tilts it home, `position` prints pan, tilt and zoom.")
     enum Action: String, ExpressibleByArgument { case home, position }
-    var audit: AuditRecord? { action == .home ? AuditRecord(device: device, action: "camera home", detail: "") : nil }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The camera's device id.") var device: String
     @Argument(help: "home or position.") var action: Action
@@ -184,10 +163,10 @@ struct CameraCommand: ReportingCommand {
     func execute() async throws {
         switch action {
         case .home:
-            try await global.context().withCamera(device) { try await $0.home() }
+            try await global.gateway.home(device, by: global.caller)
             global.output.result(.object([("device", .string(device)), ("home", .bool(true))]), human: "\(device): at home position")
         case .position:
-            let position = try await global.context().withCamera(device) { try await $0.position() }
+            let position = try await global.gateway.position(device)
             global.output.result(.object([("device", .string(device)), ("position", CameraCommand.json(position))]),
                                  human: "\(device): pan \(position.pan), tilt \(position.tilt), zoom \(position.zoom)")
         }

@@ -1,24 +1,13 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
+import HNTTGateway
+import HNTTDocuments
 import HNTTGovernance
 
 extension CommandContext {
-    func database() throws -> GovernanceDatabase { try GovernanceDatabase(data: data) }
+    func database() throws -> GovernanceDatabase { try gateway.database() }
 
-    /// Keeps a standby state a driver saw; a failure to keep it only costs the memory of it.
-    func rememberStandby(_ seen: StandbyObservation, device: String) {
-        do {
-            try DeviceStates(database: database()).record(seen, device: device)
-        } catch {
-            options.output.note("warning: \(device): the standby state seen could not be kept: \(error)")
-        }
-    }
-
-    /// The standby state last seen for a device that cannot be asked.
-    func lastStandby(device: String) -> StandbyObservation? {
-        try? DeviceStates(database: database()).lastStandby(device: device)
-    }
 
     /// The device's configuration read live and normalised (volatile keys out, secrets hashed),
     /// with the software it reports.
@@ -30,7 +19,7 @@ extension CommandContext {
             throw HNTTError(.badInput, "\(device.id) is a camera: it has no configuration to read", device: device.id,
                             fix: "snapshots and baselines are for codecs")
         }
-        return try await withDriver(codec) {
+        return try await withDriver(codec, device: device.id) {
             let software = try await codec.checkLogin()
             let settings = try await codec.configuration(key: nil)
             return (software, normaliser.normalise(settings, profile: profile), settings.unsupported)
@@ -62,6 +51,17 @@ struct SnapshotTakeCommand: ReportingCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Device ids.") var devices: [String] = []
     @Flag(help: "Every codec in the inventory.") var all = false
+    @Option(help: "How many devices to read at once.") var parallel = 32
+
+    func validate() throws {
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+    }
+
+    /// One device's outcome.
+    private enum Taken: Sendable {
+        case stored(JSONValue, line: String)
+        case failed(HNTTError, line: String)
+    }
 
     func execute() async throws {
         let context = global.context()
@@ -69,28 +69,35 @@ struct SnapshotTakeCommand: ReportingCommand {
         guard all || !devices.isEmpty else {
             throw HNTTError(.badInput, "name the devices to snapshot, or pass --all", fix: "e.g. `hntt snapshot ubnd-codec`")
         }
-        let targets = try all ? try inventory.devices.filter { try context.profiles.load($0.profileID).driver != "sony-visca" }
+        let targets = try all ? try inventory.devices.filter { try !context.gateway.isCamera($0) }
                               : devices.map { try inventory.device($0) }
-        let database = try context.database()
-        let store = SnapshotStore(database: database)
+        let store = SnapshotStore(database: try context.database())
         let normaliser = try SnapshotNormaliser(secrets: context.secrets)
-        var documents: [JSONValue] = []
-        var lines: [String] = []
-        var failure: HNTTError?
-        for device in targets {
+        let output = global.output
+        let started = Date()
+        let taken = await forEachBounded(targets, parallel: parallel, progress: { done, total in
+            if total > 1 { output.note("snapshot: \(done)/\(total) devices read (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)") }
+        }) { device -> Taken in
             do {
                 let live = try await context.liveSettings(device, normaliser: normaliser)
                 let (snapshot, isNew) = try store.record(device: device.id, software: live.software, settings: live.settings)
-                documents.append(.object([("device", .string(device.id)), ("snapshot_id", .number(Int(snapshot.id))),
-                                          ("taken_at", .string(snapshot.takenAt)), ("new", .bool(isNew)),
-                                          ("settings", settingsJSON(snapshot.settings)),
-                                          ("unsupported", .array(live.unsupported.map(JSONValue.string)))]))
-                warnUnsupported(live.unsupported, device: device.id, output: global.output)
-                lines.append("\(device.id): snapshot \(snapshot.id)" + (isNew ? " (\(snapshot.settings.count) settings)" : " (unchanged since then)"))
-            } catch let error as HNTTError {
-                failure = failure ?? error.on(device: device.id)
-                lines.append("\(device.id): FAILED: \(error.message)")
-                global.output.note("error: \(error.on(device: device.id))")
+                warnUnsupported(live.unsupported, device: device.id, output: output)
+                let line = "\(device.id): snapshot \(snapshot.id)" + (isNew ? " (\(snapshot.settings.count) settings)" : " (unchanged since then)")
+                return .stored(.object([("device", .string(device.id)), ("snapshot_id", .number(Int(snapshot.id))),
+                                        ("taken_at", .string(snapshot.takenAt)), ("new", .bool(isNew)),
+                                        ("settings", settingsJSON(snapshot.settings)),
+                                        ("unsupported", .array(live.unsupported.map(JSONValue.string)))]), line: line)
+            } catch {
+                let failure = (error as? HNTTError ?? HNTTError(.deviceError, "\(error)")).on(device: device.id)
+                output.note("error: \(failure)")
+                return .failed(failure, line: "\(device.id): FAILED: \(failure.message)")
+            }
+        }
+        var documents: [JSONValue] = [], lines: [String] = [], failure: HNTTError?
+        for outcome in taken {
+            switch outcome {
+            case .stored(let document, let line): documents.append(document); lines.append(line)
+            case .failed(let error, let line): failure = failure ?? error; lines.append(line)
             }
         }
         global.output.result(documents.count == 1 && targets.count == 1 ? documents[0] : .object([("snapshots", .array(documents))]),

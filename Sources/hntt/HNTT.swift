@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
+import HNTTDocuments
+import HNTTGateway
+import HNTTDocuments
 import HNTTGovernance
 import HNTTTransport
 
@@ -17,13 +20,6 @@ struct HNTT: AsyncParsableCommand {
             AuditCommand.self, ChangeCommand.self, ExecCommand.self, RunCommand.self, LogCommand.self, ReportCommand.self,
         ]
     )
-}
-
-/// What an audited command did, for the audit log.
-struct AuditRecord {
-    let device: String
-    let action: String
-    let detail: String
 }
 
 /// A command that reports failures the contract's way: a message with the fix on standard
@@ -43,30 +39,23 @@ extension ReportingCommand {
     func run() async throws {
         do {
             try await execute()
-            record(outcome: "done", why: "")
+            await record(outcome: "done", why: "")
         } catch let error as HNTTError {
-            record(outcome: error.exitCode == 3 ? "refused" : "failed", why: error.message)
+            await record(outcome: error.exitCode == 3 ? "refused" : "failed", why: error.message)
             throw report(error)
         } catch let error as TransportError {
-            record(outcome: "failed", why: error.detail)
+            await record(outcome: "failed", why: error.detail)
             throw report(HNTTError.from(error, device: nil))
         } catch let exit as ExitCode {
-            record(outcome: exit == .success ? "done" : "failed", why: "exit \(exit.rawValue)")
+            await record(outcome: exit == .success ? "done" : "failed", why: "exit \(exit.rawValue)")
             throw exit
         }
     }
 
-    /// Appends the attempt to the audit log; a log that cannot be written is reported, loudly,
-    /// without undoing what was done.
-    private func record(outcome: String, why: String) {
+    /// Appends the attempt to the audit log (commands not yet audited by the Gateway itself).
+    private func record(outcome: String, why: String) async {
         guard let audit else { return }
-        do {
-            let detail = why.isEmpty ? audit.detail : audit.detail + (audit.detail.isEmpty ? "" : "; ") + why
-            try AuditLog(database: try global.context().database())
-                .append(device: audit.device, action: audit.action, outcome: outcome, detail: detail, operatorName: global.auditOperator)
-        } catch {
-            FileHandle.standardError.write(Data("warning: the audit log could not be written: \(error)\n".utf8))
-        }
+        await global.gateway.audit(audit, by: global.caller, outcome: outcome, why: why)
     }
 
     func report(_ error: HNTTError) -> ExitCode {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
+import HNTTGateway
 import HNTTGovernance
 import HNTTProcedures
 import HNTTTransport
@@ -86,7 +87,7 @@ struct RunCommand: ReportingCommand {
             },
             print: { output.say($0) })
         let result = await runner.run(procedure)
-        for driver in drivers { await context.finish(driver) }
+        for (device, driver) in zip(room.devices, drivers) { await context.gateway.finish(driver, device: device.id) }
 
         // The logbook (Điều 4): the session, and each failed step as an incident.
         let logbook = Logbook(database: database)

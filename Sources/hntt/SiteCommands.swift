@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
+import HNTTGateway
+import HNTTDocuments
 import HNTTTransport
 
 struct DevicesCommand: ReportingCommand {
@@ -60,7 +62,7 @@ struct DevicesCommand: ReportingCommand {
                 group.addTask {
                     do {
                         let driver = try context.driver(for: device)
-                        let detail = try await context.withDriver(driver) { try await driver.checkLogin() }
+                        let detail = try await context.withDriver(driver, device: device.id) { try await driver.checkLogin() }
                         return (device.id, .success(detail))
                     } catch let error as HNTTError {
                         return (device.id, .failure(error.on(device: device.id)))

@@ -181,7 +181,8 @@ struct VISCACameraTests {
         let started = Date()
         let error = await expectHNTTError { try await driver.wake() }
         #expect(error?.category == .timeout)
-        #expect(Date().timeIntervalSince(started) < 10)
+        // About 5 s alone (1 s per try); the bound only catches a hang, with room for a loaded 2-core machine.
+        #expect(Date().timeIntervalSince(started) < 30)
         await driver.close()
     }
 

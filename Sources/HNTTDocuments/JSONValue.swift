@@ -2,7 +2,7 @@ import Foundation
 import HNTTCore
 
 /// A JSON value whose objects keep their key order, so `config get` lists keys as the device does.
-enum JSONValue {
+public enum JSONValue: Sendable {
     case string(String)
     case number(Int)
     case bool(Bool)
@@ -10,7 +10,7 @@ enum JSONValue {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    var text: String {
+    public var text: String {
         var out = ""
         write(into: &out, indent: 0)
         return out
@@ -48,23 +48,33 @@ enum JSONValue {
     static func quote(_ text: String) -> String { jsonQuoted(text) }
 }
 
-/// Where output goes: with `--json` standard output carries exactly one JSON document and all
-/// human text goes to standard error.
-struct Output {
-    let json: Bool
 
-    /// Human text: standard output normally, standard error under `--json`.
-    func say(_ text: String) {
-        if json { FileHandle.standardError.write(Data((text + "\n").utf8)) } else { print(text) }
+/// The one escaping path of every document: text as HTML, as a CSV field.
+public enum Escape {
+    /// `&`, `<`, `>`, `"` and `'` as entities, so a name can neither open a tag nor leave an attribute.
+    public static func html(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
     }
 
-    /// Progress and notes, always on standard error.
-    func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+    /// A CSV field (RFC 4180): always quoted, quotes doubled. A field that a spreadsheet would
+    /// run as a formula (`=`, `+`, `-`, `@` first) gets a leading apostrophe.
+    public static func csv(_ text: String) -> String {
+        let guarded = text.first.map { "=+-@".contains($0) } == true ? "'" + text : text
+        return "\"" + guarded.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// The result: JSON under `--json`, else the human text.
-    func result(_ value: @autoclosure () -> JSONValue, human: @autoclosure () -> String) {
-        if json { print(value().text) } else { print(human()) }
-    }
+    /// One CSV line of fields.
+    public static func csvLine(_ fields: [String]) -> String { fields.map(csv).joined(separator: ",") }
 }

@@ -1,25 +1,24 @@
-import ArgumentParser
 import Foundation
 import HNTTCore
 import HNTTGovernance
 
 /// The logbook of a room as a printable document ("SỔ GHI BIÊN BẢN"), in Vietnamese, with the
 /// columns a district office keeps, or as CSV.
-enum LogbookDocument {
-    struct Row {
-        let number: Int
-        let date: String
-        let kind: String
-        let organizer: String
-        let chairSite: String
-        let time: String
-        let quality: String
-        let incidents: String
-        let technician: String
+public enum LogbookDocument {
+    public struct Row: Sendable {
+        public let number: Int
+        public let date: String
+        public let kind: String
+        public let organizer: String
+        public let chairSite: String
+        public let time: String
+        public let quality: String
+        public let incidents: String
+        public let technician: String
     }
 
     /// One row per session, and one per incident written outside a session, in the book's order.
-    static func rows(_ entries: [LogbookEntry]) -> [Row] {
+    public static func rows(_ entries: [LogbookEntry]) -> [Row] {
         let incidentRecords = Dictionary(IncidentRecord.all(in: entries).map { ($0.entry, $0) }, uniquingKeysWith: { first, _ in first })
         let lines = entries.filter { $0.kind == .session || ($0.kind == .incident && $0.refersTo == nil) }
         return lines.enumerated().map { index, line in
@@ -57,25 +56,25 @@ enum LogbookDocument {
     }
 
     /// `từ ngày 01/01/2026 đến ngày 31/12/2026`, or `toàn bộ` without bounds.
-    static func period(_ from: String, _ to: String) -> String {
+    public static func period(_ from: String, _ to: String) -> String {
         if from.hasPrefix("0000") && to.hasPrefix("9999") { return "toàn bộ các phiên" }
         return "từ ngày \(vietnameseDate(from)) đến ngày \(vietnameseDate(to))"
     }
 
     /// `2026-11-29` → `29/11/2026`; a stored time is shown in the machine's local time zone.
-    static func vietnameseDate(_ iso: String) -> String {
+    public static func vietnameseDate(_ iso: String) -> String {
         if let date = parseTimestamp(iso) { return local(date, "dd/MM/yyyy") }
         let parts = iso.prefix(10).split(separator: "-")
         return parts.count == 3 ? "\(parts[2])/\(parts[1])/\(parts[0])" : iso
     }
 
     /// `HH:mm` in local time.
-    static func time(_ iso: String?) -> String {
+    public static func time(_ iso: String?) -> String {
         guard let iso, let date = parseTimestamp(iso) else { return "" }
         return local(date, "HH:mm")
     }
 
-    static func local(_ date: Date, _ format: String) -> String {
+    public static func local(_ date: Date, _ format: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = .current
@@ -83,18 +82,16 @@ enum LogbookDocument {
         return formatter.string(from: date)
     }
 
-    static func csv(_ rows: [Row]) -> String {
+    public static func csv(_ rows: [Row]) -> String {
         let header = "STT,Ngày,Loại phiên,Đơn vị chủ trì,Điểm cầu chủ trì,Thời gian,Chất lượng kết nối,Sự cố và khắc phục,Kỹ thuật viên"
         return ([header] + rows.map { row in
-            [String(row.number), row.date, row.kind, row.organizer, row.chairSite, row.time, row.quality, row.incidents, row.technician]
-                .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
+            Escape.csvLine([String(row.number), row.date, row.kind, row.organizer, row.chairSite, row.time, row.quality,
+                            row.incidents, row.technician])
         }).joined(separator: "\n") + "\n"
     }
 
-    static func html(site: String, room: Room, from: String, to: String, rows: [Row]) -> String {
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
+    public static func html(site: String, room: Room, from: String, to: String, rows: [Row]) -> String {
+        let escape = Escape.html
         let body = rows.map { row in
             "<tr><td>\(row.number)</td><td>\(escape(row.date))</td><td>\(escape(row.kind))</td><td>\(escape(row.organizer))</td>"
                 + "<td>\(escape(row.chairSite))</td><td>\(escape(row.time))</td><td>\(escape(row.quality))</td>"
@@ -121,7 +118,7 @@ enum LogbookDocument {
               <div><div class="bold">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div><div class="bold underline">Độc lập - Tự do - Hạnh phúc</div></div>
             </div>
             <h1>SỔ GHI BIÊN BẢN HỘI NGHỊ TRUYỀN HÌNH TRỰC TUYẾN</h1>
-            <div class="sub">\(escape(room.name)) — \(period(from, to))</div>
+            <div class="sub">\(escape(room.name)) — \(escape(period(from, to)))</div>
             <table>
             <tr><th>STT</th><th>Ngày</th><th>Loại phiên</th><th>Đơn vị chủ trì</th><th>Điểm cầu chủ trì</th><th>Thời gian</th>
             <th>Chất lượng kết nối</th><th>Sự cố và cách khắc phục</th><th>Kỹ thuật viên (ký, ghi rõ họ tên)</th></tr>
@@ -136,34 +133,6 @@ enum LogbookDocument {
 }
 
 extension String {
-    func ifEmpty(_ fallback: String) -> String { isEmpty ? fallback : self }
+    public func ifEmpty(_ fallback: String) -> String { isEmpty ? fallback : self }
 }
 
-struct LogExportCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "The logbook of a room as a printable document (HTML) or CSV.")
-    @OptionGroup var global: GlobalOptions
-    @Argument(help: "The room id.") var room: String
-    @Option(help: "From (YYYY-MM-DD).") var from: String = "0000-01-01"
-    @Option(help: "To (YYYY-MM-DD).") var to: String = "9999-12-31"
-    @Option(help: "html or csv.") var format = "html"
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
-
-    func execute() async throws {
-        let context = global.context()
-        let inventory = try context.inventory()
-        let room = try inventory.room(self.room)
-        let rows = LogbookDocument.rows(try Logbook(database: try context.database()).list(room: room.id, from: from, to: to))
-        let text: String
-        switch format {
-        case "html": text = LogbookDocument.html(site: inventory.site, room: room, from: from, to: to, rows: rows)
-        case "csv": text = LogbookDocument.csv(rows)
-        default: throw HNTTError(.badInput, "format \(format) is not html or csv", fix: "pass --format html or --format csv")
-        }
-        if let output {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-            global.output.note("logbook of \(room.id) written to \(output) (\(rows.count) rows)")
-        } else {
-            print(text, terminator: "")
-        }
-    }
-}

@@ -1,0 +1,155 @@
+import Foundation
+import HNTTCore
+import HNTTGovernance
+import HNTTTransport
+
+/// The application: one object that every interface (the CLI, the service, the scheduler, the
+/// hub) calls. Built from the inventory, the data folder and a driver registry; its intent
+/// methods return values, audit themselves and throw ``HNTTError``s. Interfaces parse, render
+/// and map errors; they hold no logic of their own.
+public final class Gateway: @unchecked Sendable {
+    public let inventoryPath: String
+    public let data: DataDirectory
+    public let profiles: ProfileCatalog
+    public let registry: DriverRegistry
+    private let lock = NSLock()
+    private var openDatabase: GovernanceDatabase?
+
+    public init(inventoryPath: String, data: DataDirectory, profiles: ProfileCatalog, registry: DriverRegistry = .standard) {
+        self.inventoryPath = inventoryPath
+        self.data = data
+        self.profiles = profiles
+        self.registry = registry
+    }
+
+    /// The gateway as the contract finds it: `--inventory`/`$HNTT_INVENTORY`/`./inventory.yaml`,
+    /// `--data`/`$HNTT_DATA`/`$XDG_DATA_HOME/hntt`, profiles beside the inventory or installed.
+    public convenience init(inventory: String?, data: String?) {
+        let path = Inventory.resolvePath(inventory)
+        self.init(inventoryPath: path, data: DataDirectory.resolve(data), profiles: ProfileCatalog.locate(inventoryPath: path))
+    }
+
+    public var secrets: SecretStore { SecretStore(data: data) }
+    public var pins: HostKeyPins { HostKeyPins(data: data) }
+
+    public func inventory() throws -> Inventory { try Inventory.load(path: inventoryPath, profiles: profiles) }
+
+    /// The one database of this process, opened (and migrated) on first use, off the cooperative pool.
+    public func openDatabase() async throws -> GovernanceDatabase {
+        if let open = lock.withLock({ openDatabase }) { return open }
+        return try await onOwnThread { try self.database() }
+    }
+
+    /// The one database of this process, opened (and migrated) on first use; blocks while it opens.
+    public func database() throws -> GovernanceDatabase {
+        try lock.withLock {
+            if let openDatabase { return openDatabase }
+            let database = try GovernanceDatabase(data: data)
+            openDatabase = database
+            return database
+        }
+    }
+
+    public func device(_ id: String) throws -> InventoryDevice { try inventory().device(id) }
+
+    public func profile(of device: InventoryDevice) throws -> DeviceProfile { try profiles.load(device.profileID) }
+
+    /// True for devices driven as cameras (no configuration, calls or microphones).
+    public func isCamera(_ device: InventoryDevice) throws -> Bool {
+        try registry.entry(for: profile(of: device), device: device.id).isCamera
+    }
+
+    /// The driver for a device, ready to connect on first use.
+    public func driver(for device: InventoryDevice, hostKeyPolicy: HostKeyPolicy? = nil) throws -> any DeviceDriver {
+        let plan = try ConnectionPlan.make(device: device, profile: profile(of: device), secrets: secrets, pins: pins,
+                                           hostKeyPolicy: hostKeyPolicy)
+        return try registry.driver(for: plan)
+    }
+
+    /// Closes `driver`, keeping what it saw of a standby state the device cannot be asked for.
+    public func finish(_ driver: any DeviceDriver, device: String) async {
+        await driver.close()
+        guard let observing = driver as? any StandbyObserving, let seen = await observing.observedStandby else { return }
+        try? await DeviceStates(database: openDatabase()).record(seen, device: device)
+    }
+
+    /// Runs `body` with a device's driver and always closes the connection.
+    public func withDevice<T: Sendable>(_ id: String, _ body: (any DeviceDriver) async throws -> T) async throws -> T {
+        let driver = try driver(for: device(id))
+        do {
+            let result = try await body(driver)
+            await finish(driver, device: id)
+            return result
+        } catch {
+            await finish(driver, device: id)
+            throw error
+        }
+    }
+
+    /// Runs `body` with a codec's driver; a camera is refused with a message that says why.
+    public func withCodec<T: Sendable>(_ id: String, _ body: (any CodecDriver) async throws -> T) async throws -> T {
+        try await withDevice(id) { driver in
+            guard let codec = driver as? any CodecDriver else {
+                throw HNTTError(.badInput, "\(id) is a camera: it has no calls, microphones or configuration to read",
+                                device: id, fix: "use the room's codec for this command")
+            }
+            return try await body(codec)
+        }
+    }
+
+    /// Runs `body` with a camera's driver; a codec is refused with a message that says why.
+    public func withCamera<T: Sendable>(_ id: String, _ body: (any CameraDriver) async throws -> T) async throws -> T {
+        try await withDevice(id) { driver in
+            guard let camera = driver as? any CameraDriver else {
+                throw HNTTError(.badInput, "\(id) is a codec, not a camera driven directly", device: id,
+                                fix: "use `hntt preset \(id) recall N --camera C` to move the codec's camera")
+            }
+            return try await body(camera)
+        }
+    }
+}
+
+/// What an audited intent does, for the audit log.
+public struct AuditRecord: Sendable {
+    public let device: String
+    public let action: String
+    public let detail: String
+
+    public init(device: String, action: String, detail: String = "") {
+        self.device = device
+        self.action = action
+        self.detail = detail
+    }
+}
+
+extension Gateway {
+    /// Runs `body` and appends the attempt to the audit log: done, failed or refused (exit 3),
+    /// with why. An audit that cannot be written is reported on standard error, loudly.
+    public func audited<T: Sendable>(_ record: AuditRecord, by caller: Caller, _ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            await audit(record, by: caller, outcome: "done", why: "")
+            return result
+        } catch let error as HNTTError {
+            await audit(record, by: caller, outcome: error.exitCode == 3 ? "refused" : "failed", why: error.message)
+            throw error
+        } catch let error as TransportError {
+            await audit(record, by: caller, outcome: "failed", why: error.detail)
+            throw HNTTError.from(error, device: record.device)
+        } catch {
+            await audit(record, by: caller, outcome: "failed", why: "\(error)")
+            throw error
+        }
+    }
+
+    /// Appends one audit entry now.
+    public func audit(_ record: AuditRecord, by caller: Caller, outcome: String, why: String) async {
+        do {
+            let detail = why.isEmpty ? record.detail : record.detail + (record.detail.isEmpty ? "" : "; ") + why
+            try await AuditLog(database: openDatabase()).append(device: record.device, action: record.action, outcome: outcome,
+                                                      detail: detail, operatorName: caller.operatorName, osUser: caller.osUser)
+        } catch {
+            FileHandle.standardError.write(Data("warning: the audit log could not be written: \(error)\n".utf8))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import HNTTCore
+import HNTTGovernance
+
+/// The yearly report on how well the system worked (Điều 5.8), from the logbook, the drift
+/// history and the audit log.
+public struct YearlyReport: Sendable {
+    public var year: Int
+
+    public init(year: Int) { self.year = year }
+    public var sessions: [(type: String, organizer: String, count: Int, hours: Double)] = []
+    public var incidents = 0
+    public var incidentsFromProcedures = 0
+    public var incidentsReported = 0
+    public var incidentsFixed = 0
+    public var incidentKinds: [(kind: IncidentKind, count: Int, fixed: Int, averageMinutes: Double?, longestMinutes: Double?)] = []
+    public var averageLossPercent: Double?
+    public var worstJitterMs: Double?
+    public var measuredSessions = 0
+    public var driftEvents: [(device: String, count: Int)] = []
+    public var failures: [(device: String, count: Int)] = []
+
+    public var totalSessions: Int { sessions.map(\.count).reduce(0, +) }
+    public var totalHours: Double { sessions.map(\.hours).reduce(0, +) }
+
+    public static func build(year: Int, logbook: [LogbookEntry], drift: [(device: String, status: String, at: String)], audit: [AuditEntry]) -> YearlyReport {
+        var report = YearlyReport(year: year)
+        let prefix = String(year)
+        var groups: [String: (type: String, organizer: String, count: Int, hours: Double)] = [:]
+        var losses: [Double] = []
+        let sessionEnds = logbook.filter { $0.kind == .sessionEnd }
+        for entry in logbook where (entry.payload["started_at"] ?? entry.at).hasPrefix(prefix) {
+            switch entry.kind {
+            case .session:
+                let type = entry.payload["session_type"] == "official" ? "official" : "test"
+                let organizer = entry.payload["organizer"].flatMap { $0.isEmpty ? nil : $0 } ?? "(not given)"
+                let start = entry.payload["started_at"].flatMap(parseTimestamp)
+                let end = entry.sessionEndedAt(in: sessionEnds).flatMap(parseTimestamp)
+                let hours = (start != nil && end != nil) ? max(0, end!.timeIntervalSince(start!)) / 3600 : 0
+                var group = groups[type + "\u{1F}" + organizer] ?? (type, organizer, 0, 0)
+                group.count += 1
+                group.hours += hours
+                groups[type + "\u{1F}" + organizer] = group
+                if let loss = entry.payload["loss_percent"].flatMap(Double.init) {
+                    losses.append(loss)
+                    report.measuredSessions += 1
+                }
+                if let jitter = entry.payload["jitter_ms"].flatMap(Double.init) { report.worstJitterMs = max(report.worstJitterMs ?? 0, jitter) }
+            default: break
+            }
+        }
+        let incidentEntries = Dictionary(logbook.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let incidents = IncidentRecord.all(in: logbook).filter { ($0.began.map(timestamp) ?? "").hasPrefix(prefix) }
+        for incident in incidents {
+            let payload = incidentEntries[incident.entry]?.payload ?? [:]
+            if payload["source"] == "procedure" || incident.what.contains(": check: ") || incident.fix == "recovered by the procedure" {
+                report.incidentsFromProcedures += 1
+            } else {
+                report.incidentsReported += 1
+            }
+        }
+        report.incidents = incidents.count
+        report.incidentsFixed = incidents.filter(\.isFixed).count
+        report.incidentKinds = IncidentKind.allCases.compactMap { kind in
+            let ofKind = incidents.filter { $0.kind == kind }
+            guard !ofKind.isEmpty else { return nil }
+            let minutes = ofKind.compactMap(\.minutesToFix)
+            return (kind, ofKind.count, ofKind.filter(\.isFixed).count,
+                    minutes.isEmpty ? nil : minutes.reduce(0, +) / Double(minutes.count), minutes.max())
+        }
+        report.sessions = groups.values.sorted { ($0.type, $0.organizer) < ($1.type, $1.organizer) }
+        report.averageLossPercent = losses.isEmpty ? nil : losses.reduce(0, +) / Double(losses.count)
+        report.driftEvents = ranking(drift.filter { $0.at.hasPrefix(prefix) && $0.status == "drift" }.map(\.device))
+        report.failures = ranking(audit.filter { $0.at.hasPrefix(prefix) && $0.outcome == "failed" && $0.device != "*" }.map(\.device))
+        return report
+    }
+
+    public static func ranking(_ devices: [String]) -> [(device: String, count: Int)] {
+        Dictionary(grouping: devices, by: { $0 }).map { ($0.key, $0.value.count) }.sorted { ($1.count, $0.device) < ($0.count, $1.device) }
+    }
+
+}
