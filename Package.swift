@@ -95,7 +95,8 @@ let package = Package(
         // The application layer in-process, on simulators over telnet and a pty: no root, no sshd.
         .testTarget(
             name: "HNTTGatewayTests",
-            dependencies: ["HNTTGateway", "HNTTGovernance", "HNTTCore", "HNTTSimulator", "HNTTTransport", "HNTTTestSupport"]
+            dependencies: ["HNTTGateway", "HNTTGovernance", "HNTTCore", "HNTTSimulator", "HNTTTransport", "HNTTTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "HNTTProceduresTests", dependencies: ["HNTTProcedures", "HNTTCore"]),
         .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),

@@ -8,7 +8,6 @@ public struct YAMLFile {
     public let root: Node
 
     public init(path: String, what: String) throws {
-        self.path = path
         guard let data = FileManager.default.contents(atPath: path) else {
             throw HNTTError(.badFile, "cannot read \(what) \(path)",
                             fix: "check the path, or pass --inventory PATH")
@@ -16,6 +15,13 @@ public struct YAMLFile {
         guard let text = String(data: data, encoding: .utf8) else {
             throw HNTTError(.badFile, "\(path) is not UTF-8 text", fix: "save the file as UTF-8")
         }
+        try self.init(text: text, name: path)
+    }
+
+    /// A document held in memory (a signed document kept in the database); `name` stands for the path in errors.
+    public init(text: String, name: String) throws {
+        self.path = name
+        let path = name
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw HNTTError(.badFile, "\(path) is empty", fix: "see the example in the README")

@@ -85,7 +85,15 @@ public struct BaselineDocument: Sendable, Equatable {
 
     /// Parses a baseline file; problems name the file and line.
     public static func load(path: String) throws -> BaselineDocument {
-        let file = try YAMLFile(path: path, what: "baseline")
+        try load(try YAMLFile(path: path, what: "baseline"))
+    }
+
+    /// Parses a document held in memory (as kept in the database).
+    public static func load(text: String, name: String) throws -> BaselineDocument {
+        try load(try YAMLFile(text: text, name: name))
+    }
+
+    static func load(_ file: YAMLFile) throws -> BaselineDocument {
         var drafted = "", devices: [DeviceEntry] = [], signature: Signature?
         var kind = ""
         for (key, _, value) in try file.mapping(file.root, "the baseline", allowed: ["kind", "format", "drafted_at", "devices", "signature"]) {

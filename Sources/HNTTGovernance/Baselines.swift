@@ -13,6 +13,9 @@ public struct Baseline: Sendable {
     public let signedAt: String
     public let keyName: String
     public let importedAt: String
+    /// The signed document this version rests on: the baseline as imported, or the change order
+    /// that produced it.
+    public let document: String
 }
 
 /// Approved baselines, versioned per device: an import supersedes the device's previous
@@ -98,6 +101,6 @@ public struct BaselineStore: Sendable {
     static func decode(_ row: Row) -> Baseline {
         Baseline(id: row["id"], device: row["device"], version: row["version"], settings: SettingsCoding.decode(row["settings"]),
                  signer: row["signer"], reference: row["reference"], signedAt: row["signed_at"], keyName: row["key_name"],
-                 importedAt: row["imported_at"])
+                 importedAt: row["imported_at"], document: row["document"])
     }
 }

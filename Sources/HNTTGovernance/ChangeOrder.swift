@@ -81,7 +81,15 @@ public struct ChangeOrder: Sendable, Equatable {
     }
 
     public static func load(path: String) throws -> ChangeOrder {
-        let file = try YAMLFile(path: path, what: "change order")
+        try load(try YAMLFile(path: path, what: "change order"))
+    }
+
+    /// Parses a document held in memory (as kept in the database).
+    public static func load(text: String, name: String) throws -> ChangeOrder {
+        try load(try YAMLFile(text: text, name: name))
+    }
+
+    static func load(_ file: YAMLFile) throws -> ChangeOrder {
         var order = ChangeOrder(reason: "", devices: [])
         var kind = ""
         for (key, _, value) in try file.mapping(file.root, "the change order",

@@ -21,24 +21,7 @@ struct BaselineDraftCommand: ReportingCommand {
     @Option(name: .shortAndLong, help: "The file to write.") var output: String
 
     func execute() async throws {
-        let context = global.context()
-        let inventory = try context.inventory()
-        let normaliser = try SnapshotNormaliser(secrets: context.secrets)
-        var entries: [(device: InventoryDevice, profile: DeviceProfile, settings: [(key: String, value: String)])] = []
-        for id in devices {
-            let device = try inventory.device(id)
-            let profile = try context.profiles.load(device.profileID)
-            if let fromSnapshot {
-                let snapshot = try SnapshotStore(database: try context.database()).snapshot(id: fromSnapshot)
-                guard snapshot.device == id else {
-                    throw HNTTError(.badInput, "snapshot \(fromSnapshot) is of \(snapshot.device), not \(id)", fix: "name one device per snapshot")
-                }
-                entries.append((device, profile, snapshot.settings))
-            } else {
-                entries.append((device, profile, try await context.liveSettings(device, normaliser: normaliser).settings))
-            }
-        }
-        let document = BaselineStore.draft(entries)
+        let document = try await global.gateway.draftBaseline(devices, fromSnapshot: fromSnapshot)
         try Data(document.yaml().utf8).write(to: URL(fileURLWithPath: output))
         let counts = document.devices.map { "\($0.device) (\($0.settings.count) settings)" }.joined(separator: ", ")
         global.output.result(.object([("file", .string(output)), ("devices", .array(document.devices.map { .string($0.device) }))]),
@@ -67,18 +50,11 @@ struct BaselineSignCommand: ReportingCommand {
 struct BaselineImportCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "import",
         abstract: "Import a signed baseline (refused with exit 3 if unsigned, unknown key or altered).")
-    var audit: AuditRecord? { AuditRecord(device: "*", action: "baseline import", detail: "file \(file)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The signed baseline file.") var file: String
 
     func execute() async throws {
-        let context = global.context()
-        let document = try BaselineDocument.load(path: file)
-        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-        let database = try context.database()
-        let versions = try BaselineStore(database: database).importDocument(document, documentText: text,
-                                                                            inventory: try context.inventory(),
-                                                                            trust: TrustStore(database: database))
+        let versions = try await global.gateway.importBaseline(file: file, by: global.caller)
         global.output.result(.object([("imported", .array(versions.map {
             .object([("device", .string($0.device)), ("version", .number($0.version))])
         }))]), human: versions.map { "\($0.device): baseline version \($0.version) in force" }.joined(separator: "\n"))
@@ -128,19 +104,14 @@ struct DriftCommand: ReportingCommand {
     @Option(help: "How many devices to read at once.") var parallel = 32
     @Flag(help: "Put drifted keys back to their approved values (the signed baseline is the authorisation).")
     var remediate = false
-    var audit: AuditRecord? { remediate ? AuditRecord(device: devices.isEmpty ? "*" : devices.joined(separator: ","), action: "drift remediate", detail: "") : nil }
 
     func execute() async throws {
-        let context = global.context()
-        let inventory = try context.inventory()
+        let gateway = global.gateway
+        let inventory = try gateway.inventory()
         let targets = devices.isEmpty ? inventory.devices : try devices.map { try inventory.device($0) }
-        let normaliser = try SnapshotNormaliser(secrets: context.secrets)
         let output = global.output
         let started = Date()
-        let reports = try await DriftChecker(database: try context.database()).check(targets, parallel: max(1, parallel), read: { device in
-            let live = try await context.liveSettings(device, normaliser: normaliser)
-            return ConfigurationSettings(live.settings, unsupported: live.unsupported)
-        }, progress: { done, total in
+        let reports = try await gateway.drift(targets, parallel: parallel, progress: { done, total in
             if total > 10 && (done % 10 == 0 || done == total) {
                 output.note("drift: \(done)/\(total) devices checked (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
             }
@@ -175,7 +146,16 @@ struct DriftCommand: ReportingCommand {
             return .object(fields)
         }))]), human: lines.joined(separator: "\n"))
         if remediate {
-            let remaining = try await Remediation(context: context, output: global.output).run(reports)
+            let outcomes = try await gateway.remediate(reports, by: global.caller)
+            for outcome in outcomes {
+                if !outcome.putBack.isEmpty { output.note("\(outcome.device): put back \(outcome.putBack.joined(separator: ", "))") }
+                if !outcome.secretsLeft.isEmpty {
+                    output.note("\(outcome.device): cannot put back \(outcome.secretsLeft.joined(separator: ", ")): only a keyed hash of the approved secret is kept; set it with a change order")
+                }
+                if let error = outcome.error { output.note("error: \(error)") }
+            }
+            let remaining = outcomes.filter { !$0.settled }.count
+            if let refused = outcomes.compactMap(\.error).first(where: { $0.exitCode == 3 }) { throw ExitCode(refused.exitCode) }
             if remaining == 0 && !reports.contains(where: { $0.status == .unreachable || $0.status == .error }) { return }
             if remaining > 0 { throw ExitCode(1) }
         }
@@ -226,42 +206,9 @@ struct AuditVerifyCommand: ReportingCommand {
     }
 }
 
-/// Puts drifted keys back to their approved values, each device through the guard's safe apply.
-struct Remediation {
-    let context: CommandContext
-    let output: Output
-
-    /// Returns how many drifted devices are still not as approved.
-    func run(_ reports: [DriftReport]) async throws -> Int {
-        let database = try context.database()
-        var remaining = 0
-        for report in reports where report.status == .drift {
-            guard let baseline = try BaselineStore(database: database).current(device: report.device) else { continue }
-            let keys = report.changes.map(\.key)
-            let changes = Authorizer(database: database).authorize(baseline: baseline, keys: keys)
-            let secrets = keys.filter { key in !changes.contains { $0.key == key } }
-            do {
-                if !changes.isEmpty {
-                    _ = try await GuardedApply(context: context, output: output).apply(changes, order: nil, confirmWithin: nil)
-                    output.note("\(report.device): put back \(changes.map(\.key).joined(separator: ", "))")
-                }
-                if !secrets.isEmpty {
-                    remaining += 1
-                    output.note("\(report.device): cannot put back \(secrets.joined(separator: ", ")): only a keyed hash of the approved secret is kept; set it with a change order")
-                }
-            } catch let error as HNTTError {
-                remaining += 1
-                output.note("error: \(error.on(device: report.device))")
-            }
-        }
-        return remaining
-    }
-}
-
 struct BaselinePushCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "push",
         abstract: "Apply the approved baseline where the live configuration differs (same as `drift --remediate`).")
-    var audit: AuditRecord? { AuditRecord(device: devices.isEmpty ? "*" : devices.joined(separator: ","), action: "baseline push", detail: "") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Device ids (default: all).") var devices: [String] = []
 

@@ -63,94 +63,43 @@ struct ChangeSignCommand: ReportingCommand {
     }
 }
 
-/// Applies approved changes to one device safely, records the new baseline version.
-struct GuardedApply {
-    let context: CommandContext
-    let output: Output
-
-    func apply(_ changes: [ApprovedChange], order: ChangeOrder?, confirmWithin: Double?) async throws -> ApplyReport {
-        guard let deviceID = changes.first?.device else { throw HNTTError(.badInput, "nothing to apply", fix: "") }
-        let device = try context.inventory().device(deviceID)
-        let driver = try context.driver(for: device)
-        guard let codec = driver as? any ConfigurableCodec else {
-            throw HNTTError(.badInput, "\(deviceID) has no configuration hntt can change", device: deviceID, fix: "change codecs only")
-        }
-        let database = try context.database()
-        let ledger = OrderLedger(database: database)
-        let orderID = order?.id
-        if let confirmWithin, let orderID {
-            output.note("applied changes must be confirmed within \(Int(confirmWithin)) s: run `hntt change confirm \(orderID)`")
-        }
-        let profile = try context.profiles.load(device.profileID)
-        let normaliser = try SnapshotNormaliser(secrets: context.secrets)
-        let snapshots = SnapshotStore(database: database)
-        let report = try await context.withDriver(codec, device: deviceID) {
-            try await SafeApplier(authorizer: Authorizer(database: database)).apply(
-                changes, on: codec, confirmWithin: confirmWithin,
-                recordBefore: { before in
-                    // The state before the change, kept: what a rollback restores, and evidence.
-                    _ = try snapshots.record(device: deviceID, software: "before \(changes[0].authority)",
-                                             settings: normaliser.normalise(before, profile: profile))
-                },
-                confirmed: {
-                    guard let orderID else { return false }
-                    return (try? ledger.isConfirmed(orderID: orderID)) ?? false
-                })
-        }
-        // The approved state moves with the change: the next baseline version, the order as provenance.
-        if let order, let signature = order.signature {
-            let changed = report.applied.map { (key: $0.key, value: profile.isSecret($0.key) ? normaliser.protect($0.value) : $0.value) }
-            try BaselineStore(database: database).supersede(device: deviceID, changed: changed, signer: signature.signer,
-                                                            reference: signature.reference, signedAt: signature.signedAt,
-                                                            document: order.yaml())
-        }
-        return report
-    }
-}
-
 struct ChangeApplyCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "apply",
         abstract: "Apply a signed change order: checked by the guard, applied key by key, undone on any failure.")
-    var audit: AuditRecord? {
-        let order = try? ChangeOrder.load(path: file)
-        let devices = order?.devices.map(\.device).joined(separator: ",") ?? "*"
-        return AuditRecord(device: devices, action: "change apply",
-                           detail: "order \(order?.signature?.reference ?? "?") (\(order?.id ?? file))")
-    }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The signed change order file.") var file: String
     @Option(help: "Undo the change unless `hntt change confirm` arrives within this many seconds (network, SSH settings).")
     var confirmWithin: Double?
 
     func execute() async throws {
-        let context = global.context()
-        let order = try ChangeOrder.load(path: file)
-        for entry in order.devices { _ = try context.inventory().device(entry.device) }
-        let approved = try Authorizer(database: try context.database()).authorize(order)
-        var lines: [String] = []
-        var results: [JSONValue] = []
-        for device in Dictionary(grouping: approved, by: \.device).keys.sorted() {
-            let changes = approved.filter { $0.device == device }
-            let report = try await GuardedApply(context: context, output: global.output).apply(changes, order: order, confirmWithin: confirmWithin)
-            for change in report.applied {
-                let secret = try context.profiles.load(try context.inventory().device(device).profileID).isSecret(change.key)
-                lines.append("\(device): \(change.key): \(secret ? "********" : report.previous[change.key] ?? "") → \(secret ? "********" : change.value)")
-            }
-            results.append(.object([("device", .string(device)), ("applied", .array(report.applied.map { .string($0.key) }))]))
+        if let confirmWithin, let order = try? ChangeOrder.load(path: file) {
+            global.output.note("applied changes must be confirmed within \(Int(confirmWithin)) s: run `hntt change confirm \(order.id)`")
         }
-        global.output.result(.object([("order_id", .string(order.id)), ("devices", .array(results))]), human: lines.joined(separator: "\n"))
+        let outcome = try await global.gateway.applyOrder(file: file, confirmWithin: confirmWithin, by: global.caller)
+        var lines: [String] = []
+        for report in outcome.reports {
+            let profile = try global.gateway.profile(of: try global.gateway.device(report.device))
+            for change in report.applied {
+                let secret = profile.isSecret(change.key)
+                lines.append("\(report.device): \(change.key): \(secret ? "********" : report.previous[change.key] ?? "") → \(secret ? "********" : change.value)")
+            }
+        }
+        let results: [JSONValue] = outcome.reports.map {
+            .object([("device", .string($0.device)), ("applied", .array($0.applied.map { .string($0.key) }))])
+        }
+        global.output.result(.object([("order_id", .string(outcome.order.id)), ("devices", .array(results))]),
+                             human: lines.joined(separator: "\n"))
     }
 }
 
 struct ChangeConfirmCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "confirm",
         abstract: "Confirm a change applied with --confirm-within (it is kept).")
-    var audit: AuditRecord? { AuditRecord(device: "*", action: "change confirm", detail: "order \(orderID)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The change order's id.") var orderID: String
 
     func execute() async throws {
-        try OrderLedger(database: try global.context().database()).confirm(orderID: orderID)
+        try await global.gateway.confirmOrder(orderID, by: global.caller)
         global.output.result(.object([("confirmed", .string(orderID))]), human: "change order \(orderID) confirmed")
     }
 }
@@ -158,7 +107,6 @@ struct ChangeConfirmCommand: ReportingCommand {
 struct ConfigSetCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "set",
         abstract: "Change one setting, as a signed change order allows (exactly the signed value).")
-    var audit: AuditRecord? { AuditRecord(device: device, action: "config set", detail: "key \(key)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Argument(help: "The key, e.g. \"SIP DisplayName\".") var key: String
@@ -166,15 +114,8 @@ struct ConfigSetCommand: ReportingCommand {
     @Option(help: "The signed change order that allows it.") var authorization: String?
 
     func execute() async throws {
-        let context = global.context()
-        _ = try context.inventory().device(device)
-        guard let authorization else {
-            throw HNTTError(.blocked, "changing \(key) on \(device) needs a signed change order (Điều 3.3)", device: device,
-                            fix: Authorizer.whoCanAuthorise + "; then pass --authorization FILE")
-        }
-        let order = try ChangeOrder.load(path: authorization)
-        let approved = try Authorizer(database: try context.database()).authorize(order, exactly: (device, key, value))
-        let report = try await GuardedApply(context: context, output: global.output).apply(approved, order: order, confirmWithin: nil)
+        let report = try await global.gateway.setConfiguration(device, key: key, value: value, authorization: authorization,
+                                                               by: global.caller)
         global.output.result(.object([("device", .string(device)), ("key", .string(key)), ("applied", .bool(true))]),
                              human: "\(device): \(key) set (was \"\(report.previous[key] ?? "")\")")
     }

@@ -9,22 +9,6 @@ extension CommandContext {
     func database() throws -> GovernanceDatabase { try gateway.database() }
 
 
-    /// The device's configuration read live and normalised (volatile keys out, secrets hashed),
-    /// with the software it reports.
-    func liveSettings(_ device: InventoryDevice, normaliser: SnapshotNormaliser) async throws
-        -> (software: String, settings: [(key: String, value: String)], unsupported: [String]) {
-        let profile = try profiles.load(device.profileID)
-        let driver = try driver(for: device)
-        guard let codec = driver as? any CodecDriver else {
-            throw HNTTError(.badInput, "\(device.id) is a camera: it has no configuration to read", device: device.id,
-                            fix: "snapshots and baselines are for codecs")
-        }
-        return try await withDriver(codec, device: device.id) {
-            let software = try await codec.checkLogin()
-            let settings = try await codec.configuration(key: nil)
-            return (software, normaliser.normalise(settings, profile: profile), settings.unsupported)
-        }
-    }
 }
 
 /// One warning line for the settings a firmware does not have.
@@ -57,47 +41,31 @@ struct SnapshotTakeCommand: ReportingCommand {
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
     }
 
-    /// One device's outcome.
-    private enum Taken: Sendable {
-        case stored(JSONValue, line: String)
-        case failed(HNTTError, line: String)
-    }
-
     func execute() async throws {
-        let context = global.context()
-        let inventory = try context.inventory()
+        let gateway = global.gateway
         guard all || !devices.isEmpty else {
             throw HNTTError(.badInput, "name the devices to snapshot, or pass --all", fix: "e.g. `hntt snapshot ubnd-codec`")
         }
-        let targets = try all ? try inventory.devices.filter { try !context.gateway.isCamera($0) }
-                              : devices.map { try inventory.device($0) }
-        let store = SnapshotStore(database: try context.database())
-        let normaliser = try SnapshotNormaliser(secrets: context.secrets)
+        let targets = try all ? gateway.codecs() : devices.map { try gateway.device($0) }
         let output = global.output
         let started = Date()
-        let taken = await forEachBounded(targets, parallel: parallel, progress: { done, total in
+        let outcomes = try await gateway.snapshot(targets, parallel: parallel) { done, total in
             if total > 1 { output.note("snapshot: \(done)/\(total) devices read (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)") }
-        }) { device -> Taken in
-            do {
-                let live = try await context.liveSettings(device, normaliser: normaliser)
-                let (snapshot, isNew) = try store.record(device: device.id, software: live.software, settings: live.settings)
-                warnUnsupported(live.unsupported, device: device.id, output: output)
-                let line = "\(device.id): snapshot \(snapshot.id)" + (isNew ? " (\(snapshot.settings.count) settings)" : " (unchanged since then)")
-                return .stored(.object([("device", .string(device.id)), ("snapshot_id", .number(Int(snapshot.id))),
-                                        ("taken_at", .string(snapshot.takenAt)), ("new", .bool(isNew)),
-                                        ("settings", settingsJSON(snapshot.settings)),
-                                        ("unsupported", .array(live.unsupported.map(JSONValue.string)))]), line: line)
-            } catch {
-                let failure = (error as? HNTTError ?? HNTTError(.deviceError, "\(error)")).on(device: device.id)
-                output.note("error: \(failure)")
-                return .failed(failure, line: "\(device.id): FAILED: \(failure.message)")
-            }
         }
         var documents: [JSONValue] = [], lines: [String] = [], failure: HNTTError?
-        for outcome in taken {
-            switch outcome {
-            case .stored(let document, let line): documents.append(document); lines.append(line)
-            case .failed(let error, let line): failure = failure ?? error; lines.append(line)
+        for outcome in outcomes {
+            warnUnsupported(outcome.unsupported, device: outcome.device, output: output)
+            if let snapshot = outcome.snapshot {
+                documents.append(.object([("device", .string(outcome.device)), ("snapshot_id", .number(Int(snapshot.id))),
+                                          ("taken_at", .string(snapshot.takenAt)), ("new", .bool(outcome.isNew)),
+                                          ("settings", settingsJSON(snapshot.settings)),
+                                          ("unsupported", .array(outcome.unsupported.map(JSONValue.string)))]))
+                lines.append("\(outcome.device): snapshot \(snapshot.id)"
+                    + (outcome.isNew ? " (\(snapshot.settings.count) settings)" : " (unchanged since then)"))
+            } else if let error = outcome.error {
+                output.note("error: \(error)")
+                failure = failure ?? error
+                lines.append("\(outcome.device): FAILED: \(error.message)")
             }
         }
         global.output.result(documents.count == 1 && targets.count == 1 ? documents[0] : .object([("snapshots", .array(documents))]),

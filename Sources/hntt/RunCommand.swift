@@ -70,7 +70,7 @@ struct RunCommand: ReportingCommand {
             devices: RoomDevices(codec: codec, cameras: cameras), number: number,
             driftCheck: {
                 guard let device = codecDevice, let baseline = try baselines.current(device: device.id) else { return true }
-                let live = try await context.liveSettings(device, normaliser: normaliser).settings
+                let live = try await context.gateway.liveConfiguration(device, normaliser: normaliser).settings
                 let values = Dictionary(live.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
                 return baseline.settings.allSatisfy { values[$0.key] == $0.value }
             },

@@ -1,0 +1,236 @@
+import Foundation
+import HNTTCore
+import HNTTGovernance
+import HNTTGuard
+
+/// A device's configuration as read for governance: normalised (volatile keys out, secrets as
+/// keyed hashes), with the keys its firmware lacks and the software it reports.
+public struct LiveConfiguration: Sendable {
+    public let software: String
+    public let settings: [(key: String, value: String)]
+    public let unsupported: [String]
+}
+
+/// One device's snapshot, or why there is none.
+public struct SnapshotOutcome: Sendable {
+    public let device: String
+    public let snapshot: Snapshot?
+    public let isNew: Bool
+    public let unsupported: [String]
+    public let error: HNTTError?
+}
+
+/// What remediation did on one drifted device.
+public struct RemediationOutcome: Sendable {
+    public let device: String
+    /// Keys put back to their approved values.
+    public let putBack: [String]
+    /// Secret keys that cannot be put back (only a keyed hash of the approved value is kept).
+    public let secretsLeft: [String]
+    public let error: HNTTError?
+
+    /// True when the device is as approved now.
+    public var settled: Bool { error == nil && secretsLeft.isEmpty }
+}
+
+/// What a change order did on each device.
+public struct ChangeOutcome: Sendable {
+    public let order: ChangeOrder
+    public let reports: [ApplyReport]
+}
+
+/// Snapshots, drift, remediation, baselines and change orders (Điều 3.3): every write to a
+/// device's configuration goes through the guard's safe apply, here and nowhere else.
+extension Gateway {
+    public func normaliser() throws -> SnapshotNormaliser { try SnapshotNormaliser(secrets: secrets) }
+
+    /// The configuration read live and normalised.
+    public func liveConfiguration(_ device: InventoryDevice, normaliser: SnapshotNormaliser) async throws -> LiveConfiguration {
+        let profile = try profile(of: device)
+        guard try !isCamera(device) else {
+            throw HNTTError(.badInput, "\(device.id) is a camera: it has no configuration to read", device: device.id,
+                            fix: "snapshots and baselines are for codecs")
+        }
+        return try await withCodec(device.id) { codec in
+            let software = try await codec.checkLogin()
+            let settings = try await codec.configuration(key: nil)
+            return LiveConfiguration(software: software, settings: normaliser.normalise(settings, profile: profile),
+                                     unsupported: settings.unsupported)
+        }
+    }
+
+    /// Every codec of the inventory.
+    public func codecs() throws -> [InventoryDevice] { try inventory().devices.filter { try !isCamera($0) } }
+
+    /// Reads and stores snapshots, `parallel` devices at once; a failure costs only its device.
+    public func snapshot(_ devices: [InventoryDevice], parallel: Int,
+                         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> [SnapshotOutcome] {
+        let store = SnapshotStore(database: try await openDatabase())
+        let normaliser = try normaliser()
+        return await forEachBounded(devices, parallel: parallel, progress: progress) { device in
+            do {
+                let live = try await self.liveConfiguration(device, normaliser: normaliser)
+                let (snapshot, isNew) = try store.record(device: device.id, software: live.software, settings: live.settings)
+                return SnapshotOutcome(device: device.id, snapshot: snapshot, isNew: isNew, unsupported: live.unsupported, error: nil)
+            } catch {
+                let failure = (error as? HNTTError ?? HNTTError(.deviceError, "\(error)")).on(device: device.id)
+                return SnapshotOutcome(device: device.id, snapshot: nil, isNew: false, unsupported: [], error: failure)
+            }
+        }
+    }
+
+    /// Compares live configuration with the approved baselines; every result is recorded.
+    public func drift(_ devices: [InventoryDevice], parallel: Int,
+                      progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> [DriftReport] {
+        let normaliser = try normaliser()
+        return try await DriftChecker(database: try await openDatabase()).check(devices, parallel: max(1, parallel), read: { device in
+            let live = try await self.liveConfiguration(device, normaliser: normaliser)
+            return ConfigurationSettings(live.settings, unsupported: live.unsupported)
+        }, progress: progress)
+    }
+
+    /// Puts drifted keys back to their approved values, each device through the guard's safe
+    /// apply, after the baseline in force has been verified against its signed documents.
+    public func remediate(_ reports: [DriftReport], by caller: Caller) async throws -> [RemediationOutcome] {
+        let database = try await openDatabase()
+        var outcomes: [RemediationOutcome] = []
+        for report in reports where report.status == .drift {
+            do {
+                let baseline = try verifiedBaseline(of: report.device)
+                guard let baseline else { continue }
+                let keys = report.changes.map(\.key)
+                let changes = Authorizer(database: database).authorize(baseline: baseline, keys: keys)
+                let secrets = keys.filter { key in !changes.contains { $0.key == key } }
+                if !changes.isEmpty {
+                    _ = try await audited(AuditRecord(device: report.device, action: "remediate",
+                                                      detail: "baseline v\(baseline.version): \(changes.map(\.key).joined(separator: ", "))"),
+                                          by: caller) {
+                        try await apply(changes, order: nil, confirmWithin: nil)
+                    }
+                }
+                outcomes.append(RemediationOutcome(device: report.device, putBack: changes.map(\.key), secretsLeft: secrets, error: nil))
+            } catch let error as HNTTError {
+                outcomes.append(RemediationOutcome(device: report.device, putBack: [], secretsLeft: [], error: error.on(device: report.device)))
+            }
+        }
+        return outcomes
+    }
+
+    /// The device's baseline in force, checked against the signed documents it rests on.
+    public func verifiedBaseline(of device: String) throws -> Baseline? {
+        let database = try database()
+        let normaliser = try normaliser()
+        let profile = try profile(of: self.device(device))
+        return try BaselineStore(database: database).verifiedCurrent(device: device, trust: TrustStore(database: database)) { key, value in
+            profile.isSecret(key) ? normaliser.protect(value) : value
+        }
+    }
+
+    /// A draft baseline: each device's governed settings, live or from a snapshot.
+    public func draftBaseline(_ ids: [String], fromSnapshot: Int64?) async throws -> BaselineDocument {
+        let inventory = try inventory()
+        let normaliser = try normaliser()
+        var entries: [(device: InventoryDevice, profile: DeviceProfile, settings: [(key: String, value: String)])] = []
+        for id in ids {
+            let device = try inventory.device(id)
+            let profile = try profile(of: device)
+            if let fromSnapshot {
+                let snapshot = try SnapshotStore(database: try await openDatabase()).snapshot(id: fromSnapshot)
+                guard snapshot.device == id else {
+                    throw HNTTError(.badInput, "snapshot \(fromSnapshot) is of \(snapshot.device), not \(id)", fix: "name one device per snapshot")
+                }
+                entries.append((device, profile, snapshot.settings))
+            } else {
+                entries.append((device, profile, try await liveConfiguration(device, normaliser: normaliser).settings))
+            }
+        }
+        return BaselineStore.draft(entries)
+    }
+
+    /// Verifies and imports a signed baseline file; returns the new versions.
+    public func importBaseline(file: String, by caller: Caller) async throws -> [(device: String, version: Int)] {
+        try await audited(AuditRecord(device: "*", action: "baseline import", detail: "file \(file)"), by: caller) {
+            let document = try BaselineDocument.load(path: file)
+            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            let database = try await openDatabase()
+            return try BaselineStore(database: database).importDocument(document, documentText: text, inventory: try inventory(),
+                                                                         trust: TrustStore(database: database))
+        }
+    }
+
+    /// Applies a signed change order: authorised by the guard, applied device by device, key by
+    /// key, undone on any failure; the next baseline version records it.
+    public func applyOrder(file: String, confirmWithin: Double?, by caller: Caller) async throws -> ChangeOutcome {
+        let order = try? ChangeOrder.load(path: file)
+        let record = AuditRecord(device: order?.devices.map(\.device).joined(separator: ",") ?? "*", action: "change apply",
+                                 detail: "order \(order?.signature?.reference ?? "?") (\(order?.id ?? file))")
+        return try await audited(record, by: caller) {
+            let order = try ChangeOrder.load(path: file)
+            for entry in order.devices { _ = try device(entry.device) }
+            let approved = try Authorizer(database: try await openDatabase()).authorize(order)
+            var reports: [ApplyReport] = []
+            for device in Dictionary(grouping: approved, by: \.device).keys.sorted() {
+                reports.append(try await apply(approved.filter { $0.device == device }, order: order, confirmWithin: confirmWithin))
+            }
+            return ChangeOutcome(order: order, reports: reports)
+        }
+    }
+
+    /// One setting, exactly as a signed order allows it (`config set --authorization`).
+    public func setConfiguration(_ id: String, key: String, value: String, authorization: String?,
+                                 by caller: Caller) async throws -> ApplyReport {
+        try await audited(AuditRecord(device: id, action: "config set", detail: "key \(key)"), by: caller) {
+            _ = try device(id)
+            guard let authorization else {
+                throw HNTTError(.blocked, "changing \(key) on \(id) needs a signed change order (Điều 3.3)", device: id,
+                                fix: Authorizer.whoCanAuthorise + "; then pass --authorization FILE")
+            }
+            let order = try ChangeOrder.load(path: authorization)
+            let approved = try Authorizer(database: try await openDatabase()).authorize(order, exactly: (id, key, value))
+            return try await apply(approved, order: order, confirmWithin: nil)
+        }
+    }
+
+    /// Confirms a change applied with a confirmation window.
+    public func confirmOrder(_ orderID: String, by caller: Caller) async throws {
+        try await audited(AuditRecord(device: "*", action: "change confirm", detail: "order \(orderID)"), by: caller) {
+            try OrderLedger(database: try await openDatabase()).confirm(orderID: orderID)
+        }
+    }
+
+    /// Applies approved changes to one device safely; with an order, records the next baseline version.
+    func apply(_ changes: [ApprovedChange], order: ChangeOrder?, confirmWithin: Double?) async throws -> ApplyReport {
+        guard let deviceID = changes.first?.device else { throw HNTTError(.badInput, "nothing to apply", fix: "") }
+        let device = try device(deviceID)
+        let database = try await openDatabase()
+        let ledger = OrderLedger(database: database)
+        let orderID = order?.id
+        let profile = try profile(of: device)
+        let normaliser = try normaliser()
+        let snapshots = SnapshotStore(database: database)
+        let report = try await withDevice(deviceID) { driver -> ApplyReport in
+            guard let codec = driver as? any ConfigurableCodec else {
+                throw HNTTError(.badInput, "\(deviceID) has no configuration hntt can change", device: deviceID, fix: "change codecs only")
+            }
+            return try await SafeApplier(authorizer: Authorizer(database: database)).apply(
+                changes, on: codec, confirmWithin: confirmWithin,
+                recordBefore: { before in
+                    // The state before the change, kept: what a rollback restores, and evidence.
+                    _ = try snapshots.record(device: deviceID, software: "before \(changes[0].authority)",
+                                             settings: normaliser.normalise(before, profile: profile))
+                },
+                confirmed: {
+                    guard let orderID else { return false }
+                    return (try? ledger.isConfirmed(orderID: orderID)) ?? false
+                })
+        }
+        // The approved state moves with the change: the next baseline version, the order as provenance.
+        if let order, let signature = order.signature {
+            let changed = report.applied.map { (key: $0.key, value: profile.isSecret($0.key) ? normaliser.protect($0.value) : $0.value) }
+            try BaselineStore(database: database).supersede(device: deviceID, changed: changed, signer: signature.signer,
+                                                            reference: signature.reference, signedAt: signature.signedAt,
+                                                            document: order.yaml())
+        }
+        return report
+    }
+}
