@@ -125,10 +125,13 @@ public struct AuditRecord: Sendable {
 extension Gateway {
     /// Runs `body` and appends the attempt to the audit log: done, failed or refused (exit 3),
     /// with why. An audit that cannot be written is reported on standard error, loudly.
-    public func audited<T: Sendable>(_ record: AuditRecord, by caller: Caller, _ body: () async throws -> T) async throws -> T {
+    /// `failure` tells a result that counts as failed (a procedure whose step failed) and why.
+    public func audited<T: Sendable>(_ record: AuditRecord, by caller: Caller, failure: (T) -> String? = { _ in nil },
+                                     _ body: () async throws -> T) async throws -> T {
         do {
             let result = try await body()
-            await audit(record, by: caller, outcome: "done", why: "")
+            let why = failure(result)
+            await audit(record, by: caller, outcome: why == nil ? "done" : "failed", why: why ?? "")
             return result
         } catch let error as HNTTError {
             await audit(record, by: caller, outcome: error.exitCode == 3 ? "refused" : "failed", why: error.message)

@@ -177,7 +177,7 @@ struct AuditListCommand: ReportingCommand {
     @Option(help: "How many entries.") var limit = 100
 
     func execute() async throws {
-        let entries = try AuditLog(database: try global.context().database()).list(device: device, limit: limit)
+        let entries = try await global.gateway.auditEntries(device: device, limit: limit)
         global.output.result(.object([("entries", .array(entries.map { entry in
             .object([("id", .number(Int(entry.id))), ("at", .string(entry.at)), ("os_user", .string(entry.osUser)),
                      ("operator", .string(entry.operatorName)), ("device", .string(entry.device)), ("action", .string(entry.action)),
@@ -195,12 +195,11 @@ struct AuditVerifyCommand: ReportingCommand {
     @OptionGroup var global: GlobalOptions
 
     func execute() async throws {
-        let log = AuditLog(database: try global.context().database())
-        if let broken = try log.verify() {
+        let (problem, count) = try await global.gateway.verifyAudit()
+        if let broken = problem {
             global.output.result(.object([("intact", .bool(false)), ("problem", .string(broken))]), human: "audit log BROKEN: \(broken)")
             throw ExitCode(1)
         }
-        let count = try log.list(limit: Int.max).count
         global.output.result(.object([("intact", .bool(true)), ("entries", .number(count))]),
                              human: "audit log intact (\(count) entries)")
     }

@@ -42,7 +42,7 @@ struct LogListCommand: ReportingCommand {
     @Option(help: "To this date (YYYY-MM-DD).") var to: String?
 
     func execute() async throws {
-        let entries = try Logbook(database: try global.context().database()).list(room: room, from: from, to: to)
+        let entries = try await global.gateway.logEntries(room: room, from: from, to: to)
         global.output.result(.object([("entries", .array(entries.map(entryJSON)))]),
                              human: entries.isEmpty ? "the logbook is empty" : entries.map(entryLine).joined(separator: "\n"))
     }
@@ -54,9 +54,7 @@ struct LogShowCommand: ReportingCommand {
     @Argument(help: "The entry id.") var entry: Int64
 
     func execute() async throws {
-        let logbook = Logbook(database: try global.context().database())
-        let shown = try logbook.entry(entry)
-        let related = try logbook.list(room: shown.room).filter { $0.refersTo == entry }
+        let (shown, related) = try await global.gateway.logEntry(entry)
         global.output.result(.object([("entry", entryJSON(shown)), ("related", .array(related.map(entryJSON)))]),
                              human: ([entryLine(shown)] + shown.payload.keys.sorted().map { "  \($0): \(shown.payload[$0] ?? "")" }
                                      + related.map { "  " + entryLine($0) }).joined(separator: "\n"))
@@ -65,7 +63,6 @@ struct LogShowCommand: ReportingCommand {
 
 struct LogAddIncidentCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "add-incident", abstract: "Write a fault and how it was fixed.")
-    var audit: AuditRecord? { AuditRecord(device: room, action: "log add-incident", detail: what) }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The room id.") var room: String
     @Option(help: "What happened.") var what: String
@@ -76,92 +73,40 @@ struct LogAddIncidentCommand: ReportingCommand {
     @Option(help: "The session entry it belongs to.") var session: Int64?
 
     func execute() async throws {
-        _ = try global.context().inventory().room(room)
         guard let incidentKind = IncidentKind(rawValue: kind) else {
             throw HNTTError(.badInput, "incident kind \(kind) is not known",
                             fix: "pass --kind " + IncidentKind.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        let now = Date()
-        let beganAt = try began.map { try parseOperatorTime($0, option: "--began") } ?? now
-        var payload = ["what": what, "fix": fix, "kind": incidentKind.rawValue, "operator": global.auditOperator ?? "",
-                       "reported_at": timestamp(now), "began_at": timestamp(beganAt)]
-        if let fixed, fix.isEmpty {
-            throw HNTTError(.badInput, "--fixed \(fixed) is given without --fix", fix: "say how it was fixed with --fix TEXT")
-        }
-        if !fix.isEmpty {
-            let fixedAt = try fixed.map { try parseOperatorTime($0, option: "--fixed") } ?? now
-            guard fixedAt >= beganAt else {
-                throw HNTTError(.badInput, "the fix (\(timestamp(fixedAt))) is before the fault began (\(timestamp(beganAt)))",
-                                fix: "check --began and --fixed")
-            }
-            payload["fixed_at"] = timestamp(fixedAt)
-        }
-        let entry = try Logbook(database: try global.context().database()).append(room: room, kind: .incident, refersTo: session, payload: payload)
+        let report = IncidentReport(room: room, what: what, fix: fix, kind: incidentKind,
+                                    began: try began.map { try parseOperatorTime($0, option: "--began") },
+                                    fixed: try fixed.map { try parseOperatorTime($0, option: "--fixed") }, session: session)
+        let entry = try await global.gateway.addIncident(report, by: global.caller)
         global.output.result(entryJSON(entry), human: "logbook entry \(entry.id) written" + (fix.isEmpty ? " (open: write the fix with `hntt log fix \(entry.id)`)" : ""))
     }
 }
 
 struct LogFixCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "fix", abstract: "Write how an open incident was fixed, and when.")
-    var audit: AuditRecord? { AuditRecord(device: "*", action: "log fix", detail: "entry \(entry)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The incident's entry id.") var entry: Int64
     @Option(help: "How it was fixed.") var fix: String
     @Option(help: "When (YYYY-MM-DD HH:MM local time, HH:MM today, or ISO 8601; default now).") var at: String?
 
     func execute() async throws {
-        let logbook = Logbook(database: try global.context().database())
-        let incident = try logbook.entry(entry)
-        guard incident.kind == .incident else {
-            throw HNTTError(.badInput, "entry \(entry) is a \(incident.kind.rawValue), not an incident", fix: "find the incident with `hntt log list`")
-        }
-        if let known = IncidentRecord.all(in: try logbook.list(room: incident.room)).first(where: { $0.entry == entry }), known.isFixed {
-            throw HNTTError(.badInput, "incident \(entry) is already fixed (\(known.fix))",
-                            fix: "to change what was written, use `hntt log correct \(entry) --text ...`")
-        }
-        let fixedAt = try at.map { try parseOperatorTime($0, option: "--at") } ?? Date()
-        if let began = incident.payload["began_at"].flatMap(parseTimestamp), fixedAt < began {
-            throw HNTTError(.badInput, "the fix (\(timestamp(fixedAt))) is before the fault began (\(timestamp(began)))", fix: "check --at")
-        }
-        let written = try logbook.append(room: incident.room, kind: .fix, refersTo: entry,
-                                         payload: ["fix": fix, "fixed_at": timestamp(fixedAt), "operator": global.auditOperator ?? ""])
+        let written = try await global.gateway.fixIncident(entry, fix: fix, at: try at.map { try parseOperatorTime($0, option: "--at") },
+                                                           by: global.caller)
         global.output.result(entryJSON(written), human: "incident \(entry) fixed (entry \(written.id))")
     }
 }
 
-/// A time a technician types: ISO 8601 with a zone, `YYYY-MM-DD HH:MM` or `YYYY-MM-DDTHH:MM`
-/// in local time, or `HH:MM` today.
-func parseOperatorTime(_ text: String, option: String) throws -> Date {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
-    if let date = parseTimestamp(trimmed) { return date }
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = .current
-    for format in ["yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss"] {
-        formatter.dateFormat = format
-        if let date = formatter.date(from: trimmed) { return date }
-    }
-    formatter.dateFormat = "HH:mm"
-    if let time = formatter.date(from: trimmed) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .current
-        let parts = calendar.dateComponents([.hour, .minute], from: time)
-        if let date = calendar.date(bySettingHour: parts.hour ?? 0, minute: parts.minute ?? 0, second: 0, of: Date()) { return date }
-    }
-    throw HNTTError(.badInput, "\(option) \(text) is not a time", fix: "write it as YYYY-MM-DD HH:MM (local time), HH:MM (today) or ISO 8601")
-}
-
 struct LogSignCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "sign", abstract: "The technician's sign-off (ký xác nhận) of an entry.")
-    var audit: AuditRecord? { AuditRecord(device: "*", action: "log sign", detail: "entry \(entry) by \(by)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The entry id.") var entry: Int64
     @Option(help: "Who signs.") var by: String
 
     func execute() async throws {
-        let logbook = Logbook(database: try global.context().database())
-        let signed = try logbook.entry(entry)
-        let signature = try logbook.append(room: signed.room, kind: .signature, refersTo: entry, payload: ["signed_by": by, "signed_at": timestamp()])
+        let signature = try await global.gateway.signEntry(entry, signer: by, by: global.caller)
         global.output.result(entryJSON(signature), human: "entry \(entry) signed by \(by) (entry \(signature.id))")
     }
 }
@@ -169,16 +114,12 @@ struct LogSignCommand: ReportingCommand {
 struct LogCorrectCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "correct",
         abstract: "Correct an entry: entries are never edited, a correction is a new entry pointing at the old one.")
-    var audit: AuditRecord? { AuditRecord(device: "*", action: "log correct", detail: "entry \(entry)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The entry id.") var entry: Int64
     @Option(help: "The correction.") var text: String
 
     func execute() async throws {
-        let logbook = Logbook(database: try global.context().database())
-        let corrected = try logbook.entry(entry)
-        let correction = try logbook.append(room: corrected.room, kind: .correction, refersTo: entry,
-                                            payload: ["text": text, "operator": global.auditOperator ?? ""])
+        let correction = try await global.gateway.correctEntry(entry, text: text, by: global.caller)
         global.output.result(entryJSON(correction), human: "entry \(entry) corrected (entry \(correction.id))")
     }
 }
@@ -189,12 +130,11 @@ struct LogVerifyCommand: ReportingCommand {
     @OptionGroup var global: GlobalOptions
 
     func execute() async throws {
-        let logbook = Logbook(database: try global.context().database())
-        if let broken = try logbook.verify() {
+        let (problem, count) = try await global.gateway.verifyLogbook()
+        if let broken = problem {
             global.output.result(.object([("intact", .bool(false)), ("problem", .string(broken))]), human: "logbook BROKEN: \(broken)")
             throw ExitCode(1)
         }
-        let count = try logbook.list().count
         global.output.result(.object([("intact", .bool(true)), ("entries", .number(count))]), human: "logbook intact (\(count) entries)")
     }
 }

@@ -100,8 +100,9 @@ final class DeviceRig<State: SimulatedDeviceState>: @unchecked Sendable {
     var hostKeyFingerprint: String? { sshd?.hostKeyFingerprint }
 
     /// A driver with the right password (or `password`), the real host key pinned (or `hostKeyPolicy`).
-    func driver(password: String? = nil, hostKeyPolicy: HostKeyPolicy? = nil, commandTimeout: Double = 5,
-                loginTimeout: Double = 5) throws -> any CodecDriver {
+    /// Timeouts leave room for a loaded 2-core machine running the whole suite; tests of a timeout pass their own.
+    func driver(password: String? = nil, hostKeyPolicy: HostKeyPolicy? = nil, commandTimeout: Double = 10,
+                loginTimeout: Double = 15) throws -> any CodecDriver {
         var profile = try DeviceProfile.load(path: TestEnvironment.profilesDirectory + "/\(profileID).yaml")
         // A refused PAM login costs a few seconds by design (pam_faildelay); leave room under load.
         profile.timeouts = .init(connect: 15, login: loginTimeout, command: commandTimeout)
