@@ -4,7 +4,6 @@ import HNTTCore
 import HNTTGateway
 import HNTTDocuments
 import HNTTGovernance
-import HNTTGuard
 
 struct BaselineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "baseline", abstract: "Approved baselines signed by the Sở TT&TT.",
@@ -39,9 +38,7 @@ struct BaselineSignCommand: ReportingCommand {
     @Option(help: "The approving document's number.") var ref: String
 
     func execute() async throws {
-        var document = try BaselineDocument.load(path: file)
-        try document.sign(with: try ApprovalKeys.loadPrivate(key), signer: by, reference: ref)
-        try Data(document.yaml().utf8).write(to: URL(fileURLWithPath: file))
+        try global.gateway.signBaseline(file: file, key: key, signer: by, reference: ref)
         global.output.result(.object([("file", .string(file)), ("signer", .string(by)), ("reference", .string(ref))]),
                              human: "\(file) signed by \(by) under \(ref)")
     }
@@ -67,7 +64,7 @@ struct BaselineListCommand: ReportingCommand {
     @Argument(help: "A device id (default: all).") var device: String?
 
     func execute() async throws {
-        let history = try BaselineStore(database: try global.context().database()).history(device: device)
+        let history = try await global.gateway.baselineHistory(device: device)
         global.output.result(.object([("baselines", .array(history.map { baseline in
             .object([("device", .string(baseline.device)), ("version", .number(baseline.version)), ("signer", .string(baseline.signer)),
                      ("reference", .string(baseline.reference)), ("signed_at", .string(baseline.signedAt)),
@@ -84,10 +81,7 @@ struct BaselineShowCommand: ReportingCommand {
     @Argument(help: "The device id.") var device: String
 
     func execute() async throws {
-        guard let baseline = try BaselineStore(database: try global.context().database()).current(device: device) else {
-            throw HNTTError(.badInput, "\(device) has no approved baseline", device: device,
-                            fix: "draft one with `hntt baseline draft \(device) -o FILE`, have it signed, then `hntt baseline import FILE`")
-        }
+        let baseline = try await global.gateway.baselineInForce(device: device)
         global.output.result(.object([("device", .string(device)), ("version", .number(baseline.version)),
                                       ("reference", .string(baseline.reference)), ("signer", .string(baseline.signer)),
                                       ("settings", settingsJSON(baseline.settings))]),

@@ -4,7 +4,6 @@ import HNTTCore
 import HNTTGateway
 import HNTTDocuments
 import HNTTGovernance
-import HNTTGuard
 
 struct ChangeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "change", abstract: "Signed change orders (Điều 3.3).",
@@ -21,17 +20,7 @@ struct ChangeRequestCommand: ReportingCommand {
     @Option(name: .shortAndLong, help: "The file to write.") var output: String
 
     func execute() async throws {
-        _ = try global.context().inventory().device(device)
-        let changes = try settings.map { pair -> (key: String, value: String) in
-            guard let equals = pair.firstIndex(of: "=") else {
-                throw HNTTError(.badInput, "\"\(pair)\" is not KEY=VALUE", fix: "write e.g. \"SIP DisplayName=New name\"")
-            }
-            let value = String(pair[pair.index(after: equals)...])
-            try SafeValue.check(value, field: "the value of \(pair[..<equals])")
-            return (String(pair[..<equals]), value)
-        }
-        guard !changes.isEmpty else { throw HNTTError(.badInput, "name at least one KEY=VALUE", fix: "see `hntt change request --help`") }
-        let order = ChangeOrder(reason: reason, devices: [.init(device: device, changes: changes)])
+        let order = try global.gateway.requestChange(device, settings: settings, reason: reason)
         try Data(order.yaml().utf8).write(to: URL(fileURLWithPath: output))
         global.output.result(.object([("file", .string(output)), ("order_id", .string(order.id))]),
                              human: "change order \(order.id) written to \(output); the Sở TT&TT reviews and signs it")
@@ -48,16 +37,7 @@ struct ChangeSignCommand: ReportingCommand {
     @Option(help: "Valid until (ISO 8601, e.g. 2026-12-31T17:00:00Z; default: 7 days).") var validUntil: String?
 
     func execute() async throws {
-        var order = try ChangeOrder.load(path: file)
-        var until: Date?
-        if let validUntil {
-            guard let date = parseTimestamp(validUntil) else {
-                throw HNTTError(.badInput, "--valid-until \"\(validUntil)\" is not an ISO 8601 time", fix: "write e.g. 2026-12-31T17:00:00Z")
-            }
-            until = date
-        }
-        try order.sign(with: try ApprovalKeys.loadPrivate(key), signer: by, reference: ref, validUntil: until)
-        try Data(order.yaml().utf8).write(to: URL(fileURLWithPath: file))
+        let order = try global.gateway.signChangeOrder(file: file, key: key, signer: by, reference: ref, validUntil: validUntil)
         global.output.result(.object([("file", .string(file)), ("valid_until", .string(order.validUntil))]),
                              human: "\(file) signed by \(by) under \(ref), valid until \(order.validUntil)")
     }

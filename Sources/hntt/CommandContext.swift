@@ -29,46 +29,6 @@ struct GlobalOptions: ParsableArguments {
 
     var output: Output { Output(json: json) }
 
-    /// Loads what a command needs, lazily: commands that touch no device never read the inventory.
-    func context() -> CommandContext { CommandContext(options: self) }
-}
-
-/// The site as a command sees it: the Gateway, and what older commands still reach through it.
-struct CommandContext {
-    let options: GlobalOptions
-
-    var gateway: Gateway { options.gateway }
-    var inventoryPath: String { gateway.inventoryPath }
-    var profiles: ProfileCatalog { gateway.profiles }
-    var data: DataDirectory { gateway.data }
-    var secrets: SecretStore { gateway.secrets }
-    var pins: HostKeyPins { gateway.pins }
-
-    func inventory() throws -> Inventory { try gateway.inventory() }
-
-    func driver(for device: InventoryDevice, hostKeyPolicy: HostKeyPolicy? = nil) throws -> any DeviceDriver {
-        try gateway.driver(for: device, hostKeyPolicy: hostKeyPolicy)
-    }
-
-    func withDevice<T: Sendable>(_ deviceID: String, _ body: (any DeviceDriver) async throws -> T) async throws -> T {
-        try await gateway.withDevice(deviceID, body)
-    }
-
-    func withCodec<T: Sendable>(_ deviceID: String, _ body: (any CodecDriver) async throws -> T) async throws -> T {
-        try await gateway.withCodec(deviceID, body)
-    }
-
-    /// Runs `body` with `driver` and always closes its connection (keeping a standby state seen).
-    func withDriver<T>(_ driver: any DeviceDriver, device: String, _ body: () async throws -> T) async throws -> T {
-        do {
-            let result = try await body()
-            await gateway.finish(driver, device: device)
-            return result
-        } catch {
-            await gateway.finish(driver, device: device)
-            throw error
-        }
-    }
 }
 
 /// One Gateway per process and site.

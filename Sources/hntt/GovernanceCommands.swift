@@ -5,12 +5,6 @@ import HNTTGateway
 import HNTTDocuments
 import HNTTGovernance
 
-extension CommandContext {
-    func database() throws -> GovernanceDatabase { try gateway.database() }
-
-
-}
-
 /// One warning line for the settings a firmware does not have.
 func warnUnsupported(_ keys: [String], device: String, output: Output) {
     guard !keys.isEmpty else { return }
@@ -80,7 +74,7 @@ struct SnapshotListCommand: ReportingCommand {
     @Argument(help: "The device id.") var device: String
 
     func execute() async throws {
-        let snapshots = try SnapshotStore(database: try global.context().database()).list(device: device)
+        let snapshots = try await global.gateway.snapshots(of: device)
         global.output.result(.object([("device", .string(device)), ("snapshots", .array(snapshots.map { snapshot in
             .object([("snapshot_id", .number(Int(snapshot.id))), ("taken_at", .string(snapshot.takenAt)),
                      ("software", .string(snapshot.software)), ("content_hash", .string(snapshot.contentHash))])
@@ -96,7 +90,7 @@ struct SnapshotShowCommand: ReportingCommand {
     @Argument(help: "The snapshot id.") var id: Int64
 
     func execute() async throws {
-        let snapshot = try SnapshotStore(database: try global.context().database()).snapshot(id: id)
+        let snapshot = try await global.gateway.storedSnapshot(id)
         global.output.result(.object([("device", .string(snapshot.device)), ("snapshot_id", .number(Int(snapshot.id))),
                                       ("taken_at", .string(snapshot.takenAt)), ("settings", settingsJSON(snapshot.settings))]),
                              human: "snapshot \(snapshot.id) of \(snapshot.device), \(snapshot.takenAt), \(snapshot.software)\n"
@@ -112,20 +106,7 @@ struct SnapshotDiffCommand: ReportingCommand {
     @Argument(help: "A later snapshot id.") var second: Int64?
 
     func execute() async throws {
-        let store = SnapshotStore(database: try global.context().database())
-        var older = try store.snapshot(id: first)
-        var newer: Snapshot
-        if let second {
-            newer = try store.snapshot(id: second)
-        } else {
-            newer = older
-            guard let previous = try store.previous(of: older) else {
-                throw HNTTError(.badInput, "snapshot \(first) is the first of \(older.device); nothing to compare with",
-                                fix: "give two snapshot ids")
-            }
-            older = previous
-        }
-        let changes = SettingsDiff.changes(from: older.settings, to: newer.settings)
+        let (older, newer, changes) = try await global.gateway.snapshotDiff(first, second)
         global.output.result(.object([
             ("from", .number(Int(older.id))), ("to", .number(Int(newer.id))),
             ("groups", .object(SettingsDiff.grouped(changes).map { group in
@@ -150,7 +131,7 @@ struct AuthorityInitCommand: ReportingCommand {
     @Option(help: "The folder for approval-key.private and approval-key.public.") var out: String
 
     func execute() async throws {
-        let publicKey = try ApprovalKeys.createPair(in: out)
+        let publicKey = try global.gateway.createAuthority(in: out)
         global.output.result(.object([("private_key", .string("\(out)/\(ApprovalKeys.privateFileName)")),
                                       ("public_key", .string(publicKey))]),
                              human: "approval key made in \(out)\n  keep \(ApprovalKeys.privateFileName) offline and secret\n"
@@ -165,14 +146,12 @@ struct TrustCommand: AsyncParsableCommand {
 
 struct TrustAddCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Trust an approval public key.")
-    var audit: AuditRecord? { AuditRecord(device: "*", action: "trust add", detail: "key \(name)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The public key file.") var file: String
     @Option(help: "A name for the key (who holds it).") var name: String
 
     func execute() async throws {
-        let key = try ApprovalKeys.loadPublic(file)
-        try TrustStore(database: try global.context().database()).add(name: name, publicKey: key)
+        let key = try await global.gateway.trustKey(file, name: name, by: global.caller)
         global.output.result(.object([("name", .string(name)), ("public_key", .string(key))]), human: "trusted \(name): \(key)")
     }
 }
@@ -182,7 +161,7 @@ struct TrustListCommand: ReportingCommand {
     @OptionGroup var global: GlobalOptions
 
     func execute() async throws {
-        let keys = try TrustStore(database: try global.context().database()).list()
+        let keys = try await global.gateway.trustedKeys()
         global.output.result(.object([("keys", .array(keys.map {
             .object([("name", .string($0.name)), ("public_key", .string($0.publicKey)), ("added_at", .string($0.addedAt))])
         }))]), human: keys.isEmpty ? "no trusted keys" : keys.map { "\($0.name)  \($0.publicKey)  \($0.addedAt)" }.joined(separator: "\n"))
@@ -191,12 +170,11 @@ struct TrustListCommand: ReportingCommand {
 
 struct TrustRemoveCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Stop trusting a key.")
-    var audit: AuditRecord? { AuditRecord(device: "*", action: "trust remove", detail: "key \(name)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The key's name.") var name: String
 
     func execute() async throws {
-        try TrustStore(database: try global.context().database()).remove(name: name)
+        try await global.gateway.untrustKey(name, by: global.caller)
         global.output.result(.object([("removed", .string(name))]), human: "no longer trusted: \(name)")
     }
 }

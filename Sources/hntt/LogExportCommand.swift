@@ -14,10 +14,9 @@ struct LogExportCommand: ReportingCommand {
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
 
     func execute() async throws {
-        let context = global.context()
-        let inventory = try context.inventory()
+        let inventory = try global.gateway.inventory()
         let room = try inventory.room(self.room)
-        let rows = LogbookDocument.rows(try Logbook(database: try context.database()).list(room: room.id, from: from, to: to))
+        let rows = LogbookDocument.rows(try await global.gateway.logEntries(room: room.id, from: from, to: to))
         let text: String
         switch format {
         case "html": text = LogbookDocument.html(site: inventory.site, room: room, from: from, to: to, rows: rows)

@@ -1,0 +1,140 @@
+import Foundation
+import HNTTCore
+import HNTTGovernance
+import HNTTTransport
+
+/// A host key presented by a device and pinned.
+public struct PinnedHostKey: Sendable {
+    public let device: String
+    public let host: String
+    public let port: UInt16
+    public let fingerprint: String
+    /// The inventory pins another key, which takes precedence.
+    public let inventoryPin: String?
+}
+
+/// The site: credentials, host keys, approval keys, the inventory's devices checked.
+extension Gateway {
+    /// Connects and logs in to every device, `parallel` at once, changing nothing.
+    public func checkLogins(_ devices: [InventoryDevice], parallel: Int,
+                            progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async -> [String: Result<String, HNTTError>] {
+        let results = await forEachBounded(devices, parallel: parallel, progress: progress) { device -> (String, Result<String, HNTTError>) in
+            do {
+                return (device.id, .success(try await self.withDevice(device.id) { try await $0.checkLogin() }))
+            } catch let error as HNTTError {
+                return (device.id, .failure(error.on(device: device.id)))
+            } catch {
+                return (device.id, .failure(HNTTError(.unreachable, "\(error)", device: device.id)))
+            }
+        }
+        return Dictionary(results, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Stores a credential, encrypted.
+    public func storeCredential(name: String, username: String, password: SecretText, by caller: Caller) async throws {
+        try await audited(AuditRecord(device: "*", action: "secret set", detail: "credential \(name) for user \(username)"), by: caller) {
+            let secrets = self.secrets
+            let data = self.data
+            try await onOwnThread {
+                try data.ensureExists()
+                try secrets.set(name: name, username: username, password: password)
+            }
+        }
+    }
+
+    /// Connects to an SSH device, reads its host key and pins it; a changed key is refused unless `replace`.
+    public func trustHost(_ id: String, expected: String?, replace: Bool, by caller: Caller) async throws -> PinnedHostKey {
+        try await audited(AuditRecord(device: id, action: "trust-host", detail: replace ? "replace" : ""), by: caller) {
+            let entry = try device(id)
+            guard entry.transport == .ssh, let host = entry.host, let port = entry.port else {
+                throw HNTTError(.badInput, "\(id) is not reached over SSH; only SSH has host keys", device: id)
+            }
+            let profile = try profile(of: entry)
+            let presented = try await attributing(to: id) {
+                try await SSHTransport.probeHostKey(host: host, port: port, deadline: .after(seconds: profile.timeouts.connect))
+            }
+            if let expected, SSHTransport.normalise(expected) != presented {
+                throw HNTTError(.hostKey, "the device presents \(presented), not the expected \(SSHTransport.normalise(expected))",
+                                device: id, fix: "check the fingerprint on the device itself; nothing was pinned")
+            }
+            if let previous = pins.pin(for: id), previous != presented, !replace {
+                throw HNTTError(.hostKey, "the host key CHANGED: pinned \(previous), presented \(presented); nothing was pinned",
+                                device: id,
+                                fix: "if the codec was replaced or reset, confirm the new key on the device and run `hntt trust-host \(id) --replace`")
+            }
+            try pins.store(presented, for: id)
+            let inventoryPin = entry.hostKey.flatMap { SSHTransport.normalise($0) == presented ? nil : $0 }
+            return PinnedHostKey(device: id, host: host, port: port, fingerprint: presented, inventoryPin: inventoryPin)
+        }
+    }
+
+    /// Trusts an approval public key (a file, or the key itself).
+    public func trustKey(_ file: String, name: String, by caller: Caller) async throws -> String {
+        try await audited(AuditRecord(device: "*", action: "trust add", detail: "key \(name)"), by: caller) {
+            let key = try ApprovalKeys.loadPublic(file)
+            try TrustStore(database: try await openDatabase()).add(name: name, publicKey: key)
+            return key
+        }
+    }
+
+    public func untrustKey(_ name: String, by caller: Caller) async throws {
+        try await audited(AuditRecord(device: "*", action: "trust remove", detail: "key \(name)"), by: caller) {
+            try TrustStore(database: try await openDatabase()).remove(name: name)
+        }
+    }
+
+    public func trustedKeys() async throws -> [TrustedKey] { try TrustStore(database: try await openDatabase()).list() }
+
+    // MARK: - Snapshots stored
+
+    public func snapshots(of device: String) async throws -> [Snapshot] {
+        try SnapshotStore(database: try await openDatabase()).list(device: device)
+    }
+
+    public func storedSnapshot(_ id: Int64) async throws -> Snapshot {
+        try SnapshotStore(database: try await openDatabase()).snapshot(id: id)
+    }
+
+    /// What changed between two snapshots, or between one and the one before it.
+    public func snapshotDiff(_ first: Int64, _ second: Int64?) async throws -> (from: Snapshot, to: Snapshot, changes: [SettingChange]) {
+        let store = SnapshotStore(database: try await openDatabase())
+        var older = try store.snapshot(id: first)
+        var newer = older
+        if let second {
+            newer = try store.snapshot(id: second)
+        } else {
+            guard let previous = try store.previous(of: older) else {
+                throw HNTTError(.badInput, "snapshot \(first) is the first of \(older.device); nothing to compare with",
+                                fix: "give two snapshot ids")
+            }
+            older = previous
+        }
+        return (older, newer, SettingsDiff.changes(from: older.settings, to: newer.settings))
+    }
+
+    // MARK: - Baselines stored
+
+    public func baselineHistory(device: String?) async throws -> [Baseline] {
+        try BaselineStore(database: try await openDatabase()).history(device: device)
+    }
+
+    public func baselineInForce(device: String) async throws -> Baseline {
+        guard let baseline = try BaselineStore(database: try await openDatabase()).current(device: device) else {
+            throw HNTTError(.badInput, "\(device) has no approved baseline", device: device,
+                            fix: "draft one with `hntt baseline draft \(device) -o FILE`, have it signed, then `hntt baseline import FILE`")
+        }
+        return baseline
+    }
+
+    // MARK: - Documents' data
+
+    /// The yearly report's figures (Điều 5.8), from the logbook, the drift history and the audit log.
+    public func yearlyReport(_ year: Int) async throws -> YearlyReport {
+        let database = try await openDatabase()
+        let drift = try inventory().devices.flatMap { device in
+            try DriftChecker(database: database).history(device: device.id, limit: 100_000).map { (device.id, $0.status, $0.checkedAt) }
+        }
+        return YearlyReport.build(year: year, logbook: try Logbook(database: database).list(), drift: drift,
+                                  audit: try AuditLog(database: database).list(limit: 1_000_000))
+    }
+}
