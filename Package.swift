@@ -58,8 +58,10 @@ let package = Package(
         // The application layer: one core that every interface (CLI, service, scheduler, hub) calls.
         .target(
             name: "HNTTGateway",
-            dependencies: ["HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures",
-                           "HNTTTransport"]
+            dependencies: [
+                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures",
+                "HNTTTransport",
+            ]
         ),
         // Renderers of the values the Gateway returns: logbook and report as HTML, CSV and JSON.
         .target(name: "HNTTDocuments", dependencies: ["HNTTCore", "HNTTGovernance", "HNTTGateway"]),
@@ -68,7 +70,8 @@ let package = Package(
         .executableTarget(
             name: "hntt",
             dependencies: [
-                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures", "HNTTTransport",
+                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures",
+                "HNTTTransport",
                 "HNTTGateway", "HNTTDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -85,26 +88,36 @@ let package = Package(
         .testTarget(name: "HNTTCoreTests", dependencies: ["HNTTCore", "HNTTTransport"]),
         .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator"]),
         .testTarget(name: "HNTTPolyTests", dependencies: ["HNTTPoly", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
-        .testTarget(name: "HNTTVISCATests", dependencies: ["HNTTVISCA", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
+        .testTarget(
+            name: "HNTTVISCATests", dependencies: ["HNTTVISCA", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
         .testTarget(
             name: "HNTTGovernanceTests",
-            dependencies: ["HNTTGovernance", "HNTTCore", "HNTTCisco", "HNTTTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "HNTTGovernance", "HNTTCore", "HNTTCisco", "HNTTTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "HNTTGuardTests", dependencies: ["HNTTGuard", "HNTTCore"]),
-        .testTarget(name: "HNTTDocumentsTests", dependencies: ["HNTTDocuments", "HNTTGateway", "HNTTGovernance", "HNTTCore"]),
+        .testTarget(
+            name: "HNTTDocumentsTests", dependencies: ["HNTTDocuments", "HNTTGateway", "HNTTGovernance", "HNTTCore"]),
         // The application layer in-process, on simulators over telnet and a pty: no root, no sshd.
         .testTarget(
             name: "HNTTGatewayTests",
-            dependencies: ["HNTTGateway", "HNTTGovernance", "HNTTCore", "HNTTSimulator", "HNTTTransport", "HNTTTestSupport",
-                           .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "HNTTGateway", "HNTTGovernance", "HNTTCore", "HNTTSimulator", "HNTTTransport", "HNTTTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "HNTTProceduresTests", dependencies: ["HNTTProcedures", "HNTTCore"]),
-        .testTarget(name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),
+        .testTarget(
+            name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(
             name: "HNTTIntegrationTests",
             // hntt and hntt-sim are listed so that they are built before the tests run them.
-            dependencies: ["HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTCore", "HNTTGovernance", "HNTTTransport", "HNTTSimulator",
-                           "HNTTProcedures", "hntt", "hntt-sim"]
+            dependencies: [
+                "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTCore", "HNTTGovernance", "HNTTTransport", "HNTTSimulator",
+                "HNTTProcedures", "hntt", "hntt-sim",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

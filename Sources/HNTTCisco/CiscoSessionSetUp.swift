@@ -24,13 +24,15 @@ struct CiscoSessionSetUp: Sendable {
     /// The release text of a banner's `Cisco Codec Release …` line.
     static func release(fromBanner lines: [String]) -> String? {
         guard let line = lines.first(where: { $0.contains("Codec Release ") }),
-              let range = line.range(of: "Codec Release ") else { return nil }
+            let range = line.range(of: "Codec Release ")
+        else { return nil }
         return String(line[range.upperBound...])
     }
 
     func run(_ stream: DeviceStream) async throws -> CiscoSessionInfo {
-        let grammar = LoginGrammar(profile: plan.profile,
-                                   isReadyLine: CiscoSessionSetUp.readyLine(serialConsole: plan.device.isSerialConsole))
+        let grammar = LoginGrammar(
+            profile: plan.profile,
+            isReadyLine: CiscoSessionSetUp.readyLine(serialConsole: plan.device.isSerialConsole))
         let banner = try await PromptLogin(plan: plan, grammar: grammar).run(on: stream)
         var info = CiscoSessionInfo()
         info.release = CiscoSessionSetUp.release(fromBanner: banner)
@@ -41,8 +43,9 @@ struct CiscoSessionSetUp: Sendable {
         }
         if info.generation == nil {
             let line = "xStatus SystemUnit Software Version"
-            let reply = try await exchange(stream, line,
-                                           XAPIReplyDecoder(request: .status(prefix: ["SystemUnit", "Software", "Version"]), sentCommand: line))
+            let reply = try await exchange(
+                stream, line,
+                XAPIReplyDecoder(request: .status(prefix: ["SystemUnit", "Software", "Version"]), sentCommand: line))
             for case .status(_, let value?, _) in reply.records {
                 info.release = info.release ?? value
                 info.generation = CiscoGeneration.detect(value)
@@ -51,7 +54,8 @@ struct CiscoSessionSetUp: Sendable {
         return info
     }
 
-    private func exchange(_ stream: DeviceStream, _ line: String, _ decoder: XAPIReplyDecoder) async throws -> XAPIReply {
+    private func exchange(_ stream: DeviceStream, _ line: String, _ decoder: XAPIReplyDecoder) async throws -> XAPIReply
+    {
         let deadline = Deadline.after(seconds: plan.profile.timeouts.command)
         try await stream.sendLine(line, deadline: deadline)
         return try await stream.receive(decoder, deadline: deadline)
@@ -65,21 +69,29 @@ enum CiscoReplyCheck {
         switch reply.terminal {
         case .incomplete:
             let seen = reply.strayText.isEmpty ? "" : "; it sent only: \"\(reply.strayText.joined(separator: " / "))\""
-            throw HNTTError(.timeout, "no complete answer to `\(line)` within \(Int(timeout)) s\(seen)",
-                            fix: "check that the codec is responsive (it may be rebooting); the profile's `timeouts: command:` sets the wait")
+            throw HNTTError(
+                .timeout, "no complete answer to `\(line)` within \(Int(timeout)) s\(seen)",
+                fix:
+                    "check that the codec is responsive (it may be rebooting); the profile's `timeouts: command:` sets the wait"
+            )
         case .notRecognized:
-            throw HNTTError(.deviceError, "the codec did not recognise `\(line)`",
-                            fix: "this software version may not support the operation; check `hntt status` for the version")
+            throw HNTTError(
+                .deviceError, "the codec did not recognise `\(line)`",
+                fix: "this software version may not support the operation; check `hntt status` for the version")
         case .loginPrompt:
-            throw HNTTError(.unreachable, "the codec asked for a new login", fix: "try again; the codec may have rebooted")
+            throw HNTTError(
+                .unreachable, "the codec asked for a new login", fix: "try again; the codec may have rebooted")
         case .error:
-            throw HNTTError(.deviceError, "the codec refused `\(line)`\(reason)",
-                            fix: reason.isEmpty ? "the codec gave no reason; check the command against its software version"
-                                                : "check the value against the codec's reason")
+            throw HNTTError(
+                .deviceError, "the codec refused `\(line)`\(reason)",
+                fix: reason.isEmpty
+                    ? "the codec gave no reason; check the command against its software version"
+                    : "check the value against the codec's reason")
         case .ok:
             if let result = reply.result, !result.succeeded {
-                throw HNTTError(.deviceError, "`\(line)` failed (\(result.status))\(reason)",
-                                fix: "check the value against the codec's reason")
+                throw HNTTError(
+                    .deviceError, "`\(line)` failed (\(result.status))\(reason)",
+                    fix: "check the value against the codec's reason")
             }
         }
     }

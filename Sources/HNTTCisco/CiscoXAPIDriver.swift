@@ -41,9 +41,10 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisti
         let reported = try await query(status: "SystemUnit Software Version").first?.value
         let software: String
         if let reported { software = reported } else { software = await release ?? "unknown" }
-        return DeviceStatus(standby: CiscoXAPIDriver.standbyState(from: standby),
-                            micMuted: CiscoXAPIDriver.isOn(mute.first?.value),
-                            calls: calls, software: software)
+        return DeviceStatus(
+            standby: CiscoXAPIDriver.standbyState(from: standby),
+            micMuted: CiscoXAPIDriver.isOn(mute.first?.value),
+            calls: calls, software: software)
     }
 
     public func wake() async throws { try await command("xCommand Standby Deactivate") }
@@ -58,12 +59,17 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisti
         case .auto: break
         }
         if let rateKbps {
-            line += " CallRate: " + (try attributing(to: deviceID) { try SafeValue.number(rateKbps, field: "the call rate", in: 64...6000) })
+            line +=
+                " CallRate: "
+                + (try attributing(to: deviceID) {
+                    try SafeValue.number(rateKbps, field: "the call rate", in: 64...6000)
+                })
         }
         let result = try await command(line)
         guard let id = result?.field("CallId") else {
-            throw HNTTError(.deviceError, "the codec accepted the dial but returned no call id", device: deviceID,
-                            fix: "check `hntt status \(deviceID)` for the call")
+            throw HNTTError(
+                .deviceError, "the codec accepted the dial but returned no call id", device: deviceID,
+                fix: "check `hntt status \(deviceID)` for the call")
         }
         return id
     }
@@ -105,15 +111,17 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisti
     }
 
     public func configuration(key: String?) async throws -> ConfigurationSettings {
-        let path = try key.map { key in try attributing(to: deviceID) { try XAPICommands.configurationPath(key) } } ?? []
+        let path =
+            try key.map { key in try attributing(to: deviceID) { try XAPICommands.configurationPath(key) } } ?? []
         let reply = try await run((["xConfiguration"] + path).joined(separator: " "), .configuration(prefix: path))
         var entries: [(key: String, value: String)] = []
         for case .configuration(let path, let value) in reply.records {
             entries.append((path.joined(separator: " "), value))
         }
         if entries.isEmpty, let key {
-            throw HNTTError(.deviceError, "the codec has no configuration key \"\(key)\"", device: deviceID,
-                            fix: "list the keys with `hntt config get \(deviceID)`")
+            throw HNTTError(
+                .deviceError, "the codec has no configuration key \"\(key)\"", device: deviceID,
+                fix: "list the keys with `hntt config get \(deviceID)`")
         }
         return ConfigurationSettings(entries)
     }
@@ -121,7 +129,9 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisti
     /// `xConfiguration <path>: "<value>"`; the reply has no value, so the guard reads it back.
     public func write(_ change: ApprovedChange) async throws {
         let path = try attributing(to: deviceID) { try XAPICommands.configurationPath(change.key) }
-        let value = try attributing(to: deviceID) { try XAPICommands.quoted(change.value, field: "the value of \(change.key)") }
+        let value = try attributing(to: deviceID) {
+            try XAPICommands.quoted(change.value, field: "the value of \(change.key)")
+        }
         _ = try await run("xConfiguration \(path.joined(separator: " ")): \(value)", .configuration(prefix: path))
     }
 
@@ -142,16 +152,19 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisti
         let incoming = channels.values.filter { $0["Direction"]?.lowercased() == "incoming" }
         guard !incoming.isEmpty else { return nil }
         func number(_ fields: [String: String], _ key: String) -> Double { Double(fields["Netstat " + key] ?? "") ?? 0 }
-        return MediaCounters(packets: Int(incoming.map { number($0, "Packets") }.reduce(0, +)),
-                             lost: Int(incoming.map { number($0, "Loss") }.reduce(0, +)),
-                             jitterMs: incoming.map { number($0, "Jitter") }.max() ?? 0,
-                             rateKbps: Int(incoming.map { number($0, "ChannelRate") }.reduce(0, +) / 1000))
+        return MediaCounters(
+            packets: Int(incoming.map { number($0, "Packets") }.reduce(0, +)),
+            lost: Int(incoming.map { number($0, "Loss") }.reduce(0, +)),
+            jitterMs: incoming.map { number($0, "Jitter") }.max() ?? 0,
+            rateKbps: Int(incoming.map { number($0, "ChannelRate") }.reduce(0, +) / 1000))
     }
 
     /// Runs a canonical command and returns its reply's lines (`hntt exec`).
     public func execute(_ command: CanonicalCommand) async throws -> [String] {
         let verb = command.text.split(separator: " ").first?.lowercased() ?? ""
-        let request: XAPIReplyDecoder.Request = command.isCommand ? .command
+        let request: XAPIReplyDecoder.Request =
+            command.isCommand
+            ? .command
             : verb == "xstatus" ? .status(prefix: []) : verb == "xconfiguration" ? .configuration(prefix: []) : .plain
         return try await run(command.text, request).lines.filter { $0 != command.text }
     }
@@ -231,8 +244,9 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisti
                 continue
             }
             if reply.resultMayFollow,
-               let trailing = try? await session.receive(XAPIReplyDecoder(request: .trailingResult), within: 0.3),
-               let result = trailing.result {
+                let trailing = try? await session.receive(XAPIReplyDecoder(request: .trailingResult), within: 0.3),
+                let result = trailing.result
+            {
                 reply.result = result
             }
             remember(reply.feedback)
@@ -243,8 +257,9 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisti
             }
             return reply
         }
-        throw HNTTError(.unreachable, "the codec asks for a new login after every command", device: deviceID,
-                        fix: "check that the codec is not rebooting in a loop")
+        throw HNTTError(
+            .unreachable, "the codec asks for a new login after every command", device: deviceID,
+            fix: "check that the codec is not rebooting in a loop")
     }
 
     private func remember(_ records: [XAPIRecord]) {

@@ -34,9 +34,11 @@ public enum XAPICommands {
     public static func configurationPath(_ key: String) throws -> [String] {
         let words = key.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard !words.isEmpty, words.count <= 16, key.utf8.count <= SafeValue.maximumLength,
-              words.allSatisfy({ $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }) else {
-            throw HNTTError(.badInput, "\"\(key)\" is not a configuration key; nothing was sent",
-                            fix: "write the path words as the codec prints them, separated by spaces, e.g. \"SIP DisplayName\"")
+            words.allSatisfy({ $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } })
+        else {
+            throw HNTTError(
+                .badInput, "\"\(key)\" is not a configuration key; nothing was sent",
+                fix: "write the path words as the codec prints them, separated by spaces, e.g. \"SIP DisplayName\"")
         }
         return words
     }

@@ -92,8 +92,15 @@ public enum XAPIRecord: Sendable, Equatable {
         var result = ""
         var escaped = false
         for character in raw.dropFirst().dropLast() {
-            if escaped { result.append(character); escaped = false; continue }
-            if character == "\\" { escaped = true; continue }
+            if escaped {
+                result.append(character)
+                escaped = false
+                continue
+            }
+            if character == "\\" {
+                escaped = true
+                continue
+            }
             result.append(character)
         }
         if escaped { result.append("\\") }
@@ -109,4 +116,3 @@ extension StringProtocol {
         return String(slice)
     }
 }
-

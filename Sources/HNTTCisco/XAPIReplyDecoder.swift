@@ -180,7 +180,8 @@ public struct XAPIReplyDecoder: StreamDecoder {
     private func answers(_ record: XAPIRecord) -> Bool {
         switch (request, record) {
         case (.status(let prefix), .status(let path, _, _)): return XAPIReplyDecoder.path(path, startsWith: prefix)
-        case (.configuration(let prefix), .configuration(let path, _)): return XAPIReplyDecoder.path(path, startsWith: prefix)
+        case (.configuration(let prefix), .configuration(let path, _)):
+            return XAPIReplyDecoder.path(path, startsWith: prefix)
         default: return false
         }
     }

@@ -10,8 +10,10 @@ public struct ConnectionPlan: Sendable {
     public let credentials: LoginCredentials?
     public let makeTransport: @Sendable () -> any ByteTransport
 
-    public init(device: InventoryDevice, profile: DeviceProfile, credentials: LoginCredentials?,
-                makeTransport: @escaping @Sendable () -> any ByteTransport) {
+    public init(
+        device: InventoryDevice, profile: DeviceProfile, credentials: LoginCredentials?,
+        makeTransport: @escaping @Sendable () -> any ByteTransport
+    ) {
         self.device = device
         self.profile = profile
         self.credentials = credentials
@@ -22,26 +24,33 @@ public struct ConnectionPlan: Sendable {
     public var usesPromptLogin: Bool { device.transport != .ssh }
 
     /// The plan for `device`, with `hostKeyPolicy` overriding the pins (for `trust-host`).
-    public static func make(device: InventoryDevice, profile: DeviceProfile, secrets: SecretStore, pins: HostKeyPins,
-                            hostKeyPolicy: HostKeyPolicy? = nil) throws -> ConnectionPlan {
+    public static func make(
+        device: InventoryDevice, profile: DeviceProfile, secrets: SecretStore, pins: HostKeyPins,
+        hostKeyPolicy: HostKeyPolicy? = nil
+    ) throws -> ConnectionPlan {
         let credentials = try device.credential.map { try secrets.credentials(named: $0, device: device.id) }
         let transport: @Sendable () -> any ByteTransport
         switch device.transport {
         case .ssh:
             let policy = hostKeyPolicy ?? pins.policy(for: device)
-            let host = device.host ?? "", port = device.port ?? 22
+            let host = device.host ?? ""
+            let port = device.port ?? 22
             transport = { SSHTransport(host: host, port: port, credentials: credentials, hostKeyPolicy: policy) }
         case .telnet:
-            let host = device.host ?? "", port = device.port ?? 23
+            let host = device.host ?? ""
+            let port = device.port ?? 23
             transport = { TelnetTransport(host: host, port: port) }
         case .tcp:
-            let host = device.host ?? "", port = device.port ?? 0
+            let host = device.host ?? ""
+            let port = device.port ?? 0
             transport = { TCPTransport(host: host, port: port) }
         case .serial:
-            let path = device.path ?? "", baud = device.baud ?? 9600
+            let path = device.path ?? ""
+            let baud = device.baud ?? 9600
             transport = { SerialTransport(path: path, baud: baud) }
         case .udp:
-            let host = device.host ?? "", port = device.port ?? 0
+            let host = device.host ?? ""
+            let port = device.port ?? 0
             transport = { UDPTransport(host: host, port: port) }
         }
         return ConnectionPlan(device: device, profile: profile, credentials: credentials, makeTransport: transport)

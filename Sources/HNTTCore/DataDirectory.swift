@@ -22,16 +22,19 @@ public struct DataDirectory: Sendable {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw HNTTError(.badInput, "data path \(path) is a file, not a folder", fix: "pass --data DIR with a folder")
+                throw HNTTError(
+                    .badInput, "data path \(path) is a file, not a folder", fix: "pass --data DIR with a folder")
             }
             return
         }
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
-            throw HNTTError(.badInput, "cannot create the data folder \(path): \(error.localizedDescription)",
-                            fix: "pass --data DIR with a folder you can write to")
+            throw HNTTError(
+                .badInput, "cannot create the data folder \(path): \(error.localizedDescription)",
+                fix: "pass --data DIR with a folder you can write to")
         }
     }
 
@@ -44,7 +47,8 @@ public struct DataDirectory: Sendable {
         let target = file(name)
         let temporary = target + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode]),
-              let handle = FileHandle(forWritingAtPath: temporary) else {
+            let handle = FileHandle(forWritingAtPath: temporary)
+        else {
             throw HNTTError(.badInput, "cannot write \(target)", fix: "check the permissions of \(path)")
         }
         handle.write(data)

@@ -58,8 +58,10 @@ public struct DeviceStatus: Sendable, Codable, Equatable {
     /// When the standby state was seen, if it was not read just now (Poly: the last sleep event,
     /// or a state remembered from an earlier session).
     public var standbySeenAt: Date?
-    public init(standby: StandbyState, micMuted: Bool, calls: [CallInfo], software: String, camera: CameraStatus? = nil,
-                standbySeenAt: Date? = nil) {
+    public init(
+        standby: StandbyState, micMuted: Bool, calls: [CallInfo], software: String, camera: CameraStatus? = nil,
+        standbySeenAt: Date? = nil
+    ) {
         self.standby = standby
         self.micMuted = micMuted
         self.calls = calls
@@ -173,8 +175,10 @@ public struct MediaCounters: Sendable, Equatable {
     /// The received rate.
     public var rateKbps: Int?
 
-    public init(packets: Int?, lost: Int?, jitterMs: Double?, rateKbps: Int?, transmitLost: Int? = nil,
-                lossPercent: Double? = nil) {
+    public init(
+        packets: Int?, lost: Int?, jitterMs: Double?, rateKbps: Int?, transmitLost: Int? = nil,
+        lossPercent: Double? = nil
+    ) {
         self.packets = packets
         self.lost = lost
         self.jitterMs = jitterMs

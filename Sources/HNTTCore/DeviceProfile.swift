@@ -78,19 +78,28 @@ public struct DeviceProfile: Sendable {
         return KeyPattern.matchesAny(key, secretKeys)
     }
 
-    static let topKeys: Set<String> = ["id", "vendor", "driver", "description", "transports", "login", "timeouts",
-                                       "volatile_keys", "secret_keys", "operations", "line_end", "pacing_seconds",
-                                       "settings", "command_echo", "visca", "governed_keys"]
+    static let topKeys: Set<String> = [
+        "id", "vendor", "driver", "description", "transports", "login", "timeouts",
+        "volatile_keys", "secret_keys", "operations", "line_end", "pacing_seconds",
+        "settings", "command_echo", "visca", "governed_keys",
+    ]
 
     /// Loads and checks a profile file.
     public static func load(path: String) throws -> DeviceProfile {
         let file = try YAMLFile(path: path, what: "device profile")
-        var id = "", vendor = "", driver = "", description = ""
+        var id = ""
+        var vendor = ""
+        var driver = ""
+        var description = ""
         var transports: [TransportKind: TransportDefaults] = [:]
         var login = LoginPrompts()
         var timeouts = Timeouts()
-        var volatileKeys: [String] = [], secretKeys: [String] = [], operations: [String] = []
-        var lineEnd = "\n", pacing = 0.0, echo = false
+        var volatileKeys: [String] = []
+        var secretKeys: [String] = []
+        var operations: [String] = []
+        var lineEnd = "\n"
+        var pacing = 0.0
+        var echo = false
         var visca = VISCAOptions()
         var governed: [String] = []
         var settings: [ConfigurationSetting] = []
@@ -101,22 +110,34 @@ public struct DeviceProfile: Sendable {
             case "driver": driver = try file.string(value, key)
             case "description": description = try file.string(value, key)
             case "transports":
-                for (name, nameNode, settings) in try file.mapping(value, "transports",
-                                                                   allowed: Set(TransportKind.allCases.map(\.rawValue))) {
+                for (name, nameNode, settings) in try file.mapping(
+                    value, "transports",
+                    allowed: Set(TransportKind.allCases.map(\.rawValue)))
+                {
                     var defaults = TransportDefaults()
                     if case .mapping = settings {
-                        for (field, _, fieldValue) in try file.mapping(settings, "transport \(name)", allowed: ["port", "baud"]) {
-                            if field == "port" { defaults.port = UInt16(try file.int(fieldValue, "port", range: 1...65535)) }
-                            if field == "baud" { defaults.baud = try file.int(fieldValue, "baud", range: 300...4_000_000) }
+                        for (field, _, fieldValue) in try file.mapping(
+                            settings, "transport \(name)", allowed: ["port", "baud"])
+                        {
+                            if field == "port" {
+                                defaults.port = UInt16(try file.int(fieldValue, "port", range: 1...65535))
+                            }
+                            if field == "baud" {
+                                defaults.baud = try file.int(fieldValue, "baud", range: 300...4_000_000)
+                            }
                         }
                     } else if settings.null == nil {
-                        throw file.error(nameNode, "transport \(name) takes `port:` and/or `baud:`", fix: "write `\(name): {port: N}`")
+                        throw file.error(
+                            nameNode, "transport \(name) takes `port:` and/or `baud:`",
+                            fix: "write `\(name): {port: N}`")
                     }
                     transports[TransportKind(rawValue: name)!] = defaults
                 }
             case "login":
-                for (field, _, fieldValue) in try file.mapping(value, "login",
-                                                               allowed: ["username_prompts", "password_prompts", "failure", "serial_probe_seconds"]) {
+                for (field, _, fieldValue) in try file.mapping(
+                    value, "login",
+                    allowed: ["username_prompts", "password_prompts", "failure", "serial_probe_seconds"])
+                {
                     switch field {
                     case "username_prompts": login.username = try file.strings(fieldValue, field)
                     case "password_prompts": login.password = try file.strings(fieldValue, field)
@@ -125,7 +146,9 @@ public struct DeviceProfile: Sendable {
                     }
                 }
             case "timeouts":
-                for (field, _, fieldValue) in try file.mapping(value, "timeouts", allowed: ["connect", "login", "command"]) {
+                for (field, _, fieldValue) in try file.mapping(
+                    value, "timeouts", allowed: ["connect", "login", "command"])
+                {
                     let seconds = try file.double(fieldValue, field)
                     switch field {
                     case "connect": timeouts.connect = seconds
@@ -140,26 +163,34 @@ public struct DeviceProfile: Sendable {
             case "line_end":
                 let text = try file.string(value, key)
                 guard ["\n", "\r", "\r\n"].contains(text) else {
-                    throw file.error(value, "line_end must be \"\\n\", \"\\r\" or \"\\r\\n\"", fix: "write it in double quotes, e.g. line_end: \"\\r\"")
+                    throw file.error(
+                        value, "line_end must be \"\\n\", \"\\r\" or \"\\r\\n\"",
+                        fix: "write it in double quotes, e.g. line_end: \"\\r\"")
                 }
                 lineEnd = text
             case "pacing_seconds": pacing = try file.double(value, key)
             case "visca":
-                for (field, _, fieldValue) in try file.mapping(value, "visca",
-                                                               allowed: ["preset_encoding", "presets", "udp", "ack_seconds", "tcp"]) {
+                for (field, _, fieldValue) in try file.mapping(
+                    value, "visca",
+                    allowed: ["preset_encoding", "presets", "udp", "ack_seconds", "tcp"])
+                {
                     switch field {
                     case "tcp":
                         let text = try file.string(fieldValue, field)
                         guard text == "serial-server" || text == "camera" else {
-                            throw file.error(fieldValue, "tcp must be serial-server (a chain behind it, numbered with AddressSet) or camera (the camera's own raw port)",
-                                             fix: "write `tcp: serial-server` or `tcp: camera`")
+                            throw file.error(
+                                fieldValue,
+                                "tcp must be serial-server (a chain behind it, numbered with AddressSet) or camera (the camera's own raw port)",
+                                fix: "write `tcp: serial-server` or `tcp: camera`")
                         }
                         visca.tcpIsSerialServer = text == "serial-server"
                     case "preset_encoding":
                         let text = try file.string(fieldValue, field)
                         guard text == "nibble" || text == "byte" else {
-                            throw file.error(fieldValue, "preset_encoding must be nibble (Sony, 0p) or byte (PTZOptics and clones, pp)",
-                                             fix: "write `preset_encoding: nibble` or `preset_encoding: byte`")
+                            throw file.error(
+                                fieldValue,
+                                "preset_encoding must be nibble (Sony, 0p) or byte (PTZOptics and clones, pp)",
+                                fix: "write `preset_encoding: nibble` or `preset_encoding: byte`")
                         }
                         visca.presetFullByte = text == "byte"
                     case "presets": visca.presetCount = try file.int(fieldValue, field, range: 1...255)
@@ -167,14 +198,18 @@ public struct DeviceProfile: Sendable {
                     default:
                         let text = try file.string(fieldValue, field)
                         guard text == "sony" || text == "raw" else {
-                            throw file.error(fieldValue, "udp must be sony (VISCA over IP, 8-byte header) or raw (one packet per datagram)",
-                                             fix: "write `udp: sony` or `udp: raw`")
+                            throw file.error(
+                                fieldValue,
+                                "udp must be sony (VISCA over IP, 8-byte header) or raw (one packet per datagram)",
+                                fix: "write `udp: sony` or `udp: raw`")
                         }
                         visca.overIP = text == "sony"
                     }
                 }
             case "command_echo":
-                guard let flag = value.bool else { throw file.error(value, "command_echo must be true or false", fix: "write `command_echo: true`") }
+                guard let flag = value.bool else {
+                    throw file.error(value, "command_echo must be true or false", fix: "write `command_echo: true`")
+                }
                 echo = flag
             case "settings": settings = try ConfigurationSetting.load(value, file: file)
             default: throw file.error(keyNode, "unexpected key \(key)", fix: "remove it")
@@ -184,11 +219,14 @@ public struct DeviceProfile: Sendable {
             throw file.error(file.root, "the profile has no `\(name):`", fix: "add `\(name): …` at the top level")
         }
         if transports.isEmpty {
-            throw file.error(file.root, "the profile lists no transports", fix: "add `transports:` with at least one of ssh, telnet, serial, tcp, udp")
+            throw file.error(
+                file.root, "the profile lists no transports",
+                fix: "add `transports:` with at least one of ssh, telnet, serial, tcp, udp")
         }
-        var profile = DeviceProfile(id: id, vendor: vendor, driver: driver, description: description, transports: transports,
-                                    login: login, timeouts: timeouts, volatileKeys: volatileKeys, secretKeys: secretKeys,
-                                    operations: operations)
+        var profile = DeviceProfile(
+            id: id, vendor: vendor, driver: driver, description: description, transports: transports,
+            login: login, timeouts: timeouts, volatileKeys: volatileKeys, secretKeys: secretKeys,
+            operations: operations)
         profile.lineEnd = lineEnd
         profile.minimumSendInterval = pacing
         profile.settings = settings
@@ -240,8 +278,9 @@ public struct ProfileCatalog: Sendable {
     public func load(_ id: String) throws -> DeviceProfile {
         let profile = try DeviceProfile.load(path: path(for: id))
         guard profile.id == id else {
-            throw HNTTError(.badFile, "\(path(for: id)) declares id \"\(profile.id)\"",
-                            fix: "make `id:` match the file name (\(id))")
+            throw HNTTError(
+                .badFile, "\(path(for: id)) declares id \"\(profile.id)\"",
+                fix: "make `id:` match the file name (\(id))")
         }
         return profile
     }
@@ -263,12 +302,19 @@ public struct ConfigurationSetting: Sendable, Equatable {
         var result: [ConfigurationSetting] = []
         var seen = Set<String>()
         for item in try file.sequence(node, "settings") {
-            var key = "", command = ""
+            var key = ""
+            var command = ""
             for (field, _, value) in try file.mapping(item, "a setting", allowed: ["key", "get"]) {
-                if field == "key" { key = try file.string(value, field) } else { command = try file.string(value, field) }
+                if field == "key" {
+                    key = try file.string(value, field)
+                } else {
+                    command = try file.string(value, field)
+                }
             }
             guard !key.isEmpty, !command.isEmpty else {
-                throw file.error(item, "a setting needs both `key:` and `get:`", fix: "write e.g. `- {key: sipaccountname, get: systemsetting get sipaccountname}`")
+                throw file.error(
+                    item, "a setting needs both `key:` and `get:`",
+                    fix: "write e.g. `- {key: sipaccountname, get: systemsetting get sipaccountname}`")
             }
             guard seen.insert(key).inserted else {
                 throw file.error(item, "setting \"\(key)\" is listed twice", fix: "keep one of them")

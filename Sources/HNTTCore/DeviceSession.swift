@@ -28,7 +28,8 @@ public actor DeviceSession<Info: Sendable> {
     }
 
     /// Sends `line` and reads the reply with `decoder`, within the profile's command timeout.
-    public func exchange<D: StreamDecoder>(_ line: String, _ decoder: D, timeout: Double? = nil) async throws -> D.Frame {
+    public func exchange<D: StreamDecoder>(_ line: String, _ decoder: D, timeout: Double? = nil) async throws -> D.Frame
+    {
         try await guarded("`\(line)`") {
             let stream = try await connected()
             let deadline = Deadline.after(seconds: timeout ?? plan.profile.timeouts.command)
@@ -78,8 +79,9 @@ public actor DeviceSession<Info: Sendable> {
     }
 
     private func connectOnce() async throws -> DeviceStream {
-        let stream = DeviceStream(transport: plan.makeTransport(), lineEnd: plan.profile.lineEnd,
-                                  minimumSendInterval: plan.profile.minimumSendInterval)
+        let stream = DeviceStream(
+            transport: plan.makeTransport(), lineEnd: plan.profile.lineEnd,
+            minimumSendInterval: plan.profile.minimumSendInterval)
         do {
             try await stream.open(deadline: .after(seconds: plan.profile.timeouts.connect))
             self.stream = stream
@@ -102,8 +104,11 @@ public actor DeviceSession<Info: Sendable> {
                 return try await body()
             } catch let error as FramingError {
                 await close()
-                throw HNTTError(.deviceError, "the answer to \(what) is not the device's protocol: \(error.detail)",
-                                fix: "check that the inventory names the right profile for this device, and that no one else is typing on its line")
+                throw HNTTError(
+                    .deviceError, "the answer to \(what) is not the device's protocol: \(error.detail)",
+                    fix:
+                        "check that the inventory names the right profile for this device, and that no one else is typing on its line"
+                )
             } catch let error as TransportError {
                 await close()
                 throw error

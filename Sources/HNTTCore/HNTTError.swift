@@ -65,41 +65,60 @@ public struct HNTTError: Error, Sendable, CustomStringConvertible {
     public static func from(_ error: TransportError, device: String?, credentialName: String? = nil) -> HNTTError {
         switch error.kind {
         case .timedOut:
-            return HNTTError(.timeout, "timed out: \(error.detail)", device: device,
-                             fix: "check that the device is powered on and reachable; a device that is busy rebooting answers again after a few minutes")
+            return HNTTError(
+                .timeout, "timed out: \(error.detail)", device: device,
+                fix:
+                    "check that the device is powered on and reachable; a device that is busy rebooting answers again after a few minutes"
+            )
         case .closed:
-            return HNTTError(.unreachable, error.detail, device: device,
-                             fix: "the device dropped the connection; check its network or serial cable and try again")
+            return HNTTError(
+                .unreachable, error.detail, device: device,
+                fix: "the device dropped the connection; check its network or serial cable and try again")
         case .connectFailed:
-            return HNTTError(.unreachable, error.detail, device: device,
-                             fix: "check the host and port in the inventory, that the device is on, and that the network reaches it")
+            return HNTTError(
+                .unreachable, error.detail, device: device,
+                fix: "check the host and port in the inventory, that the device is on, and that the network reaches it")
         case .authenticationFailed:
             let name = credentialName ?? "NAME"
-            return HNTTError(.loginRefused, "login refused: \(error.detail)", device: device,
-                             fix: "store the correct account with `hntt secret set \(name) --username USER --password-stdin`")
+            return HNTTError(
+                .loginRefused, "login refused: \(error.detail)", device: device,
+                fix: "store the correct account with `hntt secret set \(name) --username USER --password-stdin`")
         case .hostKeyUnknown:
-            return HNTTError(.hostKey, error.detail, device: device,
-                             fix: "compare the fingerprint with the one shown on the device (or by the Sở TT&TT), then pin it with `hntt trust-host \(device ?? "DEVICE")`")
+            return HNTTError(
+                .hostKey, error.detail, device: device,
+                fix:
+                    "compare the fingerprint with the one shown on the device (or by the Sở TT&TT), then pin it with `hntt trust-host \(device ?? "DEVICE")`"
+            )
         case .hostKeyMismatch:
-            return HNTTError(.hostKey, error.detail + "; refusing to connect", device: device,
-                             fix: "if the codec was replaced or factory-reset, check the new fingerprint on the device itself, then re-pin it with `hntt trust-host \(device ?? "DEVICE") --replace`; otherwise the connection may be intercepted: report it to the Sở TT&TT")
+            return HNTTError(
+                .hostKey, error.detail + "; refusing to connect", device: device,
+                fix:
+                    "if the codec was replaced or factory-reset, check the new fingerprint on the device itself, then re-pin it with `hntt trust-host \(device ?? "DEVICE") --replace`; otherwise the connection may be intercepted: report it to the Sở TT&TT"
+            )
         case .busy:
-            return HNTTError(.unreachable, error.detail, device: device,
-                             fix: "another program holds the serial port; wait for it to finish")
+            return HNTTError(
+                .unreachable, error.detail, device: device,
+                fix: "another program holds the serial port; wait for it to finish")
         case .system:
-            return HNTTError(.unreachable, error.detail, device: device,
-                             fix: "check the serial path or network settings in the inventory")
+            return HNTTError(
+                .unreachable, error.detail, device: device,
+                fix: "check the serial path or network settings in the inventory")
         case .protocolViolation:
-            return HNTTError(.unreachable, error.detail, device: device,
-                             fix: "the device's SSH or telnet service does not behave as expected; check its firmware and network services")
+            return HNTTError(
+                .unreachable, error.detail, device: device,
+                fix:
+                    "the device's SSH or telnet service does not behave as expected; check its firmware and network services"
+            )
         }
     }
 }
 
 /// Runs `body` and converts any failure into an ``HNTTError`` attributed to `device`.
-public func attributing<T>(to device: String, credentialName: String? = nil,
-                           isolation: isolated (any Actor)? = #isolation,
-                           _ body: () async throws -> T) async throws -> T {
+public func attributing<T>(
+    to device: String, credentialName: String? = nil,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: () async throws -> T
+) async throws -> T {
     do {
         return try await body()
     } catch let error as HNTTError {

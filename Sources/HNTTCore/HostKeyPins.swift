@@ -11,7 +11,8 @@ public struct HostKeyPins: Sendable {
 
     public func all() -> [String: String] {
         guard let contents = FileManager.default.contents(atPath: data.file(HostKeyPins.fileName)),
-              let text = String(data: contents, encoding: .utf8) else { return [:] }
+            let text = String(data: contents, encoding: .utf8)
+        else { return [:] }
         var pins: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")
@@ -32,7 +33,8 @@ public struct HostKeyPins: Sendable {
     public func store(_ fingerprint: String, for device: String) throws {
         var pins = all()
         pins[device] = SSHTransport.normalise(fingerprint)
-        let text = "# hntt pinned SSH host keys: DEVICE FINGERPRINT\n"
+        let text =
+            "# hntt pinned SSH host keys: DEVICE FINGERPRINT\n"
             + pins.keys.sorted().map { "\($0) \(pins[$0]!)" }.joined(separator: "\n") + "\n"
         try data.writePrivate(Data(text.utf8), to: HostKeyPins.fileName)
     }

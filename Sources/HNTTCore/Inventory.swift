@@ -53,7 +53,8 @@ public struct Inventory: Sendable {
     /// The room with `id`, or an error listing the known ids.
     public func room(_ id: String) throws -> Room {
         if let room = rooms.first(where: { $0.id == id }) { return room }
-        throw HNTTError(.badInput, "no room \"\(id)\" in \(path)", fix: "use one of: \(rooms.map(\.id).joined(separator: ", "))")
+        throw HNTTError(
+            .badInput, "no room \"\(id)\" in \(path)", fix: "use one of: \(rooms.map(\.id).joined(separator: ", "))")
     }
 
     public var devices: [InventoryDevice] { rooms.flatMap(\.devices) }
@@ -62,8 +63,9 @@ public struct Inventory: Sendable {
     public func device(_ id: String) throws -> InventoryDevice {
         if let device = devices.first(where: { $0.id == id }) { return device }
         let known = devices.map(\.id).joined(separator: ", ")
-        throw HNTTError(.badInput, "no device \"\(id)\" in \(path)",
-                        fix: known.isEmpty ? "add the device to the inventory" : "use one of: \(known)")
+        throw HNTTError(
+            .badInput, "no device \"\(id)\" in \(path)",
+            fix: known.isEmpty ? "add the device to the inventory" : "use one of: \(known)")
     }
 
     /// `--inventory`, else `$HNTT_INVENTORY`, else `./inventory.yaml`.
@@ -84,56 +86,82 @@ public struct Inventory: Sendable {
         let file = try YAMLFile(path: path, what: "inventory")
         var site = ""
         var rooms: [Room] = []
-        var organizers: [String: String] = [:], operators: [String: String] = [:]
-        var roomIDs = Set<String>(), deviceIDs = Set<String>()
+        var organizers: [String: String] = [:]
+        var operators: [String: String] = [:]
+        var roomIDs = Set<String>()
+        var deviceIDs = Set<String>()
         var loadedProfiles: [String: DeviceProfile] = [:]
-        for (key, _, value) in try file.mapping(file.root, "the inventory", allowed: ["site", "rooms", "organizers", "operators"]) {
-            if key == "site" { site = try file.string(value, "site"); continue }
+        for (key, _, value) in try file.mapping(
+            file.root, "the inventory", allowed: ["site", "rooms", "organizers", "operators"])
+        {
+            if key == "site" {
+                site = try file.string(value, "site")
+                continue
+            }
             if key == "organizers" {
-                for (organizer, _, unit) in try file.mapping(value, "organizers", allowed: nil) { organizers[organizer] = try file.string(unit, organizer) }
+                for (organizer, _, unit) in try file.mapping(value, "organizers", allowed: nil) {
+                    organizers[organizer] = try file.string(unit, organizer)
+                }
                 continue
             }
             if key == "operators" {
                 for node in try file.sequence(value, "operators") {
-                    var name = "", unit = ""
+                    var name = ""
+                    var unit = ""
                     for (field, _, fieldValue) in try file.mapping(node, "an operator", allowed: ["name", "unit"]) {
-                        if field == "name" { name = try file.string(fieldValue, field) } else { unit = try file.string(fieldValue, field) }
+                        if field == "name" {
+                            name = try file.string(fieldValue, field)
+                        } else {
+                            unit = try file.string(fieldValue, field)
+                        }
                     }
                     guard !name.isEmpty, !unit.isEmpty else {
-                        throw file.error(node, "an operator needs `name:` and `unit:`", fix: "write e.g. `- {name: \"Lê Thị B\", unit: \"Văn phòng Huyện ủy\"}`")
+                        throw file.error(
+                            node, "an operator needs `name:` and `unit:`",
+                            fix: "write e.g. `- {name: \"Lê Thị B\", unit: \"Văn phòng Huyện ủy\"}`")
                     }
                     operators[name] = unit
                 }
                 continue
             }
             for roomNode in try file.sequence(value, "rooms") {
-                var id = "", name = "", unit = ""
+                var id = ""
+                var name = ""
+                var unit = ""
                 var devices: [InventoryDevice] = []
                 var idNode: Node = roomNode
-                for (roomKey, _, roomValue) in try file.mapping(roomNode, "a room", allowed: ["id", "name", "unit", "devices"]) {
+                for (roomKey, _, roomValue) in try file.mapping(
+                    roomNode, "a room", allowed: ["id", "name", "unit", "devices"])
+                {
                     switch roomKey {
-                    case "id": id = try file.string(roomValue, "id"); idNode = roomValue
+                    case "id":
+                        id = try file.string(roomValue, "id")
+                        idNode = roomValue
                     case "name": name = try file.string(roomValue, "name")
                     case "unit": unit = try file.string(roomValue, "unit")
                     default:
                         for deviceNode in try file.sequence(roomValue, "devices") {
-                            devices.append(try loadDevice(deviceNode, roomID: id, file: file, profiles: profiles,
-                                                          loaded: &loadedProfiles, ids: &deviceIDs))
+                            devices.append(
+                                try loadDevice(
+                                    deviceNode, roomID: id, file: file, profiles: profiles,
+                                    loaded: &loadedProfiles, ids: &deviceIDs))
                         }
                     }
                 }
                 guard isValidID(id) else {
-                    throw file.error(idNode, "room id \"\(id)\" is missing or invalid",
-                                     fix: "use lower-case letters, digits and dashes, e.g. `id: ubnd`")
+                    throw file.error(
+                        idNode, "room id \"\(id)\" is missing or invalid",
+                        fix: "use lower-case letters, digits and dashes, e.g. `id: ubnd`")
                 }
                 guard roomIDs.insert(id).inserted else {
                     throw file.error(idNode, "room id \"\(id)\" is used twice", fix: "give each room its own id")
                 }
                 devices = devices.map { device in
-                    InventoryDevice(id: device.id, roomID: id, profileID: device.profileID, transport: device.transport,
-                                    host: device.host, port: device.port, path: device.path, baud: device.baud,
-                                    address: device.address, credential: device.credential, hostKey: device.hostKey,
-                                    sourceLine: device.sourceLine)
+                    InventoryDevice(
+                        id: device.id, roomID: id, profileID: device.profileID, transport: device.transport,
+                        host: device.host, port: device.port, path: device.path, baud: device.baud,
+                        address: device.address, credential: device.credential, hostKey: device.hostKey,
+                        sourceLine: device.sourceLine)
                 }
                 rooms.append(Room(id: id, name: name.isEmpty ? id : name, unit: unit, devices: devices))
             }
@@ -144,48 +172,63 @@ public struct Inventory: Sendable {
         return inventory
     }
 
-    static let deviceKeys: Set<String> = ["id", "profile", "transport", "host", "port", "path", "baud", "address",
-                                          "credential", "host_key"]
+    static let deviceKeys: Set<String> = [
+        "id", "profile", "transport", "host", "port", "path", "baud", "address",
+        "credential", "host_key",
+    ]
 
-    private static func loadDevice(_ node: Node, roomID: String, file: YAMLFile, profiles: ProfileCatalog,
-                                   loaded: inout [String: DeviceProfile], ids: inout Set<String>) throws -> InventoryDevice {
+    private static func loadDevice(
+        _ node: Node, roomID: String, file: YAMLFile, profiles: ProfileCatalog,
+        loaded: inout [String: DeviceProfile], ids: inout Set<String>
+    ) throws -> InventoryDevice {
         var fields: [String: (String, Node)] = [:]
         for (key, _, value) in try file.mapping(node, "a device", allowed: deviceKeys) {
             fields[key] = (try file.string(value, key), value)
         }
         let line = node.mark?.line ?? 0
         guard let (id, idNode) = fields["id"], isValidID(id) else {
-            throw file.error(fields["id"]?.1 ?? node, "a device has a missing or invalid id",
-                             fix: "use lower-case letters, digits and dashes, e.g. `id: ubnd-codec`")
+            throw file.error(
+                fields["id"]?.1 ?? node, "a device has a missing or invalid id",
+                fix: "use lower-case letters, digits and dashes, e.g. `id: ubnd-codec`")
         }
         guard ids.insert(id).inserted else {
-            throw file.error(idNode, "device id \"\(id)\" is used twice", fix: "device ids must be unique across the site")
+            throw file.error(
+                idNode, "device id \"\(id)\" is used twice", fix: "device ids must be unique across the site")
         }
         guard let (profileID, profileNode) = fields["profile"] else {
-            throw file.error(node, "device \(id) names no profile",
-                             fix: "add `profile:` with one of: \(profiles.available.joined(separator: ", "))")
+            throw file.error(
+                node, "device \(id) names no profile",
+                fix: "add `profile:` with one of: \(profiles.available.joined(separator: ", "))")
         }
         if loaded[profileID] == nil {
             guard profiles.exists(profileID) else {
-                throw file.error(profileNode, "device \(id): no profile \"\(profileID)\" in \(profiles.directory)",
-                                 fix: "use one of: \(profiles.available.joined(separator: ", "))")
+                throw file.error(
+                    profileNode, "device \(id): no profile \"\(profileID)\" in \(profiles.directory)",
+                    fix: "use one of: \(profiles.available.joined(separator: ", "))")
             }
             loaded[profileID] = try profiles.load(profileID)
         }
         let profile = loaded[profileID]!
         guard let (transportName, transportNode) = fields["transport"] else {
-            throw file.error(node, "device \(id) names no transport",
-                             fix: "add `transport:` with one of: \(profile.transports.keys.map(\.rawValue).sorted().joined(separator: ", "))")
+            throw file.error(
+                node, "device \(id) names no transport",
+                fix:
+                    "add `transport:` with one of: \(profile.transports.keys.map(\.rawValue).sorted().joined(separator: ", "))"
+            )
         }
-        guard let transport = TransportKind(rawValue: transportName), let defaults = profile.transports[transport] else {
-            throw file.error(transportNode, "device \(id): profile \(profileID) does not support transport \"\(transportName)\"",
-                             fix: "use one of: \(profile.transports.keys.map(\.rawValue).sorted().joined(separator: ", "))")
+        guard let transport = TransportKind(rawValue: transportName), let defaults = profile.transports[transport]
+        else {
+            throw file.error(
+                transportNode, "device \(id): profile \(profileID) does not support transport \"\(transportName)\"",
+                fix: "use one of: \(profile.transports.keys.map(\.rawValue).sorted().joined(separator: ", "))")
         }
         func number(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
             guard let (text, valueNode) = fields[key] else { return nil }
             guard let value = Int(text), range.contains(value) else {
-                throw file.error(valueNode, "device \(id): \(key) \"\(text)\" must be a number from \(range.lowerBound) to \(range.upperBound)",
-                                 fix: "write a whole number in that range")
+                throw file.error(
+                    valueNode,
+                    "device \(id): \(key) \"\(text)\" must be a number from \(range.lowerBound) to \(range.upperBound)",
+                    fix: "write a whole number in that range")
             }
             return value
         }
@@ -197,24 +240,29 @@ public struct Inventory: Sendable {
         switch transport {
         case .serial:
             guard let path, path.hasPrefix("/") else {
-                throw file.error(node, "device \(id) uses serial but has no absolute `path:`",
-                                 fix: "add `path: /dev/ttyUSB0` (the serial device)")
+                throw file.error(
+                    node, "device \(id) uses serial but has no absolute `path:`",
+                    fix: "add `path: /dev/ttyUSB0` (the serial device)")
             }
             guard baud != nil else {
-                throw file.error(node, "device \(id) has no baud rate", fix: "add `baud: 9600` (or set it in the profile)")
+                throw file.error(
+                    node, "device \(id) has no baud rate", fix: "add `baud: 9600` (or set it in the profile)")
             }
         default:
             guard let host, !host.isEmpty, !host.contains(" ") else {
-                throw file.error(node, "device \(id) uses \(transport.rawValue) but has no `host:`",
-                                 fix: "add `host: 10.10.1.20` (its IP address or name)")
+                throw file.error(
+                    node, "device \(id) uses \(transport.rawValue) but has no `host:`",
+                    fix: "add `host: 10.10.1.20` (its IP address or name)")
             }
             guard port != nil else {
-                throw file.error(node, "device \(id) has no port and profile \(profileID) gives none for \(transport.rawValue)",
-                                 fix: "add `port: N`")
+                throw file.error(
+                    node, "device \(id) has no port and profile \(profileID) gives none for \(transport.rawValue)",
+                    fix: "add `port: N`")
             }
         }
-        return InventoryDevice(id: id, roomID: roomID, profileID: profileID, transport: transport, host: host,
-                               port: port, path: path, baud: baud, address: address,
-                               credential: fields["credential"]?.0, hostKey: fields["host_key"]?.0, sourceLine: line)
+        return InventoryDevice(
+            id: id, roomID: roomID, profileID: profileID, transport: transport, host: host,
+            port: port, path: path, baud: baud, address: address,
+            credential: fields["credential"]?.0, hostKey: fields["host_key"]?.0, sourceLine: line)
     }
 }

@@ -12,8 +12,10 @@ public struct LoginGrammar: Sendable {
     /// A prompt without a line end that means the session is ready (Poly `-> `).
     public var readyPrompts: [String]
 
-    public init(usernamePrompts: [String], passwordPrompts: [String], failureMarkers: [String], readyPrompts: [String] = [],
-                isReadyLine: @escaping @Sendable (String) -> Bool) {
+    public init(
+        usernamePrompts: [String], passwordPrompts: [String], failureMarkers: [String], readyPrompts: [String] = [],
+        isReadyLine: @escaping @Sendable (String) -> Bool
+    ) {
         self.usernamePrompts = usernamePrompts
         self.passwordPrompts = passwordPrompts
         self.failureMarkers = failureMarkers
@@ -22,9 +24,11 @@ public struct LoginGrammar: Sendable {
     }
 
     /// The prompts and failure lines of `profile`, with the driver's idea of ready.
-    public init(profile: DeviceProfile, readyPrompts: [String] = [], isReadyLine: @escaping @Sendable (String) -> Bool) {
-        self.init(usernamePrompts: profile.login.username, passwordPrompts: profile.login.password,
-                  failureMarkers: profile.login.failure, readyPrompts: readyPrompts, isReadyLine: isReadyLine)
+    public init(profile: DeviceProfile, readyPrompts: [String] = [], isReadyLine: @escaping @Sendable (String) -> Bool)
+    {
+        self.init(
+            usernamePrompts: profile.login.username, passwordPrompts: profile.login.password,
+            failureMarkers: profile.login.failure, readyPrompts: readyPrompts, isReadyLine: isReadyLine)
     }
 }
 
@@ -122,21 +126,27 @@ public struct PromptLogin: Sendable {
             case .ready:
                 return lines
             case .refused(let line):
-                throw TransportError(.authenticationFailed,
-                                     "\(stream.transport.peerDescription) answered \"\(line)\" for user \"\(plan.credentials?.username ?? "")\"")
+                throw TransportError(
+                    .authenticationFailed,
+                    "\(stream.transport.peerDescription) answered \"\(line)\" for user \"\(plan.credentials?.username ?? "")\""
+                )
             case .usernamePrompt:
                 if sentPassword {
-                    throw TransportError(.authenticationFailed, "\(stream.transport.peerDescription) asked for the login again after the password")
+                    throw TransportError(
+                        .authenticationFailed,
+                        "\(stream.transport.peerDescription) asked for the login again after the password")
                 }
                 guard let credentials = plan.credentials else { throw missingCredential() }
                 try await stream.sendLine(credentials.username, deadline: deadline)
             case .passwordPrompt:
                 if sentPassword {
-                    throw TransportError(.authenticationFailed, "\(stream.transport.peerDescription) asked for the password again")
+                    throw TransportError(
+                        .authenticationFailed, "\(stream.transport.peerDescription) asked for the password again")
                 }
                 guard let credentials = plan.credentials else { throw missingCredential() }
                 sentPassword = true
-                try await stream.send(bytes: credentials.password.clearBytes + Array(stream.lineEnd.utf8), deadline: deadline)
+                try await stream.send(
+                    bytes: credentials.password.clearBytes + Array(stream.lineEnd.utf8), deadline: deadline)
             }
             let next = try await stream.receive(decoder, deadline: deadline)
             lines += next.lines
@@ -145,8 +155,11 @@ public struct PromptLogin: Sendable {
     }
 
     private func missingCredential() -> HNTTError {
-        HNTTError(.badInput, "the device asks for a login but the inventory names no credential for it",
-                  device: plan.device.id,
-                  fix: "add `credential: NAME` to the device and store it with `hntt secret set NAME --username USER --password-stdin`")
+        HNTTError(
+            .badInput, "the device asks for a login but the inventory names no credential for it",
+            device: plan.device.id,
+            fix:
+                "add `credential: NAME` to the device and store it with `hntt secret set NAME --username USER --password-stdin`"
+        )
     }
 }

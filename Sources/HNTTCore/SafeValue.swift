@@ -11,16 +11,18 @@ public enum SafeValue {
     /// over 255 bytes. Letters of any script (Vietnamese names) pass.
     public static func check(_ value: String, field: String) throws {
         guard value.utf8.count <= maximumLength else {
-            throw HNTTError(.badInput, "\(field) is \(value.utf8.count) bytes long; at most \(maximumLength) are allowed",
-                            fix: "shorten the value")
+            throw HNTTError(
+                .badInput, "\(field) is \(value.utf8.count) bytes long; at most \(maximumLength) are allowed",
+                fix: "shorten the value")
         }
         for scalar in value.unicodeScalars {
             let v = scalar.value
             let control = v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029
             if control || scalar == "\"" || scalar == "\\" || scalar == "|" {
                 let shown = control ? String(format: "U+%04X", v) : String(scalar)
-                throw HNTTError(.badInput, "\(field) contains \(shown), which could inject a second command; nothing was sent",
-                                fix: "remove quotes, backslashes, `|` and control characters from the value")
+                throw HNTTError(
+                    .badInput, "\(field) contains \(shown), which could inject a second command; nothing was sent",
+                    fix: "remove quotes, backslashes, `|` and control characters from the value")
             }
         }
     }
@@ -30,8 +32,9 @@ public enum SafeValue {
         try check(number, field: "the number")
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._+-:;=*#/")
         guard !number.isEmpty, number.allSatisfy({ allowed.contains($0) }) else {
-            throw HNTTError(.badInput, "the number \"\(number)\" has characters a dial string cannot contain; nothing was sent",
-                            fix: "use digits, letters and @ . _ + - : ; = * # / only (e.g. 84123456 or chair@province.gov.vn)")
+            throw HNTTError(
+                .badInput, "the number \"\(number)\" has characters a dial string cannot contain; nothing was sent",
+                fix: "use digits, letters and @ . _ + - : ; = * # / only (e.g. 84123456 or chair@province.gov.vn)")
         }
         return number
     }
@@ -39,8 +42,9 @@ public enum SafeValue {
     /// A whole number within `range`.
     public static func number(_ value: Int, field: String, in range: ClosedRange<Int>) throws -> String {
         guard range.contains(value) else {
-            throw HNTTError(.badInput, "\(field) \(value) is out of range \(range.lowerBound)–\(range.upperBound)",
-                            fix: "use a value in that range")
+            throw HNTTError(
+                .badInput, "\(field) \(value) is out of range \(range.lowerBound)–\(range.upperBound)",
+                fix: "use a value in that range")
         }
         return String(value)
     }

@@ -11,8 +11,14 @@ public struct SecretStore: Sendable {
     public static let fileName = "secrets.enc"
     public static let keyFileName = "master.key"
 
-    private struct Entry: Codable { var username: String; var password: String }
-    private struct Contents: Codable { var version = 1; var credentials: [String: Entry] = [:] }
+    private struct Entry: Codable {
+        var username: String
+        var password: String
+    }
+    private struct Contents: Codable {
+        var version = 1
+        var credentials: [String: Entry] = [:]
+    }
 
     public let data: DataDirectory
 
@@ -21,8 +27,9 @@ public struct SecretStore: Sendable {
     /// Stores (or replaces) a credential.
     public func set(name: String, username: String, password: SecretText) throws {
         guard name.wholeMatch(of: /^[A-Za-z0-9._-]{1,64}$/) != nil else {
-            throw HNTTError(.badInput, "credential name \"\(name)\" is not allowed",
-                            fix: "use letters, digits, dot, dash or underscore (the name the inventory's `credential:` uses)")
+            throw HNTTError(
+                .badInput, "credential name \"\(name)\" is not allowed",
+                fix: "use letters, digits, dot, dash or underscore (the name the inventory's `credential:` uses)")
         }
         var contents = try read()
         contents.credentials[name] = password.withClearText { Entry(username: username, password: $0) }
@@ -32,8 +39,9 @@ public struct SecretStore: Sendable {
     /// The credential stored under `name`, for `device` (named in the error if it is missing).
     public func credentials(named name: String, device: String? = nil) throws -> LoginCredentials {
         guard let entry = try read().credentials[name] else {
-            throw HNTTError(.badInput, "no credential \"\(name)\" in the secret store", device: device,
-                            fix: "store it with `hntt secret set \(name) --username USER --password-stdin`")
+            throw HNTTError(
+                .badInput, "no credential \"\(name)\" in the secret store", device: device,
+                fix: "store it with `hntt secret set \(name) --username USER --password-stdin`")
         }
         return LoginCredentials(username: entry.username, password: SecretText(entry.password))
     }
@@ -53,18 +61,21 @@ public struct SecretStore: Sendable {
     private func key(create: Bool) throws -> SymmetricKey? {
         if let encoded = ProcessInfo.processInfo.environment["HNTT_MASTER_KEY"], !encoded.isEmpty {
             guard let bytes = Data(base64Encoded: encoded), bytes.count == 32 else {
-                throw HNTTError(.badInput, "HNTT_MASTER_KEY is not base64 of 32 bytes",
-                                fix: "make one with `head -c 32 /dev/urandom | base64`")
+                throw HNTTError(
+                    .badInput, "HNTT_MASTER_KEY is not base64 of 32 bytes",
+                    fix: "make one with `head -c 32 /dev/urandom | base64`")
             }
             return SymmetricKey(data: bytes)
         }
         let path = data.file(SecretStore.keyFileName)
         if let stored = FileManager.default.contents(atPath: path) {
             guard let text = String(data: stored, encoding: .utf8),
-                  let bytes = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
-                  bytes.count == 32 else {
-                throw HNTTError(.badFile, "\(path) is not a valid master key",
-                                fix: "restore it from your backup; without it the stored credentials cannot be read")
+                let bytes = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                bytes.count == 32
+            else {
+                throw HNTTError(
+                    .badFile, "\(path) is not a valid master key",
+                    fix: "restore it from your backup; without it the stored credentials cannot be read")
             }
             return SymmetricKey(data: bytes)
         }
@@ -79,16 +90,18 @@ public struct SecretStore: Sendable {
         let path = data.file(SecretStore.fileName)
         guard let sealed = FileManager.default.contents(atPath: path) else { return Contents() }
         guard let key = try key(create: false) else {
-            throw HNTTError(.badFile, "the secret store exists but its master key is missing",
-                            fix: "restore \(data.file(SecretStore.keyFileName)) or set HNTT_MASTER_KEY")
+            throw HNTTError(
+                .badFile, "the secret store exists but its master key is missing",
+                fix: "restore \(data.file(SecretStore.keyFileName)) or set HNTT_MASTER_KEY")
         }
         do {
             let box = try AES.GCM.SealedBox(combined: sealed)
             let clear = try AES.GCM.open(box, using: key)
             return try JSONDecoder().decode(Contents.self, from: clear)
         } catch {
-            throw HNTTError(.badFile, "the secret store \(path) cannot be decrypted with this master key",
-                            fix: "use the master key it was written with (master.key or HNTT_MASTER_KEY)")
+            throw HNTTError(
+                .badFile, "the secret store \(path) cannot be decrypted with this master key",
+                fix: "use the master key it was written with (master.key or HNTT_MASTER_KEY)")
         }
     }
 

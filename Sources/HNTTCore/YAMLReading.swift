@@ -9,8 +9,9 @@ public struct YAMLFile {
 
     public init(path: String, what: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw HNTTError(.badFile, "cannot read \(what) \(path)",
-                            fix: "check the path, or pass --inventory PATH")
+            throw HNTTError(
+                .badFile, "cannot read \(what) \(path)",
+                fix: "check the path, or pass --inventory PATH")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw HNTTError(.badFile, "\(path) is not UTF-8 text", fix: "save the file as UTF-8")
@@ -28,8 +29,9 @@ public struct YAMLFile {
             }
             root = node
         } catch let error as YamlError {
-            throw HNTTError(.badFile, "\(path): not valid YAML: \(YAMLFile.describe(error))",
-                            fix: "fix the YAML syntax at that line (indentation, quotes, colons)")
+            throw HNTTError(
+                .badFile, "\(path): not valid YAML: \(YAMLFile.describe(error))",
+                fix: "fix the YAML syntax at that line (indentation, quotes, colons)")
         }
     }
 
@@ -49,7 +51,9 @@ public struct YAMLFile {
 
     /// The pairs of a mapping node, refusing keys not in `allowed`.
     /// The pairs of a mapping, refusing keys not in `allowed` (nil: any key) and duplicates.
-    public func mapping(_ node: Node, _ what: String, allowed: Set<String>?) throws -> [(key: String, keyNode: Node, value: Node)] {
+    public func mapping(_ node: Node, _ what: String, allowed: Set<String>?) throws -> [(
+        key: String, keyNode: Node, value: Node
+    )] {
         guard case .mapping(let mapping) = node else {
             throw error(node, "\(what) must be a mapping (key: value lines)", fix: "indent its fields under it")
         }
@@ -60,8 +64,9 @@ public struct YAMLFile {
             if let allowed, !allowed.contains(key) {
                 let close = allowed.sorted().filter { levenshtein($0, key) <= 2 }.first
                 let hint = close.map { "did you mean \"\($0)\"? " } ?? ""
-                throw error(keyNode, "unknown key \"\(key)\" in \(what)",
-                            fix: "\(hint)allowed keys: \(allowed.sorted().joined(separator: ", "))")
+                throw error(
+                    keyNode, "unknown key \"\(key)\" in \(what)",
+                    fix: "\(hint)allowed keys: \(allowed.sorted().joined(separator: ", "))")
             }
             guard seen.insert(key).inserted else {
                 throw error(keyNode, "key \"\(key)\" appears twice in \(what)", fix: "keep one of them")
@@ -80,8 +85,9 @@ public struct YAMLFile {
 
     public func int(_ node: Node, _ what: String, range: ClosedRange<Int>) throws -> Int {
         guard case .scalar = node, let value = node.int, range.contains(value) else {
-            throw error(node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)",
-                        fix: "write a number in that range")
+            throw error(
+                node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)",
+                fix: "write a number in that range")
         }
         return value
     }
@@ -110,7 +116,8 @@ public struct YAMLFile {
 
 /// Edit distance, for "did you mean" hints on misspelt keys.
 func levenshtein(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     var previous = Array(0...b.count)

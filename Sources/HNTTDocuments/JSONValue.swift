@@ -25,7 +25,10 @@ public enum JSONValue: Sendable {
         case .bool(let value): out += value ? "true" : "false"
         case .null: out += "null"
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "[\n"
             for (index, item) in items.enumerated() {
                 out += pad
@@ -34,7 +37,10 @@ public enum JSONValue: Sendable {
             }
             out += closePad + "]"
         case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
+            if pairs.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{\n"
             for (index, (key, value)) in pairs.enumerated() {
                 out += pad + JSONValue.quote(key) + ": "
@@ -47,7 +53,6 @@ public enum JSONValue: Sendable {
 
     static func quote(_ text: String) -> String { jsonQuoted(text) }
 }
-
 
 /// The one escaping path of every document: text as HTML, as a CSV field.
 public enum Escape {

@@ -19,32 +19,46 @@ public enum LogbookDocument {
 
     /// One row per session, and one per incident written outside a session, in the book's order.
     public static func rows(_ entries: [LogbookEntry]) -> [Row] {
-        let incidentRecords = Dictionary(IncidentRecord.all(in: entries).map { ($0.entry, $0) }, uniquingKeysWith: { first, _ in first })
+        let incidentRecords = Dictionary(
+            IncidentRecord.all(in: entries).map { ($0.entry, $0) }, uniquingKeysWith: { first, _ in first })
         let lines = entries.filter { $0.kind == .session || ($0.kind == .incident && $0.refersTo == nil) }
         return lines.enumerated().map { index, line in
             let p = line.payload
             let related = entries.filter { $0.refersTo == line.id }
-            let corrections = related.filter { $0.kind == .correction }.map { "Đính chính: \($0.payload["text"] ?? "")" }
+            let corrections = related.filter { $0.kind == .correction }.map {
+                "Đính chính: \($0.payload["text"] ?? "")"
+            }
             let signers = related.filter { $0.kind == .signature }.map { $0.payload["signed_by"] ?? "" }
-            let technician = (p["operator"] ?? "") + (signers.isEmpty ? " (chưa ký)" : " — đã ký: " + signers.joined(separator: ", "))
+            let technician =
+                (p["operator"] ?? "")
+                + (signers.isEmpty ? " (chưa ký)" : " — đã ký: " + signers.joined(separator: ", "))
             if line.kind == .incident, let incident = incidentRecords[line.id] {
                 let began = p["began_at"] ?? p["reported_at"] ?? line.at
-                return Row(number: index + 1, date: vietnameseDate(began), kind: "Sự cố (\(incident.kind.vietnamese.lowercased()))",
-                           organizer: "", chairSite: "", time: "\(time(began)) – \(incident.fixed.map { time(timestamp($0)) } ?? "")",
-                           quality: "", incidents: ([incidentText(incident)] + corrections).joined(separator: "; "), technician: technician)
+                return Row(
+                    number: index + 1, date: vietnameseDate(began),
+                    kind: "Sự cố (\(incident.kind.vietnamese.lowercased()))",
+                    organizer: "", chairSite: "",
+                    time: "\(time(began)) – \(incident.fixed.map { time(timestamp($0)) } ?? "")",
+                    quality: "", incidents: ([incidentText(incident)] + corrections).joined(separator: "; "),
+                    technician: technician)
             }
             let incidents = related.compactMap { incidentRecords[$0.id] }.map(incidentText)
             let measured = p["loss_percent"] != nil || p["jitter_ms"] != nil || p["lost_packets"] != nil
-            let loss = p["loss_percent"].map { "Mất gói \($0) %" + (p["loss_measured"] == "transmitted" ? " (chiều phát)" : "") }
+            let loss =
+                p["loss_percent"].map {
+                    "Mất gói \($0) %" + (p["loss_measured"] == "transmitted" ? " (chiều phát)" : "")
+                }
                 ?? p["lost_packets"].map { "Mất \($0) gói" } ?? "Mất gói: không đo được"
-            let quality = measured
+            let quality =
+                measured
                 ? "\(loss), jitter \(p["jitter_ms"].map { "\($0) ms" } ?? "không đo được"), \(p["rate_kbps"] ?? "?") kbps"
                 : (p["outcome"] == "ok" ? "Kết nối được (chưa đo chất lượng)" : "Không đạt")
-            return Row(number: index + 1, date: vietnameseDate(p["started_at"] ?? line.at),
-                       kind: p["session_type"] == "official" ? "Chính thức" : "Thử",
-                       organizer: p["organizer"] ?? "", chairSite: p["chair_site"] ?? "",
-                       time: "\(time(p["started_at"])) – \(time(line.sessionEndedAt(in: related)))", quality: quality,
-                       incidents: (incidents + corrections).joined(separator: "; ").ifEmpty("Không"), technician: technician)
+            return Row(
+                number: index + 1, date: vietnameseDate(p["started_at"] ?? line.at),
+                kind: p["session_type"] == "official" ? "Chính thức" : "Thử",
+                organizer: p["organizer"] ?? "", chairSite: p["chair_site"] ?? "",
+                time: "\(time(p["started_at"])) – \(time(line.sessionEndedAt(in: related)))", quality: quality,
+                incidents: (incidents + corrections).joined(separator: "; ").ifEmpty("Không"), technician: technician)
         }
     }
 
@@ -83,11 +97,16 @@ public enum LogbookDocument {
     }
 
     public static func csv(_ rows: [Row]) -> String {
-        let header = "STT,Ngày,Loại phiên,Đơn vị chủ trì,Điểm cầu chủ trì,Thời gian,Chất lượng kết nối,Sự cố và khắc phục,Kỹ thuật viên"
-        return ([header] + rows.map { row in
-            Escape.csvLine([String(row.number), row.date, row.kind, row.organizer, row.chairSite, row.time, row.quality,
-                            row.incidents, row.technician])
-        }).joined(separator: "\n") + "\n"
+        let header =
+            "STT,Ngày,Loại phiên,Đơn vị chủ trì,Điểm cầu chủ trì,Thời gian,Chất lượng kết nối,Sự cố và khắc phục,Kỹ thuật viên"
+        return
+            ([header]
+            + rows.map { row in
+                Escape.csvLine([
+                    String(row.number), row.date, row.kind, row.organizer, row.chairSite, row.time, row.quality,
+                    row.incidents, row.technician,
+                ])
+            }).joined(separator: "\n") + "\n"
     }
 
     public static func html(site: String, room: Room, from: String, to: String, rows: [Row]) -> String {
@@ -135,4 +154,3 @@ public enum LogbookDocument {
 extension String {
     public func ifEmpty(_ fallback: String) -> String { isEmpty ? fallback : self }
 }
-

@@ -6,29 +6,70 @@ import HNTTGateway
 extension YearlyReport {
     public var json: JSONValue {
         .object([
-            ("year", .number(year)), ("sessions_total", .number(totalSessions)), ("hours_total", .string(String(format: "%.2f", totalHours))),
-            ("sessions", .array(sessions.map { .object([("type", .string($0.type)), ("organizer", .string($0.organizer)),
-                                                         ("count", .number($0.count)), ("hours", .string(String(format: "%.2f", $0.hours)))]) })),
-            ("incidents", .object([("total", .number(incidents)), ("from_procedures", .number(incidentsFromProcedures)),
-                                   ("reported", .number(incidentsReported)), ("fixed", .number(incidentsFixed))])),
-            ("incidents_by_kind", .array(incidentKinds.map { item in
-                .object([("kind", .string(item.kind.rawValue)), ("count", .number(item.count)), ("fixed", .number(item.fixed)),
-                         ("average_minutes_to_fix", item.averageMinutes.map { .string(String(format: "%.1f", $0)) } ?? .null),
-                         ("longest_minutes_to_fix", item.longestMinutes.map { .string(String(format: "%.1f", $0)) } ?? .null)])
-            })),
-            ("quality", .object([("measured_sessions", .number(measuredSessions)),
-                                 ("average_loss_percent", averageLossPercent.map { .string(String(format: "%.2f", $0)) } ?? .null),
-                                 ("worst_jitter_ms", worstJitterMs.map { .string(String(format: "%.0f", $0)) } ?? .null)])),
-            ("drift_events", .array(driftEvents.map { .object([("device", .string($0.device)), ("count", .number($0.count))]) })),
-            ("device_failures", .array(failures.map { .object([("device", .string($0.device)), ("count", .number($0.count))]) })),
+            ("year", .number(year)), ("sessions_total", .number(totalSessions)),
+            ("hours_total", .string(String(format: "%.2f", totalHours))),
+            (
+                "sessions",
+                .array(
+                    sessions.map {
+                        .object([
+                            ("type", .string($0.type)), ("organizer", .string($0.organizer)),
+                            ("count", .number($0.count)), ("hours", .string(String(format: "%.2f", $0.hours))),
+                        ])
+                    })
+            ),
+            (
+                "incidents",
+                .object([
+                    ("total", .number(incidents)), ("from_procedures", .number(incidentsFromProcedures)),
+                    ("reported", .number(incidentsReported)), ("fixed", .number(incidentsFixed)),
+                ])
+            ),
+            (
+                "incidents_by_kind",
+                .array(
+                    incidentKinds.map { item in
+                        .object([
+                            ("kind", .string(item.kind.rawValue)), ("count", .number(item.count)),
+                            ("fixed", .number(item.fixed)),
+                            (
+                                "average_minutes_to_fix",
+                                item.averageMinutes.map { .string(String(format: "%.1f", $0)) } ?? .null
+                            ),
+                            (
+                                "longest_minutes_to_fix",
+                                item.longestMinutes.map { .string(String(format: "%.1f", $0)) } ?? .null
+                            ),
+                        ])
+                    })
+            ),
+            (
+                "quality",
+                .object([
+                    ("measured_sessions", .number(measuredSessions)),
+                    ("average_loss_percent", averageLossPercent.map { .string(String(format: "%.2f", $0)) } ?? .null),
+                    ("worst_jitter_ms", worstJitterMs.map { .string(String(format: "%.0f", $0)) } ?? .null),
+                ])
+            ),
+            (
+                "drift_events",
+                .array(driftEvents.map { .object([("device", .string($0.device)), ("count", .number($0.count))]) })
+            ),
+            (
+                "device_failures",
+                .array(failures.map { .object([("device", .string($0.device)), ("count", .number($0.count))]) })
+            ),
         ])
     }
 
     public var csv: String {
         var lines = [Escape.csvLine(["Mục", "Giá trị 1", "Giá trị 2", "Số lượng", "Giờ"])]
         for s in sessions {
-            lines.append(Escape.csvLine(["Phiên", s.type == "official" ? "Chính thức" : "Thử", s.organizer, String(s.count),
-                                         String(format: "%.2f", s.hours)]))
+            lines.append(
+                Escape.csvLine([
+                    "Phiên", s.type == "official" ? "Chính thức" : "Thử", s.organizer, String(s.count),
+                    String(format: "%.2f", s.hours),
+                ]))
         }
         lines.append(Escape.csvLine(["Sự cố", "tổng", "", String(incidents), ""]))
         lines.append(Escape.csvLine(["Sự cố", "đã khắc phục", "", String(incidentsFixed), ""]))
@@ -43,7 +84,9 @@ extension YearlyReport {
 
     public func html(site: String) -> String {
         let e = Escape.html
-        func rows(_ items: [(String, String)]) -> String { items.map { "<tr><td>\(e($0.0))</td><td>\(e($0.1))</td></tr>" }.joined() }
+        func rows(_ items: [(String, String)]) -> String {
+            items.map { "<tr><td>\(e($0.0))</td><td>\(e($0.1))</td></tr>" }.joined()
+        }
         let sessionRows = sessions.map {
             "<tr><td>\($0.type == "official" ? "Chính thức" : "Thử")</td><td>\(e($0.organizer))</td><td>\($0.count)</td><td>\(String(format: "%.1f", $0.hours))</td></tr>"
         }.joined()

@@ -12,23 +12,30 @@ extension Gateway {
         _ = try device(id)
         let changes = try settings.map { pair -> (key: String, value: String) in
             guard let equals = pair.firstIndex(of: "=") else {
-                throw HNTTError(.badInput, "\"\(pair)\" is not KEY=VALUE", fix: "write e.g. \"SIP DisplayName=New name\"")
+                throw HNTTError(
+                    .badInput, "\"\(pair)\" is not KEY=VALUE", fix: "write e.g. \"SIP DisplayName=New name\"")
             }
             let value = String(pair[pair.index(after: equals)...])
             try SafeValue.check(value, field: "the value of \(pair[..<equals])")
             return (String(pair[..<equals]), value)
         }
-        guard !changes.isEmpty else { throw HNTTError(.badInput, "name at least one KEY=VALUE", fix: "see `hntt change request --help`") }
+        guard !changes.isEmpty else {
+            throw HNTTError(.badInput, "name at least one KEY=VALUE", fix: "see `hntt change request --help`")
+        }
         return ChangeOrder(reason: reason, devices: [.init(device: id, changes: changes)])
     }
 
     /// Signs a change order file in place.
-    public func signChangeOrder(file: String, key: String, signer: String, reference: String, validUntil: String?) throws -> ChangeOrder {
+    public func signChangeOrder(file: String, key: String, signer: String, reference: String, validUntil: String?)
+        throws -> ChangeOrder
+    {
         var order = try ChangeOrder.load(path: file)
         var until: Date?
         if let validUntil {
             guard let date = parseTimestamp(validUntil) else {
-                throw HNTTError(.badInput, "--valid-until \"\(validUntil)\" is not an ISO 8601 time", fix: "write e.g. 2026-12-31T17:00:00Z")
+                throw HNTTError(
+                    .badInput, "--valid-until \"\(validUntil)\" is not an ISO 8601 time",
+                    fix: "write e.g. 2026-12-31T17:00:00Z")
             }
             until = date
         }

@@ -26,7 +26,9 @@ extension Gateway {
     /// The device's state; for a codec that cannot be asked its standby state, the last one seen.
     public func status(_ id: String) async throws -> DeviceStatus {
         var status = try await withDevice(id) { try await $0.status() }
-        if status.standby == .unknown, let seen = try? await DeviceStates(database: openDatabase()).lastStandby(device: id) {
+        if status.standby == .unknown,
+            let seen = try? await DeviceStates(database: openDatabase()).lastStandby(device: id)
+        {
             status.standby = seen.state
             status.standbySeenAt = seen.seenAt
         }
@@ -34,24 +36,34 @@ extension Gateway {
     }
 
     public func wake(_ id: String, by caller: Caller) async throws {
-        try await audited(AuditRecord(device: id, action: "wake"), by: caller) { try await withDevice(id) { try await $0.wake() } }
+        try await audited(AuditRecord(device: id, action: "wake"), by: caller) {
+            try await withDevice(id) { try await $0.wake() }
+        }
     }
 
     public func sleep(_ id: String, by caller: Caller) async throws {
-        try await audited(AuditRecord(device: id, action: "sleep"), by: caller) { try await withDevice(id) { try await $0.sleep() } }
+        try await audited(AuditRecord(device: id, action: "sleep"), by: caller) {
+            try await withDevice(id) { try await $0.sleep() }
+        }
     }
 
     /// Places a call; returns the codec's call id.
-    public func dial(_ id: String, number: String, protocol callProtocol: CallProtocol = .auto, rateKbps: Int? = nil,
-                     by caller: Caller) async throws -> String {
-        try await audited(AuditRecord(device: id, action: "dial", detail: "number \(number.debugDescription)"), by: caller) {
+    public func dial(
+        _ id: String, number: String, protocol callProtocol: CallProtocol = .auto, rateKbps: Int? = nil,
+        by caller: Caller
+    ) async throws -> String {
+        try await audited(
+            AuditRecord(device: id, action: "dial", detail: "number \(number.debugDescription)"), by: caller
+        ) {
             try await withCodec(id) { try await $0.dial(number, protocol: callProtocol, rateKbps: rateKbps) }
         }
     }
 
     /// Ends one call, or all; returns the ids ended.
     public func hangup(_ id: String, callID: String?, by caller: Caller) async throws -> [String] {
-        try await audited(AuditRecord(device: id, action: "hangup", detail: callID.map { "call \($0)" } ?? "all calls"), by: caller) {
+        try await audited(
+            AuditRecord(device: id, action: "hangup", detail: callID.map { "call \($0)" } ?? "all calls"), by: caller
+        ) {
             try await withCodec(id) { try await $0.hangup(callID: callID) }
         }
     }
@@ -70,16 +82,22 @@ extension Gateway {
                 return try await codec.microphoneMuted()
             }
             guard now == muted else {
-                throw HNTTError(.deviceError, "the codec accepted the command but its microphones are still \(now ? "muted" : "live")",
-                                device: id, fix: "check the room's microphones and the codec's audio settings")
+                throw HNTTError(
+                    .deviceError,
+                    "the codec accepted the command but its microphones are still \(now ? "muted" : "live")",
+                    device: id, fix: "check the room's microphones and the codec's audio settings")
             }
             return now
         }
     }
 
     /// Recalls or stores a camera preset, through a codec or on a camera.
-    public func preset(_ id: String, _ action: PresetAction, _ preset: Int, camera: Int?, by caller: Caller) async throws {
-        try await audited(AuditRecord(device: id, action: "preset \(action.rawValue)", detail: "preset \(preset)"), by: caller) {
+    public func preset(_ id: String, _ action: PresetAction, _ preset: Int, camera: Int?, by caller: Caller)
+        async throws
+    {
+        try await audited(
+            AuditRecord(device: id, action: "preset \(action.rawValue)", detail: "preset \(preset)"), by: caller
+        ) {
             try await withDevice(id) { driver in
                 switch action {
                 case .recall: try await driver.recallPreset(preset, camera: camera)
@@ -91,7 +109,9 @@ extension Gateway {
 
     /// A camera to its home position.
     public func home(_ id: String, by caller: Caller) async throws {
-        try await audited(AuditRecord(device: id, action: "camera home"), by: caller) { try await withCamera(id) { try await $0.home() } }
+        try await audited(AuditRecord(device: id, action: "camera home"), by: caller) {
+            try await withCamera(id) { try await $0.home() }
+        }
     }
 
     /// A camera's pan, tilt and zoom now.
@@ -116,15 +136,18 @@ extension Gateway {
             let device = try device(id)
             let profile = try profile(of: device)
             guard let policy = try registry.entry(for: profile, device: id).commandPolicy else {
-                throw HNTTError(.badInput, "\(id) takes no raw commands", device: id, fix: "use the hntt commands for it")
+                throw HNTTError(
+                    .badInput, "\(id) takes no raw commands", device: id, fix: "use the hntt commands for it")
             }
             switch policy(text) {
             case .needsAuthorisation(let why):
-                throw HNTTError(.blocked, "refused: \(why)", device: id,
-                                fix: "configuration changes go through signed change orders: " + Authorizer.whoCanAuthorise)
+                throw HNTTError(
+                    .blocked, "refused: \(why)", device: id,
+                    fix: "configuration changes go through signed change orders: " + Authorizer.whoCanAuthorise)
             case .unknown(let why):
-                throw HNTTError(.blocked, "refused: \(why)", device: id,
-                                fix: "use a read (xStatus, xConfiguration without a value) or an allowed operation")
+                throw HNTTError(
+                    .blocked, "refused: \(why)", device: id,
+                    fix: "use a read (xStatus, xConfiguration without a value) or an allowed operation")
             case .allowed(let canonical):
                 let lines = try await withDevice(id) { driver -> [String] in
                     guard let raw = driver as? any RawCommandDevice else {
@@ -140,8 +163,10 @@ extension Gateway {
     /// A reply line with a secret value masked (`… Password: ********`).
     static func masked(_ line: String, profile: DeviceProfile) -> String {
         guard let colon = line.range(of: ": ") else { return line }
-        let key = line[..<colon.lowerBound].split(separator: " ").filter { !$0.hasPrefix("*") && $0 != "xConfiguration" }
-            .joined(separator: " ")
+        let key = line[..<colon.lowerBound].split(separator: " ").filter {
+            !$0.hasPrefix("*") && $0 != "xConfiguration"
+        }
+        .joined(separator: " ")
         return profile.isSecret(key) ? line[..<colon.upperBound] + "********" : line
     }
 }

@@ -15,8 +15,10 @@ public struct DriverRegistry: Sendable {
         /// Canonicalises and classifies a raw command (`hntt exec`); nil when none is taken.
         public let commandPolicy: (@Sendable (String) -> CommandVerdict)?
 
-        public init(isCamera: Bool = false, commandPolicy: (@Sendable (String) -> CommandVerdict)? = nil,
-                    make: @escaping @Sendable (ConnectionPlan) -> any DeviceDriver) {
+        public init(
+            isCamera: Bool = false, commandPolicy: (@Sendable (String) -> CommandVerdict)? = nil,
+            make: @escaping @Sendable (ConnectionPlan) -> any DeviceDriver
+        ) {
             self.make = make
             self.isCamera = isCamera
             self.commandPolicy = commandPolicy
@@ -37,8 +39,10 @@ public struct DriverRegistry: Sendable {
     /// The entry for a profile, or the error that names the drivers there are.
     public func entry(for profile: DeviceProfile, device: String? = nil) throws -> Entry {
         guard let entry = entries[profile.driver] else {
-            throw HNTTError(.badFile, "profile \(profile.id) names driver \"\(profile.driver)\", which this hntt does not have",
-                            device: device, fix: "use a profile whose driver is one of \(entries.keys.sorted().joined(separator: ", "))")
+            throw HNTTError(
+                .badFile, "profile \(profile.id) names driver \"\(profile.driver)\", which this hntt does not have",
+                device: device,
+                fix: "use a profile whose driver is one of \(entries.keys.sorted().joined(separator: ", "))")
         }
         return entry
     }

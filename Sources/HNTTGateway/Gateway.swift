@@ -15,7 +15,9 @@ public final class Gateway: @unchecked Sendable {
     private let lock = NSLock()
     private var openDatabase: GovernanceDatabase?
 
-    public init(inventoryPath: String, data: DataDirectory, profiles: ProfileCatalog, registry: DriverRegistry = .standard) {
+    public init(
+        inventoryPath: String, data: DataDirectory, profiles: ProfileCatalog, registry: DriverRegistry = .standard
+    ) {
         self.inventoryPath = inventoryPath
         self.data = data
         self.profiles = profiles
@@ -26,7 +28,9 @@ public final class Gateway: @unchecked Sendable {
     /// `--data`/`$HNTT_DATA`/`$XDG_DATA_HOME/hntt`, profiles beside the inventory or installed.
     public convenience init(inventory: String?, data: String?) {
         let path = Inventory.resolvePath(inventory)
-        self.init(inventoryPath: path, data: DataDirectory.resolve(data), profiles: ProfileCatalog.locate(inventoryPath: path))
+        self.init(
+            inventoryPath: path, data: DataDirectory.resolve(data), profiles: ProfileCatalog.locate(inventoryPath: path)
+        )
     }
 
     public var secrets: SecretStore { SecretStore(data: data) }
@@ -61,15 +65,18 @@ public final class Gateway: @unchecked Sendable {
 
     /// The driver for a device, ready to connect on first use.
     public func driver(for device: InventoryDevice, hostKeyPolicy: HostKeyPolicy? = nil) throws -> any DeviceDriver {
-        let plan = try ConnectionPlan.make(device: device, profile: profile(of: device), secrets: secrets, pins: pins,
-                                           hostKeyPolicy: hostKeyPolicy)
+        let plan = try ConnectionPlan.make(
+            device: device, profile: profile(of: device), secrets: secrets, pins: pins,
+            hostKeyPolicy: hostKeyPolicy)
         return try registry.driver(for: plan)
     }
 
     /// Closes `driver`, keeping what it saw of a standby state the device cannot be asked for.
     public func finish(_ driver: any DeviceDriver, device: String) async {
         await driver.close()
-        guard let observing = driver as? any StandbyObserving, let seen = await observing.observedStandby else { return }
+        guard let observing = driver as? any StandbyObserving, let seen = await observing.observedStandby else {
+            return
+        }
         try? await DeviceStates(database: openDatabase()).record(seen, device: device)
     }
 
@@ -90,8 +97,9 @@ public final class Gateway: @unchecked Sendable {
     public func withCodec<T: Sendable>(_ id: String, _ body: (any CodecDriver) async throws -> T) async throws -> T {
         try await withDevice(id) { driver in
             guard let codec = driver as? any CodecDriver else {
-                throw HNTTError(.badInput, "\(id) is a camera: it has no calls, microphones or configuration to read",
-                                device: id, fix: "use the room's codec for this command")
+                throw HNTTError(
+                    .badInput, "\(id) is a camera: it has no calls, microphones or configuration to read",
+                    device: id, fix: "use the room's codec for this command")
             }
             return try await body(codec)
         }
@@ -101,8 +109,9 @@ public final class Gateway: @unchecked Sendable {
     public func withCamera<T: Sendable>(_ id: String, _ body: (any CameraDriver) async throws -> T) async throws -> T {
         try await withDevice(id) { driver in
             guard let camera = driver as? any CameraDriver else {
-                throw HNTTError(.badInput, "\(id) is a codec, not a camera driven directly", device: id,
-                                fix: "use `hntt preset \(id) recall N --camera C` to move the codec's camera")
+                throw HNTTError(
+                    .badInput, "\(id) is a codec, not a camera driven directly", device: id,
+                    fix: "use `hntt preset \(id) recall N --camera C` to move the codec's camera")
             }
             return try await body(camera)
         }
@@ -126,8 +135,10 @@ extension Gateway {
     /// Runs `body` and appends the attempt to the audit log: done, failed or refused (exit 3),
     /// with why. An audit that cannot be written is reported on standard error, loudly.
     /// `failure` tells a result that counts as failed (a procedure whose step failed) and why.
-    public func audited<T: Sendable>(_ record: AuditRecord, by caller: Caller, failure: (T) -> String? = { _ in nil },
-                                     _ body: () async throws -> T) async throws -> T {
+    public func audited<T: Sendable>(
+        _ record: AuditRecord, by caller: Caller, failure: (T) -> String? = { _ in nil },
+        _ body: () async throws -> T
+    ) async throws -> T {
         do {
             let result = try await body()
             let why = failure(result)
@@ -149,8 +160,9 @@ extension Gateway {
     public func audit(_ record: AuditRecord, by caller: Caller, outcome: String, why: String) async {
         do {
             let detail = why.isEmpty ? record.detail : record.detail + (record.detail.isEmpty ? "" : "; ") + why
-            try await AuditLog(database: openDatabase()).append(device: record.device, action: record.action, outcome: outcome,
-                                                      detail: detail, operatorName: caller.operatorName, osUser: caller.osUser)
+            try await AuditLog(database: openDatabase()).append(
+                device: record.device, action: record.action, outcome: outcome,
+                detail: detail, operatorName: caller.operatorName, osUser: caller.osUser)
         } catch {
             FileHandle.standardError.write(Data("warning: the audit log could not be written: \(error)\n".utf8))
         }

@@ -45,17 +45,21 @@ extension Gateway {
     public func normaliser() throws -> SnapshotNormaliser { try SnapshotNormaliser(secrets: secrets) }
 
     /// The configuration read live and normalised.
-    public func liveConfiguration(_ device: InventoryDevice, normaliser: SnapshotNormaliser) async throws -> LiveConfiguration {
+    public func liveConfiguration(_ device: InventoryDevice, normaliser: SnapshotNormaliser) async throws
+        -> LiveConfiguration
+    {
         let profile = try profile(of: device)
         guard try !isCamera(device) else {
-            throw HNTTError(.badInput, "\(device.id) is a camera: it has no configuration to read", device: device.id,
-                            fix: "snapshots and baselines are for codecs")
+            throw HNTTError(
+                .badInput, "\(device.id) is a camera: it has no configuration to read", device: device.id,
+                fix: "snapshots and baselines are for codecs")
         }
         return try await withCodec(device.id) { codec in
             let software = try await codec.checkLogin()
             let settings = try await codec.configuration(key: nil)
-            return LiveConfiguration(software: software, settings: normaliser.normalise(settings, profile: profile),
-                                     unsupported: settings.unsupported)
+            return LiveConfiguration(
+                software: software, settings: normaliser.normalise(settings, profile: profile),
+                unsupported: settings.unsupported)
         }
     }
 
@@ -63,15 +67,19 @@ extension Gateway {
     public func codecs() throws -> [InventoryDevice] { try inventory().devices.filter { try !isCamera($0) } }
 
     /// Reads and stores snapshots, `parallel` devices at once; a failure costs only its device.
-    public func snapshot(_ devices: [InventoryDevice], parallel: Int,
-                         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> [SnapshotOutcome] {
+    public func snapshot(
+        _ devices: [InventoryDevice], parallel: Int,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws -> [SnapshotOutcome] {
         let store = SnapshotStore(database: try await openDatabase())
         let normaliser = try normaliser()
         return await forEachBounded(devices, parallel: parallel, progress: progress) { device in
             do {
                 let live = try await self.liveConfiguration(device, normaliser: normaliser)
-                let (snapshot, isNew) = try store.record(device: device.id, software: live.software, settings: live.settings)
-                return SnapshotOutcome(device: device.id, snapshot: snapshot, isNew: isNew, unsupported: live.unsupported, error: nil)
+                let (snapshot, isNew) = try store.record(
+                    device: device.id, software: live.software, settings: live.settings)
+                return SnapshotOutcome(
+                    device: device.id, snapshot: snapshot, isNew: isNew, unsupported: live.unsupported, error: nil)
             } catch {
                 let failure = (error as? HNTTError ?? HNTTError(.deviceError, "\(error)")).on(device: device.id)
                 return SnapshotOutcome(device: device.id, snapshot: nil, isNew: false, unsupported: [], error: failure)
@@ -80,13 +88,17 @@ extension Gateway {
     }
 
     /// Compares live configuration with the approved baselines; every result is recorded.
-    public func drift(_ devices: [InventoryDevice], parallel: Int,
-                      progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> [DriftReport] {
+    public func drift(
+        _ devices: [InventoryDevice], parallel: Int,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws -> [DriftReport] {
         let normaliser = try normaliser()
-        return try await DriftChecker(database: try await openDatabase()).check(devices, parallel: max(1, parallel), read: { device in
-            let live = try await self.liveConfiguration(device, normaliser: normaliser)
-            return ConfigurationSettings(live.settings, unsupported: live.unsupported)
-        }, progress: progress)
+        return try await DriftChecker(database: try await openDatabase()).check(
+            devices, parallel: max(1, parallel),
+            read: { device in
+                let live = try await self.liveConfiguration(device, normaliser: normaliser)
+                return ConfigurationSettings(live.settings, unsupported: live.unsupported)
+            }, progress: progress)
     }
 
     /// Puts drifted keys back to their approved values, each device through the guard's safe
@@ -102,15 +114,22 @@ extension Gateway {
                 let changes = Authorizer(database: database).authorize(baseline: baseline, keys: keys)
                 let secrets = keys.filter { key in !changes.contains { $0.key == key } }
                 if !changes.isEmpty {
-                    _ = try await audited(AuditRecord(device: report.device, action: "remediate",
-                                                      detail: "baseline v\(baseline.version): \(changes.map(\.key).joined(separator: ", "))"),
-                                          by: caller) {
+                    _ = try await audited(
+                        AuditRecord(
+                            device: report.device, action: "remediate",
+                            detail: "baseline v\(baseline.version): \(changes.map(\.key).joined(separator: ", "))"),
+                        by: caller
+                    ) {
                         try await apply(changes, order: nil, confirmWithin: nil)
                     }
                 }
-                outcomes.append(RemediationOutcome(device: report.device, putBack: changes.map(\.key), secretsLeft: secrets, error: nil))
+                outcomes.append(
+                    RemediationOutcome(
+                        device: report.device, putBack: changes.map(\.key), secretsLeft: secrets, error: nil))
             } catch let error as HNTTError {
-                outcomes.append(RemediationOutcome(device: report.device, putBack: [], secretsLeft: [], error: error.on(device: report.device)))
+                outcomes.append(
+                    RemediationOutcome(
+                        device: report.device, putBack: [], secretsLeft: [], error: error.on(device: report.device)))
             }
         }
         return outcomes
@@ -121,7 +140,9 @@ extension Gateway {
         let database = try database()
         let normaliser = try normaliser()
         let profile = try profile(of: self.device(device))
-        return try BaselineStore(database: database).verifiedCurrent(device: device, trust: TrustStore(database: database)) { key, value in
+        return try BaselineStore(database: database).verifiedCurrent(
+            device: device, trust: TrustStore(database: database)
+        ) { key, value in
             profile.isSecret(key) ? normaliser.protect(value) : value
         }
     }
@@ -137,7 +158,9 @@ extension Gateway {
             if let fromSnapshot {
                 let snapshot = try SnapshotStore(database: try await openDatabase()).snapshot(id: fromSnapshot)
                 guard snapshot.device == id else {
-                    throw HNTTError(.badInput, "snapshot \(fromSnapshot) is of \(snapshot.device), not \(id)", fix: "name one device per snapshot")
+                    throw HNTTError(
+                        .badInput, "snapshot \(fromSnapshot) is of \(snapshot.device), not \(id)",
+                        fix: "name one device per snapshot")
                 }
                 entries.append((device, profile, snapshot.settings))
             } else {
@@ -153,8 +176,9 @@ extension Gateway {
             let document = try BaselineDocument.load(path: file)
             let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
             let database = try await openDatabase()
-            return try BaselineStore(database: database).importDocument(document, documentText: text, inventory: try inventory(),
-                                                                         trust: TrustStore(database: database))
+            return try BaselineStore(database: database).importDocument(
+                document, documentText: text, inventory: try inventory(),
+                trust: TrustStore(database: database))
         }
     }
 
@@ -162,31 +186,38 @@ extension Gateway {
     /// key, undone on any failure; the next baseline version records it.
     public func applyOrder(file: String, confirmWithin: Double?, by caller: Caller) async throws -> ChangeOutcome {
         let order = try? ChangeOrder.load(path: file)
-        let record = AuditRecord(device: order?.devices.map(\.device).joined(separator: ",") ?? "*", action: "change apply",
-                                 detail: "order \(order?.signature?.reference ?? "?") (\(order?.id ?? file))")
+        let record = AuditRecord(
+            device: order?.devices.map(\.device).joined(separator: ",") ?? "*", action: "change apply",
+            detail: "order \(order?.signature?.reference ?? "?") (\(order?.id ?? file))")
         return try await audited(record, by: caller) {
             let order = try ChangeOrder.load(path: file)
             for entry in order.devices { _ = try device(entry.device) }
             let approved = try Authorizer(database: try await openDatabase()).authorize(order)
             var reports: [ApplyReport] = []
             for device in Dictionary(grouping: approved, by: \.device).keys.sorted() {
-                reports.append(try await apply(approved.filter { $0.device == device }, order: order, confirmWithin: confirmWithin))
+                reports.append(
+                    try await apply(approved.filter { $0.device == device }, order: order, confirmWithin: confirmWithin)
+                )
             }
             return ChangeOutcome(order: order, reports: reports)
         }
     }
 
     /// One setting, exactly as a signed order allows it (`config set --authorization`).
-    public func setConfiguration(_ id: String, key: String, value: String, authorization: String?,
-                                 by caller: Caller) async throws -> ApplyReport {
+    public func setConfiguration(
+        _ id: String, key: String, value: String, authorization: String?,
+        by caller: Caller
+    ) async throws -> ApplyReport {
         try await audited(AuditRecord(device: id, action: "config set", detail: "key \(key)"), by: caller) {
             _ = try device(id)
             guard let authorization else {
-                throw HNTTError(.blocked, "changing \(key) on \(id) needs a signed change order (Điều 3.3)", device: id,
-                                fix: Authorizer.whoCanAuthorise + "; then pass --authorization FILE")
+                throw HNTTError(
+                    .blocked, "changing \(key) on \(id) needs a signed change order (Điều 3.3)", device: id,
+                    fix: Authorizer.whoCanAuthorise + "; then pass --authorization FILE")
             }
             let order = try ChangeOrder.load(path: authorization)
-            let approved = try Authorizer(database: try await openDatabase()).authorize(order, exactly: (id, key, value))
+            let approved = try Authorizer(database: try await openDatabase()).authorize(
+                order, exactly: (id, key, value))
             return try await apply(approved, order: order, confirmWithin: nil)
         }
     }
@@ -210,14 +241,17 @@ extension Gateway {
         let snapshots = SnapshotStore(database: database)
         let report = try await withDevice(deviceID) { driver -> ApplyReport in
             guard let codec = driver as? any ConfigurableCodec else {
-                throw HNTTError(.badInput, "\(deviceID) has no configuration hntt can change", device: deviceID, fix: "change codecs only")
+                throw HNTTError(
+                    .badInput, "\(deviceID) has no configuration hntt can change", device: deviceID,
+                    fix: "change codecs only")
             }
             return try await SafeApplier(authorizer: Authorizer(database: database)).apply(
                 changes, on: codec, confirmWithin: confirmWithin,
                 recordBefore: { before in
                     // The state before the change, kept: what a rollback restores, and evidence.
-                    _ = try snapshots.record(device: deviceID, software: "before \(changes[0].authority)",
-                                             settings: normaliser.normalise(before, profile: profile))
+                    _ = try snapshots.record(
+                        device: deviceID, software: "before \(changes[0].authority)",
+                        settings: normaliser.normalise(before, profile: profile))
                 },
                 confirmed: {
                     guard let orderID else { return false }
@@ -226,10 +260,13 @@ extension Gateway {
         }
         // The approved state moves with the change: the next baseline version, the order as provenance.
         if let order, let signature = order.signature {
-            let changed = report.applied.map { (key: $0.key, value: profile.isSecret($0.key) ? normaliser.protect($0.value) : $0.value) }
-            try BaselineStore(database: database).supersede(device: deviceID, changed: changed, signer: signature.signer,
-                                                            reference: signature.reference, signedAt: signature.signedAt,
-                                                            document: order.yaml())
+            let changed = report.applied.map {
+                (key: $0.key, value: profile.isSecret($0.key) ? normaliser.protect($0.value) : $0.value)
+            }
+            try BaselineStore(database: database).supersede(
+                device: deviceID, changed: changed, signer: signature.signer,
+                reference: signature.reference, signedAt: signature.signedAt,
+                document: order.yaml())
         }
         return report
     }

@@ -19,9 +19,13 @@ public func parseOperatorTime(_ text: String, option: String) throws -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .current
         let parts = calendar.dateComponents([.hour, .minute], from: time)
-        if let date = calendar.date(bySettingHour: parts.hour ?? 0, minute: parts.minute ?? 0, second: 0, of: Date()) { return date }
+        if let date = calendar.date(bySettingHour: parts.hour ?? 0, minute: parts.minute ?? 0, second: 0, of: Date()) {
+            return date
+        }
     }
-    throw HNTTError(.badInput, "\(option) \(text) is not a time", fix: "write it as YYYY-MM-DD HH:MM (local time), HH:MM (today) or ISO 8601")
+    throw HNTTError(
+        .badInput, "\(option) \(text) is not a time",
+        fix: "write it as YYYY-MM-DD HH:MM (local time), HH:MM (today) or ISO 8601")
 }
 
 /// A fault a technician writes down (Điều 4).
@@ -34,8 +38,11 @@ public struct IncidentReport: Sendable {
     public var fixed: Date?
     public var session: Int64?
 
-    public init(room: String, what: String, fix: String = "", kind: IncidentKind = .other, began: Date? = nil, fixed: Date? = nil,
-                session: Int64? = nil) {
+    public init(
+        room: String, what: String, fix: String = "", kind: IncidentKind = .other, began: Date? = nil,
+        fixed: Date? = nil,
+        session: Int64? = nil
+    ) {
         self.room = room
         self.what = what
         self.fix = fix
@@ -63,24 +70,32 @@ extension Gateway {
     }
 
     public func addIncident(_ report: IncidentReport, by caller: Caller) async throws -> LogbookEntry {
-        try await audited(AuditRecord(device: report.room, action: "log add-incident", detail: report.what), by: caller) {
+        try await audited(AuditRecord(device: report.room, action: "log add-incident", detail: report.what), by: caller)
+        {
             _ = try inventory().room(report.room)
             let now = Date()
             let beganAt = report.began ?? now
-            var payload = ["what": report.what, "fix": report.fix, "kind": report.kind.rawValue, "operator": caller.operatorName ?? "",
-                           "reported_at": timestamp(now), "began_at": timestamp(beganAt)]
+            var payload = [
+                "what": report.what, "fix": report.fix, "kind": report.kind.rawValue,
+                "operator": caller.operatorName ?? "",
+                "reported_at": timestamp(now), "began_at": timestamp(beganAt),
+            ]
             if let fixed = report.fixed, report.fix.isEmpty {
-                throw HNTTError(.badInput, "--fixed \(timestamp(fixed)) is given without --fix", fix: "say how it was fixed with --fix TEXT")
+                throw HNTTError(
+                    .badInput, "--fixed \(timestamp(fixed)) is given without --fix",
+                    fix: "say how it was fixed with --fix TEXT")
             }
             if !report.fix.isEmpty {
                 let fixedAt = report.fixed ?? now
                 guard fixedAt >= beganAt else {
-                    throw HNTTError(.badInput, "the fix (\(timestamp(fixedAt))) is before the fault began (\(timestamp(beganAt)))",
-                                    fix: "check --began and --fixed")
+                    throw HNTTError(
+                        .badInput, "the fix (\(timestamp(fixedAt))) is before the fault began (\(timestamp(beganAt)))",
+                        fix: "check --began and --fixed")
                 }
                 payload["fixed_at"] = timestamp(fixedAt)
             }
-            return try await logbook().append(room: report.room, kind: .incident, refersTo: report.session, payload: payload)
+            return try await logbook().append(
+                room: report.room, kind: .incident, refersTo: report.session, payload: payload)
         }
     }
 
@@ -90,28 +105,37 @@ extension Gateway {
             let logbook = try await logbook()
             let incident = try logbook.entry(id)
             guard incident.kind == .incident else {
-                throw HNTTError(.badInput, "entry \(id) is a \(incident.kind.rawValue), not an incident", fix: "find the incident with `hntt log list`")
+                throw HNTTError(
+                    .badInput, "entry \(id) is a \(incident.kind.rawValue), not an incident",
+                    fix: "find the incident with `hntt log list`")
             }
-            if let known = IncidentRecord.all(in: try logbook.list(room: incident.room)).first(where: { $0.entry == id }), known.isFixed {
-                throw HNTTError(.badInput, "incident \(id) is already fixed (\(known.fix))",
-                                fix: "to change what was written, use `hntt log correct \(id) --text ...`")
+            if let known = IncidentRecord.all(in: try logbook.list(room: incident.room)).first(where: { $0.entry == id }
+            ), known.isFixed {
+                throw HNTTError(
+                    .badInput, "incident \(id) is already fixed (\(known.fix))",
+                    fix: "to change what was written, use `hntt log correct \(id) --text ...`")
             }
             let fixedAt = at ?? Date()
             if let began = incident.payload["began_at"].flatMap(parseTimestamp), fixedAt < began {
-                throw HNTTError(.badInput, "the fix (\(timestamp(fixedAt))) is before the fault began (\(timestamp(began)))", fix: "check --at")
+                throw HNTTError(
+                    .badInput, "the fix (\(timestamp(fixedAt))) is before the fault began (\(timestamp(began)))",
+                    fix: "check --at")
             }
-            return try logbook.append(room: incident.room, kind: .fix, refersTo: id,
-                                      payload: ["fix": fix, "fixed_at": timestamp(fixedAt), "operator": caller.operatorName ?? ""])
+            return try logbook.append(
+                room: incident.room, kind: .fix, refersTo: id,
+                payload: ["fix": fix, "fixed_at": timestamp(fixedAt), "operator": caller.operatorName ?? ""])
         }
     }
 
     /// The technician's sign-off (ký xác nhận) of an entry.
     public func signEntry(_ id: Int64, signer: String, by caller: Caller) async throws -> LogbookEntry {
-        try await audited(AuditRecord(device: "*", action: "log sign", detail: "entry \(id) by \(signer)"), by: caller) {
+        try await audited(AuditRecord(device: "*", action: "log sign", detail: "entry \(id) by \(signer)"), by: caller)
+        {
             let logbook = try await logbook()
             let signed = try logbook.entry(id)
-            return try logbook.append(room: signed.room, kind: .signature, refersTo: id,
-                                      payload: ["signed_by": signer, "signed_at": timestamp()])
+            return try logbook.append(
+                room: signed.room, kind: .signature, refersTo: id,
+                payload: ["signed_by": signer, "signed_at": timestamp()])
         }
     }
 
@@ -120,8 +144,9 @@ extension Gateway {
         try await audited(AuditRecord(device: "*", action: "log correct", detail: "entry \(id)"), by: caller) {
             let logbook = try await logbook()
             let corrected = try logbook.entry(id)
-            return try logbook.append(room: corrected.room, kind: .correction, refersTo: id,
-                                      payload: ["text": text, "operator": caller.operatorName ?? ""])
+            return try logbook.append(
+                room: corrected.room, kind: .correction, refersTo: id,
+                payload: ["text": text, "operator": caller.operatorName ?? ""])
         }
     }
 

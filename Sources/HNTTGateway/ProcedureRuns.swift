@@ -15,8 +15,10 @@ public struct RunRequest: Sendable {
     public var force = false
     public var reason: String?
 
-    public init(procedure: String, room: String, organizer: String? = nil, number: String? = nil, force: Bool = false,
-                reason: String? = nil) {
+    public init(
+        procedure: String, room: String, organizer: String? = nil, number: String? = nil, force: Bool = false,
+        reason: String? = nil
+    ) {
         self.procedure = procedure
         self.room = room
         self.organizer = organizer
@@ -40,18 +42,24 @@ public struct RunOutcome: Sendable {
 extension Gateway {
     /// Runs a procedure; `say` receives each step line as it happens, `confirm` answers the
     /// procedure's questions. Audited; a failed step check is a failed run (not a throw).
-    public func run(_ request: RunRequest, by caller: Caller, confirm: @escaping @Sendable (String) async -> Bool,
-                    say: @escaping @Sendable (String) -> Void) async throws -> RunOutcome {
-        let record = AuditRecord(device: request.room, action: "run \(request.procedure)",
-                                 detail: request.force ? "forced: \(request.reason ?? "")" : "")
-        return try await audited(record, by: caller, failure: { $0.result.succeeded ? nil : "exit 1" }) {
+    public func run(
+        _ request: RunRequest, by caller: Caller, confirm: @escaping @Sendable (String) async -> Bool,
+        say: @escaping @Sendable (String) -> Void
+    ) async throws -> RunOutcome {
+        let record = AuditRecord(
+            device: request.room, action: "run \(request.procedure)",
+            detail: request.force ? "forced: \(request.reason ?? "")" : "")
+        let failure: (RunOutcome) -> String? = { $0.result.succeeded ? nil : "exit 1" }
+        return try await audited(record, by: caller, failure: failure) {
             try await runUnaudited(request, by: caller, confirm: confirm, say: say)
         }
     }
 
     /// The same as a stream of step lines, ending with the outcome (for the service's live view).
-    public func runStream(_ request: RunRequest, by caller: Caller,
-                          confirm: @escaping @Sendable (String) async -> Bool) -> AsyncThrowingStream<RunEvent, any Error> {
+    public func runStream(
+        _ request: RunRequest, by caller: Caller,
+        confirm: @escaping @Sendable (String) async -> Bool
+    ) -> AsyncThrowingStream<RunEvent, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
@@ -66,17 +74,22 @@ extension Gateway {
         }
     }
 
-    private func runUnaudited(_ request: RunRequest, by caller: Caller, confirm: @escaping @Sendable (String) async -> Bool,
-                              say: @escaping @Sendable (String) -> Void) async throws -> RunOutcome {
+    private func runUnaudited(
+        _ request: RunRequest, by caller: Caller, confirm: @escaping @Sendable (String) async -> Bool,
+        say: @escaping @Sendable (String) -> Void
+    ) async throws -> RunOutcome {
         let inventory = try inventory()
         let room = try inventory.room(request.room)
         let path = Procedure.directory(profiles: profiles) + "/\(request.procedure).yaml"
         guard FileManager.default.fileExists(atPath: path) else {
-            throw HNTTError(.badInput, "no procedure \"\(request.procedure)\" (\(path))", fix: "use power-on, test-call, dial or shutdown")
+            throw HNTTError(
+                .badInput, "no procedure \"\(request.procedure)\" (\(path))",
+                fix: "use power-on, test-call, dial or shutdown")
         }
         let procedure = try Procedure.load(path: path)
         if request.force && (request.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            throw HNTTError(.badInput, "--force needs --reason", fix: "say why the rules are overridden; it goes into the logbook")
+            throw HNTTError(
+                .badInput, "--force needs --reason", fix: "say why the rules are overridden; it goes into the logbook")
         }
         let database = try await openDatabase()
         let states = RoomStates(database: database)
@@ -84,14 +97,20 @@ extension Gateway {
         let operatorName = caller.operatorName
         let unit = request.organizer.flatMap { inventory.organizers[$0] } ?? room.unit
         if procedure.session != .none && (operatorName ?? "").isEmpty {
-            throw HNTTError(.badInput, "a \(procedure.session.rawValue) session is written in the logbook under the technician's name",
-                            fix: "pass --operator \"NAME\" (or set HNTT_OPERATOR)")
+            throw HNTTError(
+                .badInput,
+                "a \(procedure.session.rawValue) session is written in the logbook under the technician's name",
+                fix: "pass --operator \"NAME\" (or set HNTT_OPERATOR)")
         }
-        let overridden = rulesBroken(by: procedure, state: state, operatorName: operatorName, unit: unit, organizer: request.organizer,
-                                     inventory: inventory)
+        let overridden = rulesBroken(
+            by: procedure, state: state, operatorName: operatorName, unit: unit, organizer: request.organizer,
+            inventory: inventory)
         if !overridden.isEmpty && !request.force {
-            throw HNTTError(.blocked, "refused: " + overridden.joined(separator: "; "),
-                            fix: "follow the order power-on → test-call → dial → shutdown with an operator of the operating unit, or --force --reason TEXT (recorded in the logbook)")
+            throw HNTTError(
+                .blocked, "refused: " + overridden.joined(separator: "; "),
+                fix:
+                    "follow the order power-on → test-call → dial → shutdown with an operator of the operating unit, or --force --reason TEXT (recorded in the logbook)"
+            )
         }
         let drivers = try room.devices.map { try driver(for: $0) }
         let codec = drivers.compactMap { $0 as? any CodecDriver }.first
@@ -102,7 +121,9 @@ extension Gateway {
         let runner = ProcedureRunner(
             devices: RoomDevices(codec: codec, cameras: cameras), number: request.number,
             driftCheck: {
-                guard let device = codecDevice, let baseline = try baselines.current(device: device.id) else { return true }
+                guard let device = codecDevice, let baseline = try baselines.current(device: device.id) else {
+                    return true
+                }
                 let live = try await self.liveConfiguration(device, normaliser: normaliser).settings
                 let values = Dictionary(live.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
                 return baseline.settings.allSatisfy { values[$0.key] == $0.value }
@@ -110,8 +131,9 @@ extension Gateway {
             confirm: confirm, print: say)
         let result = await runner.run(procedure)
         for (device, driver) in zip(room.devices, drivers) { await finish(driver, device: device.id) }
-        let sessionID = try record(result, of: procedure, request: request, room: room.id, unit: unit, operatorName: operatorName,
-                                   overridden: overridden, state: state, logbook: Logbook(database: database))
+        let sessionID = try record(
+            result, of: procedure, request: request, room: room.id, unit: unit, operatorName: operatorName,
+            overridden: overridden, state: state, logbook: Logbook(database: database))
         if result.succeeded, let leaves = procedure.leavesRoom, let phase = RoomState.Phase(rawValue: leaves) {
             state.phase = phase
             if phase == .ready { state.poweredAt = timestamp() }
@@ -119,16 +141,21 @@ extension Gateway {
             if phase == .off { state.testedAt = nil }
             try states.set(state, of: room.id)
         }
-        return RunOutcome(room: room.id, procedure: procedure.id, result: result, logbookEntry: sessionID,
-                          phase: try states.state(of: room.id).phase)
+        return RunOutcome(
+            room: room.id, procedure: procedure.id, result: result, logbookEntry: sessionID,
+            phase: try states.state(of: room.id).phase)
     }
 
     /// The rules a run would break: the room's order, the test window, the operating unit.
-    private func rulesBroken(by procedure: Procedure, state: RoomState, operatorName: String?, unit: String, organizer: String?,
-                             inventory: Inventory) -> [String] {
+    private func rulesBroken(
+        by procedure: Procedure, state: RoomState, operatorName: String?, unit: String, organizer: String?,
+        inventory: Inventory
+    ) -> [String] {
         var broken: [String] = []
         if !procedure.requires.isEmpty && !procedure.requires.contains(state.phase.rawValue) {
-            broken.append("room is \(state.phase.rawValue); \(procedure.id) needs it \(procedure.requires.joined(separator: " or "))")
+            broken.append(
+                "room is \(state.phase.rawValue); \(procedure.id) needs it \(procedure.requires.joined(separator: " or "))"
+            )
         }
         if procedure.session == .official {
             let tested = state.testedAt.flatMap(parseTimestamp)
@@ -137,19 +164,24 @@ extension Gateway {
             }
         }
         if let operatorName, let operatorUnit = inventory.operators[operatorName], operatorUnit != unit {
-            broken.append("\(operatorName) belongs to \(operatorUnit), but \(unit) operates meetings organised by \(organizer ?? "this room's owner") (Điều 5.3)")
+            broken.append(
+                "\(operatorName) belongs to \(operatorUnit), but \(unit) operates meetings organised by \(organizer ?? "this room's owner") (Điều 5.3)"
+            )
         }
         return broken
     }
 
     /// The logbook (Điều 4): the session, each failed step as an incident, a forced run, the end
     /// of an official session. Returns the session's entry.
-    private func record(_ result: RunResult, of procedure: Procedure, request: RunRequest, room: String, unit: String,
-                        operatorName: String?, overridden: [String], state: RoomState, logbook: Logbook) throws -> Int64? {
+    private func record(
+        _ result: RunResult, of procedure: Procedure, request: RunRequest, room: String, unit: String,
+        operatorName: String?, overridden: [String], state: RoomState, logbook: Logbook
+    ) throws -> Int64? {
         var sessionID: Int64?
         if procedure.session != .none {
             var payload: [String: String] = [
-                "session_type": procedure.session.rawValue, "procedure": procedure.id, "organizer": request.organizer ?? "",
+                "session_type": procedure.session.rawValue, "procedure": procedure.id,
+                "organizer": request.organizer ?? "",
                 "chair_site": request.number ?? "", "operator": operatorName ?? "", "unit": unit,
                 "started_at": timestamp(result.startedAt), "ended_at": timestamp(result.endedAt),
                 "outcome": result.succeeded ? "ok" : "failed",
@@ -160,25 +192,37 @@ extension Gateway {
         }
         for incident in result.incidents {
             var payload = [
-                "what": "\(procedure.id): \(incident.step): \(incident.error)", "fix": incident.recoveredAt == nil ? "" : "recovered by the procedure",
-                "kind": incident.kind, "source": "procedure", "operator": operatorName ?? "", "reported_at": timestamp(),
+                "what": "\(procedure.id): \(incident.step): \(incident.error)",
+                "fix": incident.recoveredAt == nil ? "" : "recovered by the procedure",
+                "kind": incident.kind, "source": "procedure", "operator": operatorName ?? "",
+                "reported_at": timestamp(),
                 "began_at": timestamp(incident.failedAt),
             ]
             if let recoveredAt = incident.recoveredAt { payload["fixed_at"] = timestamp(recoveredAt) }
             try logbook.append(room: room, kind: .incident, refersTo: sessionID, payload: payload)
         }
         if request.force && procedure.session == .none {
-            try logbook.append(room: room, kind: .incident, payload: [
-                "what": "\(procedure.id) run against the rules: \(overridden.joined(separator: "; "))", "fix": "forced: \(request.reason ?? "")",
-                "kind": "procedure", "source": "procedure", "operator": operatorName ?? "", "reported_at": timestamp(),
-            ])
+            try logbook.append(
+                room: room, kind: .incident,
+                payload: [
+                    "what": "\(procedure.id) run against the rules: \(overridden.joined(separator: "; "))",
+                    "fix": "forced: \(request.reason ?? "")",
+                    "kind": "procedure", "source": "procedure", "operator": operatorName ?? "",
+                    "reported_at": timestamp(),
+                ])
         }
         // Leaving an official session (shutdown) ends it: its real end goes to the logbook, for the report's hours.
-        if state.phase == .inSession, result.succeeded, let leaves = procedure.leavesRoom, leaves != RoomState.Phase.inSession.rawValue,
-           let open = try logbook.list(room: room).last(where: { $0.kind == .session && $0.payload["session_type"] == "official" }) {
-            try logbook.append(room: room, kind: .sessionEnd, refersTo: open.id, payload: [
-                "ended_at": timestamp(result.startedAt), "procedure": procedure.id, "operator": operatorName ?? "",
-            ])
+        if state.phase == .inSession, result.succeeded, let leaves = procedure.leavesRoom,
+            leaves != RoomState.Phase.inSession.rawValue,
+            let open = try logbook.list(room: room).last(where: {
+                $0.kind == .session && $0.payload["session_type"] == "official"
+            })
+        {
+            try logbook.append(
+                room: room, kind: .sessionEnd, refersTo: open.id,
+                payload: [
+                    "ended_at": timestamp(result.startedAt), "procedure": procedure.id, "operator": operatorName ?? "",
+                ])
         }
         return sessionID
     }

@@ -16,9 +16,12 @@ public struct PinnedHostKey: Sendable {
 /// The site: credentials, host keys, approval keys, the inventory's devices checked.
 extension Gateway {
     /// Connects and logs in to every device, `parallel` at once, changing nothing.
-    public func checkLogins(_ devices: [InventoryDevice], parallel: Int,
-                            progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async -> [String: Result<String, HNTTError>] {
-        let results = await forEachBounded(devices, parallel: parallel, progress: progress) { device -> (String, Result<String, HNTTError>) in
+    public func checkLogins(
+        _ devices: [InventoryDevice], parallel: Int,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async -> [String: Result<String, HNTTError>] {
+        let results = await forEachBounded(devices, parallel: parallel, progress: progress) {
+            device -> (String, Result<String, HNTTError>) in
             do {
                 return (device.id, .success(try await self.withDevice(device.id) { try await $0.checkLogin() }))
             } catch let error as HNTTError {
@@ -32,7 +35,10 @@ extension Gateway {
 
     /// Stores a credential, encrypted.
     public func storeCredential(name: String, username: String, password: SecretText, by caller: Caller) async throws {
-        try await audited(AuditRecord(device: "*", action: "secret set", detail: "credential \(name) for user \(username)"), by: caller) {
+        try await audited(
+            AuditRecord(device: "*", action: "secret set", detail: "credential \(name) for user \(username)"),
+            by: caller
+        ) {
             let secrets = self.secrets
             let data = self.data
             try await onOwnThread {
@@ -43,7 +49,9 @@ extension Gateway {
     }
 
     /// Connects to an SSH device, reads its host key and pins it; a changed key is refused unless `replace`.
-    public func trustHost(_ id: String, expected: String?, replace: Bool, by caller: Caller) async throws -> PinnedHostKey {
+    public func trustHost(_ id: String, expected: String?, replace: Bool, by caller: Caller) async throws
+        -> PinnedHostKey
+    {
         try await audited(AuditRecord(device: id, action: "trust-host", detail: replace ? "replace" : ""), by: caller) {
             let entry = try device(id)
             guard entry.transport == .ssh, let host = entry.host, let port = entry.port else {
@@ -51,16 +59,21 @@ extension Gateway {
             }
             let profile = try profile(of: entry)
             let presented = try await attributing(to: id) {
-                try await SSHTransport.probeHostKey(host: host, port: port, deadline: .after(seconds: profile.timeouts.connect))
+                try await SSHTransport.probeHostKey(
+                    host: host, port: port, deadline: .after(seconds: profile.timeouts.connect))
             }
             if let expected, SSHTransport.normalise(expected) != presented {
-                throw HNTTError(.hostKey, "the device presents \(presented), not the expected \(SSHTransport.normalise(expected))",
-                                device: id, fix: "check the fingerprint on the device itself; nothing was pinned")
+                throw HNTTError(
+                    .hostKey, "the device presents \(presented), not the expected \(SSHTransport.normalise(expected))",
+                    device: id, fix: "check the fingerprint on the device itself; nothing was pinned")
             }
             if let previous = pins.pin(for: id), previous != presented, !replace {
-                throw HNTTError(.hostKey, "the host key CHANGED: pinned \(previous), presented \(presented); nothing was pinned",
-                                device: id,
-                                fix: "if the codec was replaced or reset, confirm the new key on the device and run `hntt trust-host \(id) --replace`")
+                throw HNTTError(
+                    .hostKey, "the host key CHANGED: pinned \(previous), presented \(presented); nothing was pinned",
+                    device: id,
+                    fix:
+                        "if the codec was replaced or reset, confirm the new key on the device and run `hntt trust-host \(id) --replace`"
+                )
             }
             try pins.store(presented, for: id)
             let inventoryPin = entry.hostKey.flatMap { SSHTransport.normalise($0) == presented ? nil : $0 }
@@ -96,7 +109,9 @@ extension Gateway {
     }
 
     /// What changed between two snapshots, or between one and the one before it.
-    public func snapshotDiff(_ first: Int64, _ second: Int64?) async throws -> (from: Snapshot, to: Snapshot, changes: [SettingChange]) {
+    public func snapshotDiff(_ first: Int64, _ second: Int64?) async throws -> (
+        from: Snapshot, to: Snapshot, changes: [SettingChange]
+    ) {
         let store = SnapshotStore(database: try await openDatabase())
         var older = try store.snapshot(id: first)
         var newer = older
@@ -104,8 +119,9 @@ extension Gateway {
             newer = try store.snapshot(id: second)
         } else {
             guard let previous = try store.previous(of: older) else {
-                throw HNTTError(.badInput, "snapshot \(first) is the first of \(older.device); nothing to compare with",
-                                fix: "give two snapshot ids")
+                throw HNTTError(
+                    .badInput, "snapshot \(first) is the first of \(older.device); nothing to compare with",
+                    fix: "give two snapshot ids")
             }
             older = previous
         }
@@ -120,8 +136,11 @@ extension Gateway {
 
     public func baselineInForce(device: String) async throws -> Baseline {
         guard let baseline = try BaselineStore(database: try await openDatabase()).current(device: device) else {
-            throw HNTTError(.badInput, "\(device) has no approved baseline", device: device,
-                            fix: "draft one with `hntt baseline draft \(device) -o FILE`, have it signed, then `hntt baseline import FILE`")
+            throw HNTTError(
+                .badInput, "\(device) has no approved baseline", device: device,
+                fix:
+                    "draft one with `hntt baseline draft \(device) -o FILE`, have it signed, then `hntt baseline import FILE`"
+            )
         }
         return baseline
     }
@@ -132,9 +151,12 @@ extension Gateway {
     public func yearlyReport(_ year: Int) async throws -> YearlyReport {
         let database = try await openDatabase()
         let drift = try inventory().devices.flatMap { device in
-            try DriftChecker(database: database).history(device: device.id, limit: 100_000).map { (device.id, $0.status, $0.checkedAt) }
+            try DriftChecker(database: database).history(device: device.id, limit: 100_000).map {
+                (device.id, $0.status, $0.checkedAt)
+            }
         }
-        return YearlyReport.build(year: year, logbook: try Logbook(database: database).list(), drift: drift,
-                                  audit: try AuditLog(database: database).list(limit: 1_000_000))
+        return YearlyReport.build(
+            year: year, logbook: try Logbook(database: database).list(), drift: drift,
+            audit: try AuditLog(database: database).list(limit: 1_000_000))
     }
 }

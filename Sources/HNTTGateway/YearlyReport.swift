@@ -13,7 +13,8 @@ public struct YearlyReport: Sendable {
     public var incidentsFromProcedures = 0
     public var incidentsReported = 0
     public var incidentsFixed = 0
-    public var incidentKinds: [(kind: IncidentKind, count: Int, fixed: Int, averageMinutes: Double?, longestMinutes: Double?)] = []
+    public var incidentKinds:
+        [(kind: IncidentKind, count: Int, fixed: Int, averageMinutes: Double?, longestMinutes: Double?)] = []
     public var averageLossPercent: Double?
     public var worstJitterMs: Double?
     public var measuredSessions = 0
@@ -23,7 +24,9 @@ public struct YearlyReport: Sendable {
     public var totalSessions: Int { sessions.map(\.count).reduce(0, +) }
     public var totalHours: Double { sessions.map(\.hours).reduce(0, +) }
 
-    public static func build(year: Int, logbook: [LogbookEntry], drift: [(device: String, status: String, at: String)], audit: [AuditEntry]) -> YearlyReport {
+    public static func build(
+        year: Int, logbook: [LogbookEntry], drift: [(device: String, status: String, at: String)], audit: [AuditEntry]
+    ) -> YearlyReport {
         var report = YearlyReport(year: year)
         let prefix = String(year)
         var groups: [String: (type: String, organizer: String, count: Int, hours: Double)] = [:]
@@ -45,7 +48,9 @@ public struct YearlyReport: Sendable {
                     losses.append(loss)
                     report.measuredSessions += 1
                 }
-                if let jitter = entry.payload["jitter_ms"].flatMap(Double.init) { report.worstJitterMs = max(report.worstJitterMs ?? 0, jitter) }
+                if let jitter = entry.payload["jitter_ms"].flatMap(Double.init) {
+                    report.worstJitterMs = max(report.worstJitterMs ?? 0, jitter)
+                }
             default: break
             }
         }
@@ -53,7 +58,9 @@ public struct YearlyReport: Sendable {
         let incidents = IncidentRecord.all(in: logbook).filter { ($0.began.map(timestamp) ?? "").hasPrefix(prefix) }
         for incident in incidents {
             let payload = incidentEntries[incident.entry]?.payload ?? [:]
-            if payload["source"] == "procedure" || incident.what.contains(": check: ") || incident.fix == "recovered by the procedure" {
+            if payload["source"] == "procedure" || incident.what.contains(": check: ")
+                || incident.fix == "recovered by the procedure"
+            {
                 report.incidentsFromProcedures += 1
             } else {
                 report.incidentsReported += 1
@@ -65,18 +72,23 @@ public struct YearlyReport: Sendable {
             let ofKind = incidents.filter { $0.kind == kind }
             guard !ofKind.isEmpty else { return nil }
             let minutes = ofKind.compactMap(\.minutesToFix)
-            return (kind, ofKind.count, ofKind.filter(\.isFixed).count,
-                    minutes.isEmpty ? nil : minutes.reduce(0, +) / Double(minutes.count), minutes.max())
+            return (
+                kind, ofKind.count, ofKind.filter(\.isFixed).count,
+                minutes.isEmpty ? nil : minutes.reduce(0, +) / Double(minutes.count), minutes.max()
+            )
         }
         report.sessions = groups.values.sorted { ($0.type, $0.organizer) < ($1.type, $1.organizer) }
         report.averageLossPercent = losses.isEmpty ? nil : losses.reduce(0, +) / Double(losses.count)
         report.driftEvents = ranking(drift.filter { $0.at.hasPrefix(prefix) && $0.status == "drift" }.map(\.device))
-        report.failures = ranking(audit.filter { $0.at.hasPrefix(prefix) && $0.outcome == "failed" && $0.device != "*" }.map(\.device))
+        report.failures = ranking(
+            audit.filter { $0.at.hasPrefix(prefix) && $0.outcome == "failed" && $0.device != "*" }.map(\.device))
         return report
     }
 
     public static func ranking(_ devices: [String]) -> [(device: String, count: Int)] {
-        Dictionary(grouping: devices, by: { $0 }).map { ($0.key, $0.value.count) }.sorted { ($1.count, $0.device) < ($0.count, $1.device) }
+        Dictionary(grouping: devices, by: { $0 }).map { ($0.key, $0.value.count) }.sorted {
+            ($1.count, $0.device) < ($0.count, $1.device)
+        }
     }
 
 }

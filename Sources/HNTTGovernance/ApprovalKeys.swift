@@ -15,12 +15,14 @@ public enum ApprovalKeys {
         let data = DataDirectory(path: directory)
         let privateFile = data.file(privateFileName)
         if FileManager.default.fileExists(atPath: privateFile) {
-            throw HNTTError(.badInput, "\(privateFile) exists already; refusing to overwrite an approval key",
-                            fix: "choose another --out folder, or move the old key away first if it is really to be replaced")
+            throw HNTTError(
+                .badInput, "\(privateFile) exists already; refusing to overwrite an approval key",
+                fix: "choose another --out folder, or move the old key away first if it is really to be replaced")
         }
         let key = Curve25519.Signing.PrivateKey()
         let publicKey = key.publicKey.rawRepresentation.base64EncodedString()
-        try data.writePrivate(Data((key.rawRepresentation.base64EncodedString() + "\n").utf8), to: privateFileName, mode: 0o600)
+        try data.writePrivate(
+            Data((key.rawRepresentation.base64EncodedString() + "\n").utf8), to: privateFileName, mode: 0o600)
         try data.writePrivate(Data((publicKey + "\n").utf8), to: publicFileName, mode: 0o644)
         return publicKey
     }
@@ -28,21 +30,26 @@ public enum ApprovalKeys {
     /// Reads a private key file (base64 of the raw 32 bytes).
     public static func loadPrivate(_ path: String) throws -> Curve25519.Signing.PrivateKey {
         guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }),
-              let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
-              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else {
-            throw HNTTError(.badInput, "\(path) is not an hntt approval private key",
-                            fix: "use the approval-key.private file made by `hntt authority init`")
+            let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        else {
+            throw HNTTError(
+                .badInput, "\(path) is not an hntt approval private key",
+                fix: "use the approval-key.private file made by `hntt authority init`")
         }
         return key
     }
 
     /// Reads a public key file, or a base64 key given directly.
     public static func loadPublic(_ pathOrKey: String) throws -> String {
-        let text = FileManager.default.contents(atPath: pathOrKey).flatMap { String(data: $0, encoding: .utf8) } ?? pathOrKey
+        let text =
+            FileManager.default.contents(atPath: pathOrKey).flatMap { String(data: $0, encoding: .utf8) } ?? pathOrKey
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let raw = Data(base64Encoded: trimmed), (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil else {
-            throw HNTTError(.badInput, "\(pathOrKey) is not an hntt approval public key",
-                            fix: "use the approval-key.public file made by `hntt authority init`")
+        guard let raw = Data(base64Encoded: trimmed), (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil
+        else {
+            throw HNTTError(
+                .badInput, "\(pathOrKey) is not an hntt approval public key",
+                fix: "use the approval-key.public file made by `hntt authority init`")
         }
         return trimmed
     }
@@ -63,16 +70,19 @@ public struct TrustStore: Sendable {
 
     public func add(name: String, publicKey: String) throws {
         guard !name.isEmpty, name.count <= 100 else {
-            throw HNTTError(.badInput, "a trusted key needs a name", fix: "pass --name, e.g. --name \"So TTTT Thanh Hoa 2026\"")
+            throw HNTTError(
+                .badInput, "a trusted key needs a name", fix: "pass --name, e.g. --name \"So TTTT Thanh Hoa 2026\"")
         }
         do {
             try database.writer.write { db in
-                try db.execute(sql: "INSERT INTO trusted_key (name, public_key, added_at) VALUES (?, ?, ?)",
-                               arguments: [name, publicKey, timestamp()])
+                try db.execute(
+                    sql: "INSERT INTO trusted_key (name, public_key, added_at) VALUES (?, ?, ?)",
+                    arguments: [name, publicKey, timestamp()])
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw HNTTError(.badInput, "the trust store has this name or this key already",
-                            fix: "list it with `hntt trust list`; remove the old entry first to replace it")
+            throw HNTTError(
+                .badInput, "the trust store has this name or this key already",
+                fix: "list it with `hntt trust list`; remove the old entry first to replace it")
         }
     }
 

@@ -33,44 +33,61 @@ public struct AuditLog: Sendable {
 
     /// Appends an entry; the chain is extended inside one write transaction.
     @discardableResult
-    public func append(device: String, action: String, outcome: String, detail: String, operatorName: String?,
-                       osUser: String = AuditLog.currentUser, at date: Date = Date()) throws -> AuditEntry {
+    public func append(
+        device: String, action: String, outcome: String, detail: String, operatorName: String?,
+        osUser: String = AuditLog.currentUser, at date: Date = Date()
+    ) throws -> AuditEntry {
         try database.writer.write { db in
-            try AuditLog.insert(db, device: device, action: action, outcome: outcome, detail: detail,
-                                operatorName: operatorName ?? "", osUser: osUser, at: timestamp(date))
+            try AuditLog.insert(
+                db, device: device, action: action, outcome: outcome, detail: detail,
+                operatorName: operatorName ?? "", osUser: osUser, at: timestamp(date))
         }
     }
 
     /// The same, from async code: the write runs on the database's own queue, not the cooperative pool.
     @discardableResult
-    public func append(device: String, action: String, outcome: String, detail: String, operatorName: String?,
-                       osUser: String = AuditLog.currentUser, at date: Date = Date()) async throws -> AuditEntry {
+    public func append(
+        device: String, action: String, outcome: String, detail: String, operatorName: String?,
+        osUser: String = AuditLog.currentUser, at date: Date = Date()
+    ) async throws -> AuditEntry {
         let at = timestamp(date)
         return try await database.writer.write { db in
-            try AuditLog.insert(db, device: device, action: action, outcome: outcome, detail: detail,
-                                operatorName: operatorName ?? "", osUser: osUser, at: at)
+            try AuditLog.insert(
+                db, device: device, action: action, outcome: outcome, detail: detail,
+                operatorName: operatorName ?? "", osUser: osUser, at: at)
         }
     }
 
-    private static func insert(_ db: Database, device: String, action: String, outcome: String, detail: String,
-                               operatorName: String, osUser: String, at: String) throws -> AuditEntry {
-        let previous = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? AuditLog.genesis
-        let hash = AuditLog.hash(previous: previous, at: at, osUser: osUser, operatorName: operatorName, device: device,
-                                 action: action, outcome: outcome, detail: detail)
-        try db.execute(sql: """
-            INSERT INTO audit (at, os_user, operator, device, action, outcome, detail, previous_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [at, osUser, operatorName, device, action, outcome, detail, previous, hash])
-        return AuditEntry(id: db.lastInsertedRowID, at: at, osUser: osUser, operatorName: operatorName, device: device,
-                          action: action, outcome: outcome, detail: detail, previousHash: previous, hash: hash)
+    private static func insert(
+        _ db: Database, device: String, action: String, outcome: String, detail: String,
+        operatorName: String, osUser: String, at: String
+    ) throws -> AuditEntry {
+        let previous =
+            try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? AuditLog.genesis
+        let hash = AuditLog.hash(
+            previous: previous, at: at, osUser: osUser, operatorName: operatorName, device: device,
+            action: action, outcome: outcome, detail: detail)
+        try db.execute(
+            sql: """
+                INSERT INTO audit (at, os_user, operator, device, action, outcome, detail, previous_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [at, osUser, operatorName, device, action, outcome, detail, previous, hash])
+        return AuditEntry(
+            id: db.lastInsertedRowID, at: at, osUser: osUser, operatorName: operatorName, device: device,
+            action: action, outcome: outcome, detail: detail, previousHash: previous, hash: hash)
     }
 
     public func list(device: String? = nil, limit: Int = 100) throws -> [AuditEntry] {
         try database.writer.read { db in
-            let rows = device == nil
-                ? try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit])
-                : try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit WHERE device = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
-                                   arguments: [device, limit])
+            let rows =
+                device == nil
+                ? try Row.fetchAll(
+                    db, sql: "SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id",
+                    arguments: [limit])
+                : try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM (SELECT * FROM audit WHERE device = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+                    arguments: [device, limit])
             return rows.map(AuditLog.decode)
         }
     }
@@ -80,21 +97,26 @@ public struct AuditLog: Sendable {
         let entries = try database.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id").map(AuditLog.decode)
         }
-        return HashChain.firstBreak(entries.map {
-            HashChain.Link(id: $0.id, previous: $0.previousHash, hash: $0.hash,
-                           fields: [$0.at, $0.osUser, $0.operatorName, $0.device, $0.action, $0.outcome, $0.detail])
-        })
+        return HashChain.firstBreak(
+            entries.map {
+                HashChain.Link(
+                    id: $0.id, previous: $0.previousHash, hash: $0.hash,
+                    fields: [$0.at, $0.osUser, $0.operatorName, $0.device, $0.action, $0.outcome, $0.detail])
+            })
     }
 
-    static func hash(previous: String, at: String, osUser: String, operatorName: String, device: String, action: String,
-                     outcome: String, detail: String) -> String {
+    static func hash(
+        previous: String, at: String, osUser: String, operatorName: String, device: String, action: String,
+        outcome: String, detail: String
+    ) -> String {
         HashChain.link(previous: previous, fields: [at, osUser, operatorName, device, action, outcome, detail])
     }
 
     static func decode(_ row: Row) -> AuditEntry {
-        AuditEntry(id: row["id"], at: row["at"], osUser: row["os_user"], operatorName: row["operator"], device: row["device"],
-                   action: row["action"], outcome: row["outcome"], detail: row["detail"], previousHash: row["previous_hash"],
-                   hash: row["hash"])
+        AuditEntry(
+            id: row["id"], at: row["at"], osUser: row["os_user"], operatorName: row["operator"], device: row["device"],
+            action: row["action"], outcome: row["outcome"], detail: row["detail"], previousHash: row["previous_hash"],
+            hash: row["hash"])
     }
 
     /// The account running this process.

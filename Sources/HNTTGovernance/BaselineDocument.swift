@@ -44,14 +44,19 @@ public struct BaselineDocument: Sendable, Equatable {
             lines.append("profile " + quote(entry.profile))
             for setting in entry.settings { lines.append("setting " + quote(setting.key) + " " + quote(setting.value)) }
         }
-        lines += ["signer " + quote(signer), "reference " + quote(reference), "signed_at " + quote(signedAt),
-                  "public_key " + quote(publicKey)]
+        lines += [
+            "signer " + quote(signer), "reference " + quote(reference), "signed_at " + quote(signedAt),
+            "public_key " + quote(publicKey),
+        ]
         return Data((lines.joined(separator: "\n") + "\n").utf8)
     }
 
     /// Signs the document with `key`, as `signer` under `reference`.
-    public mutating func sign(with key: Curve25519.Signing.PrivateKey, signer: String, reference: String, at date: Date = Date()) throws {
-        signature = try DocumentSignature.make(with: key, signer: signer, reference: reference, at: date, canonical: canonicalForm)
+    public mutating func sign(
+        with key: Curve25519.Signing.PrivateKey, signer: String, reference: String, at date: Date = Date()
+    ) throws {
+        signature = try DocumentSignature.make(
+            with: key, signer: signer, reference: reference, at: date, canonical: canonicalForm)
     }
 
     /// Checks the signature against the trust store; throws `.blocked` (exit 3) saying why not.
@@ -94,9 +99,13 @@ public struct BaselineDocument: Sendable, Equatable {
     }
 
     static func load(_ file: YAMLFile) throws -> BaselineDocument {
-        var drafted = "", devices: [DeviceEntry] = [], signature: Signature?
+        var drafted = ""
+        var devices: [DeviceEntry] = []
+        var signature: Signature?
         var kind = ""
-        for (key, _, value) in try file.mapping(file.root, "the baseline", allowed: ["kind", "format", "drafted_at", "devices", "signature"]) {
+        for (key, _, value) in try file.mapping(
+            file.root, "the baseline", allowed: ["kind", "format", "drafted_at", "devices", "signature"])
+        {
             switch key {
             case "kind": kind = try file.string(value, key)
             case "format":
@@ -105,18 +114,22 @@ public struct BaselineDocument: Sendable, Equatable {
             case "devices":
                 for node in try file.sequence(value, "devices") {
                     var entry = DeviceEntry(device: "", profile: "", settings: [])
-                    for (field, _, fieldValue) in try file.mapping(node, "a device", allowed: ["device", "profile", "settings"]) {
+                    for (field, _, fieldValue) in try file.mapping(
+                        node, "a device", allowed: ["device", "profile", "settings"])
+                    {
                         switch field {
                         case "device": entry.device = try file.string(fieldValue, field)
                         case "profile": entry.profile = try file.string(fieldValue, field)
                         default:
-                            for (settingKey, _, settingValue) in try file.mapping(fieldValue, "settings", allowed: nil) {
+                            for (settingKey, _, settingValue) in try file.mapping(fieldValue, "settings", allowed: nil)
+                            {
                                 entry.settings.append((settingKey, try file.string(settingValue, settingKey)))
                             }
                         }
                     }
                     guard !entry.device.isEmpty else {
-                        throw file.error(node, "a device entry has no `device:`", fix: "name the device as in the inventory")
+                        throw file.error(
+                            node, "a device entry has no `device:`", fix: "name the device as in the inventory")
                     }
                     devices.append(entry)
                 }
@@ -125,8 +138,9 @@ public struct BaselineDocument: Sendable, Equatable {
             }
         }
         guard kind == "hntt-baseline" else {
-            throw file.error(file.root, "this is not an hntt baseline (kind: \(kind.isEmpty ? "missing" : kind))",
-                             fix: "make one with `hntt baseline draft DEVICE -o FILE`")
+            throw file.error(
+                file.root, "this is not an hntt baseline (kind: \(kind.isEmpty ? "missing" : kind))",
+                fix: "make one with `hntt baseline draft DEVICE -o FILE`")
         }
         return BaselineDocument(draftedAt: drafted, devices: devices, signature: signature)
     }

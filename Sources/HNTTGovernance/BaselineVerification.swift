@@ -8,24 +8,30 @@ import HNTTCore
 extension BaselineStore {
     /// The device's baseline in force, verified; nil when it has none.
     /// `normalise` turns a signed value into the stored form (secrets as keyed hashes).
-    public func verifiedCurrent(device: String, trust: TrustStore,
-                                normalise: (_ key: String, _ value: String) -> String) throws -> Baseline? {
+    public func verifiedCurrent(
+        device: String, trust: TrustStore,
+        normalise: (_ key: String, _ value: String) -> String
+    ) throws -> Baseline? {
         let versions = try history(device: device)
         guard let current = versions.last else { return nil }
         let keys = try trust.list()
         var expected: [(key: String, value: String)]?
         for version in versions {
-            expected = try BaselineStore.expectedSettings(of: version, after: expected, trusting: keys, normalise: normalise)
+            expected = try BaselineStore.expectedSettings(
+                of: version, after: expected, trusting: keys, normalise: normalise)
             guard let settings = expected, BaselineStore.same(settings, version.settings) else {
-                throw BaselineStore.refusal(device, version, "its settings differ from the signed document they rest on")
+                throw BaselineStore.refusal(
+                    device, version, "its settings differ from the signed document they rest on")
             }
         }
         return current
     }
 
-    private static func expectedSettings(of version: Baseline, after previous: [(key: String, value: String)]?,
-                                         trusting keys: [TrustedKey],
-                                         normalise: (String, String) -> String) throws -> [(key: String, value: String)] {
+    private static func expectedSettings(
+        of version: Baseline, after previous: [(key: String, value: String)]?,
+        trusting keys: [TrustedKey],
+        normalise: (String, String) -> String
+    ) throws -> [(key: String, value: String)] {
         let name = "baseline version \(version.version) of \(version.device)"
         if let document = try? BaselineDocument.load(text: version.document, name: name) {
             do { _ = try document.verify(trusting: keys) } catch let error as HNTTError {
@@ -58,8 +64,12 @@ extension BaselineStore {
     }
 
     private static func refusal(_ device: String, _ version: Baseline, _ why: String) -> HNTTError {
-        HNTTError(.blocked, "the approved baseline of \(device) (version \(version.version)) in hntt.sqlite is not trusted: \(why); nothing was applied",
-                  device: device,
-                  fix: "re-import the signed baseline from the Sở with `hntt baseline import FILE`, and find out who edited the database")
+        HNTTError(
+            .blocked,
+            "the approved baseline of \(device) (version \(version.version)) in hntt.sqlite is not trusted: \(why); nothing was applied",
+            device: device,
+            fix:
+                "re-import the signed baseline from the Sở with `hntt baseline import FILE`, and find out who edited the database"
+        )
     }
 }

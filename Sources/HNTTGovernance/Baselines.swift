@@ -26,20 +26,27 @@ public struct BaselineStore: Sendable {
     public init(database: GovernanceDatabase) { self.database = database }
 
     /// A draft: the governed settings of each device, with the values given (live or from a snapshot).
-    public static func draft(_ devices: [(device: InventoryDevice, profile: DeviceProfile, settings: [(key: String, value: String)])])
-        -> BaselineDocument {
-        BaselineDocument(devices: devices.map { item in
-            BaselineDocument.DeviceEntry(device: item.device.id, profile: item.profile.id,
-                                         settings: item.settings.filter { KeyPattern.matchesAny($0.key, item.profile.governedKeys) })
-        })
+    public static func draft(
+        _ devices: [(device: InventoryDevice, profile: DeviceProfile, settings: [(key: String, value: String)])]
+    )
+        -> BaselineDocument
+    {
+        BaselineDocument(
+            devices: devices.map { item in
+                BaselineDocument.DeviceEntry(
+                    device: item.device.id, profile: item.profile.id,
+                    settings: item.settings.filter { KeyPattern.matchesAny($0.key, item.profile.governedKeys) })
+            })
     }
 
     /// Verifies and imports a signed document; returns the new versions. Refuses (exit 3) a
     /// document that is unsigned, signed by an unknown key, or altered; (exit 2) one that names
     /// devices the inventory does not have.
     @discardableResult
-    public func importDocument(_ document: BaselineDocument, documentText: String, inventory: Inventory,
-                               trust: TrustStore) throws -> [(device: String, version: Int)] {
+    public func importDocument(
+        _ document: BaselineDocument, documentText: String, inventory: Inventory,
+        trust: TrustStore
+    ) throws -> [(device: String, version: Int)] {
         let key = try document.verify(trusting: try trust.list())
         guard let signature = document.signature else { return [] }
         for entry in document.devices {
@@ -47,12 +54,18 @@ public struct BaselineStore: Sendable {
         }
         return try database.writer.write { db in
             try document.devices.map { entry in
-                let previous = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM baseline WHERE device = ?", arguments: [entry.device]) ?? 0
-                try db.execute(sql: """
-                    INSERT INTO baseline (device, version, settings, signer, reference, signed_at, key_name, imported_at, document)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [entry.device, previous + 1, SettingsCoding.encode(entry.settings), signature.signer,
-                                     signature.reference, signature.signedAt, key.name, timestamp(), documentText])
+                let previous =
+                    try Int.fetchOne(
+                        db, sql: "SELECT MAX(version) FROM baseline WHERE device = ?", arguments: [entry.device]) ?? 0
+                try db.execute(
+                    sql: """
+                        INSERT INTO baseline (device, version, settings, signer, reference, signed_at, key_name, imported_at, document)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        entry.device, previous + 1, SettingsCoding.encode(entry.settings), signature.signer,
+                        signature.reference, signature.signedAt, key.name, timestamp(), documentText,
+                    ])
                 return (entry.device, previous + 1)
             }
         }
@@ -62,19 +75,25 @@ public struct BaselineStore: Sendable {
     /// changed governed keys set to their new (normalised) values, the order as its provenance.
     /// Nil when the device has no baseline yet (nothing to supersede).
     @discardableResult
-    public func supersede(device: String, changed: [(key: String, value: String)], signer: String, reference: String,
-                          signedAt: String, document: String) throws -> Int? {
+    public func supersede(
+        device: String, changed: [(key: String, value: String)], signer: String, reference: String,
+        signedAt: String, document: String
+    ) throws -> Int? {
         guard let current = try current(device: device) else { return nil }
         var settings = current.settings
         for change in changed {
             if let index = settings.firstIndex(where: { $0.key == change.key }) { settings[index].value = change.value }
         }
         return try database.writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO baseline (device, version, settings, signer, reference, signed_at, key_name, imported_at, document)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [device, current.version + 1, SettingsCoding.encode(settings), signer, reference, signedAt,
-                                 current.keyName, timestamp(), document])
+            try db.execute(
+                sql: """
+                    INSERT INTO baseline (device, version, settings, signer, reference, signed_at, key_name, imported_at, document)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    device, current.version + 1, SettingsCoding.encode(settings), signer, reference, signedAt,
+                    current.keyName, timestamp(), document,
+                ])
             return current.version + 1
         }
     }
@@ -82,8 +101,10 @@ public struct BaselineStore: Sendable {
     /// The device's approved baseline in force (its newest version), if any.
     public func current(device: String) throws -> Baseline? {
         try database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM baseline WHERE device = ? ORDER BY version DESC LIMIT 1",
-                             arguments: [device]).map(BaselineStore.decode)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM baseline WHERE device = ? ORDER BY version DESC LIMIT 1",
+                arguments: [device]
+            ).map(BaselineStore.decode)
         }
     }
 
@@ -91,16 +112,21 @@ public struct BaselineStore: Sendable {
     public func history(device: String? = nil) throws -> [Baseline] {
         try database.writer.read { db in
             if let device {
-                return try Row.fetchAll(db, sql: "SELECT * FROM baseline WHERE device = ? ORDER BY version", arguments: [device])
-                    .map(BaselineStore.decode)
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM baseline WHERE device = ? ORDER BY version", arguments: [device]
+                )
+                .map(BaselineStore.decode)
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM baseline ORDER BY device, version").map(BaselineStore.decode)
+            return try Row.fetchAll(db, sql: "SELECT * FROM baseline ORDER BY device, version").map(
+                BaselineStore.decode)
         }
     }
 
     static func decode(_ row: Row) -> Baseline {
-        Baseline(id: row["id"], device: row["device"], version: row["version"], settings: SettingsCoding.decode(row["settings"]),
-                 signer: row["signer"], reference: row["reference"], signedAt: row["signed_at"], keyName: row["key_name"],
-                 importedAt: row["imported_at"], document: row["document"])
+        Baseline(
+            id: row["id"], device: row["device"], version: row["version"],
+            settings: SettingsCoding.decode(row["settings"]),
+            signer: row["signer"], reference: row["reference"], signedAt: row["signed_at"], keyName: row["key_name"],
+            importedAt: row["imported_at"], document: row["document"])
     }
 }

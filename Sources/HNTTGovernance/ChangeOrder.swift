@@ -16,7 +16,8 @@ public struct ChangeOrder: Sendable, Equatable {
         }
 
         public static func == (a: DeviceChanges, b: DeviceChanges) -> Bool {
-            a.device == b.device && a.changes.map(\.key) == b.changes.map(\.key) && a.changes.map(\.value) == b.changes.map(\.value)
+            a.device == b.device && a.changes.map(\.key) == b.changes.map(\.key)
+                && a.changes.map(\.value) == b.changes.map(\.value)
         }
     }
 
@@ -28,8 +29,10 @@ public struct ChangeOrder: Sendable, Equatable {
     public var devices: [DeviceChanges]
     public var signature: DocumentSignature?
 
-    public init(id: String = UUID().uuidString.lowercased(), reason: String, validFrom: Date = Date(),
-                validUntil: Date = Date().addingTimeInterval(7 * 86400), devices: [DeviceChanges]) {
+    public init(
+        id: String = UUID().uuidString.lowercased(), reason: String, validFrom: Date = Date(),
+        validUntil: Date = Date().addingTimeInterval(7 * 86400), devices: [DeviceChanges]
+    ) {
         self.id = id
         self.reason = reason
         self.validFrom = timestamp(validFrom)
@@ -38,20 +41,28 @@ public struct ChangeOrder: Sendable, Equatable {
     }
 
     public func canonicalForm(signer: String, reference: String, signedAt: String, publicKey: String) -> Data {
-        var lines = ["hntt-change-order 1", "id " + quote(id), "reason " + quote(reason), "valid_from " + quote(validFrom),
-                     "valid_until " + quote(validUntil)]
+        var lines = [
+            "hntt-change-order 1", "id " + quote(id), "reason " + quote(reason), "valid_from " + quote(validFrom),
+            "valid_until " + quote(validUntil),
+        ]
         for entry in devices {
             lines.append("device " + quote(entry.device))
             for change in entry.changes { lines.append("set " + quote(change.key) + " " + quote(change.value)) }
         }
-        lines += ["signer " + quote(signer), "reference " + quote(reference), "signed_at " + quote(signedAt), "public_key " + quote(publicKey)]
+        lines += [
+            "signer " + quote(signer), "reference " + quote(reference), "signed_at " + quote(signedAt),
+            "public_key " + quote(publicKey),
+        ]
         return Data((lines.joined(separator: "\n") + "\n").utf8)
     }
 
-    public mutating func sign(with key: Curve25519.Signing.PrivateKey, signer: String, reference: String, validUntil: Date?,
-                              at date: Date = Date()) throws {
+    public mutating func sign(
+        with key: Curve25519.Signing.PrivateKey, signer: String, reference: String, validUntil: Date?,
+        at date: Date = Date()
+    ) throws {
         if let validUntil { self.validUntil = timestamp(validUntil) }
-        signature = try DocumentSignature.make(with: key, signer: signer, reference: reference, at: date, canonical: canonicalForm)
+        signature = try DocumentSignature.make(
+            with: key, signer: signer, reference: reference, at: date, canonical: canonicalForm)
     }
 
     public func verify(trusting trust: [TrustedKey]) throws -> TrustedKey {
@@ -92,8 +103,10 @@ public struct ChangeOrder: Sendable, Equatable {
     static func load(_ file: YAMLFile) throws -> ChangeOrder {
         var order = ChangeOrder(reason: "", devices: [])
         var kind = ""
-        for (key, _, value) in try file.mapping(file.root, "the change order",
-                                                allowed: ["kind", "format", "id", "reason", "valid_from", "valid_until", "devices", "signature"]) {
+        for (key, _, value) in try file.mapping(
+            file.root, "the change order",
+            allowed: ["kind", "format", "id", "reason", "valid_from", "valid_until", "devices", "signature"])
+        {
             switch key {
             case "kind": kind = try file.string(value, key)
             case "format": _ = try file.int(value, key, range: 1...1)
@@ -108,7 +121,9 @@ public struct ChangeOrder: Sendable, Equatable {
                         if field == "device" {
                             entry.device = try file.string(fieldValue, field)
                         } else {
-                            entry.changes = try file.mapping(fieldValue, "changes", allowed: nil).map { ($0.key, try file.string($0.value, $0.key)) }
+                            entry.changes = try file.mapping(fieldValue, "changes", allowed: nil).map {
+                                ($0.key, try file.string($0.value, $0.key))
+                            }
                         }
                     }
                     return entry
@@ -117,13 +132,16 @@ public struct ChangeOrder: Sendable, Equatable {
             }
         }
         guard kind == "hntt-change-order" else {
-            throw file.error(file.root, "this is not an hntt change order", fix: "make one with `hntt change request DEVICE KEY=VALUE -o FILE`")
+            throw file.error(
+                file.root, "this is not an hntt change order",
+                fix: "make one with `hntt change request DEVICE KEY=VALUE -o FILE`")
         }
         return order
     }
 
     public static func == (a: ChangeOrder, b: ChangeOrder) -> Bool {
-        a.id == b.id && a.reason == b.reason && a.validFrom == b.validFrom && a.validUntil == b.validUntil && a.devices == b.devices
+        a.id == b.id && a.reason == b.reason && a.validFrom == b.validFrom && a.validUntil == b.validUntil
+            && a.devices == b.devices
             && a.signature == b.signature
     }
 }

@@ -5,7 +5,9 @@ import HNTTCore
 /// One device's drift result.
 public struct DriftReport: Sendable, Equatable {
     public enum Status: String, Sendable {
-        case clean, drift, unreachable, noBaseline = "no-baseline", error
+        case clean, drift, unreachable
+        case noBaseline = "no-baseline"
+        case error
     }
 
     public let device: String
@@ -35,8 +37,10 @@ public struct DriftChecker: Sendable {
         baselines = BaselineStore(database: database)
     }
 
-    public func check(_ devices: [InventoryDevice], parallel: Int, read: @escaping Reader,
-                      progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> [DriftReport] {
+    public func check(
+        _ devices: [InventoryDevice], parallel: Int, read: @escaping Reader,
+        progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }
+    ) async throws -> [DriftReport] {
         var approved: [String: Baseline] = [:]
         for device in devices {
             if let baseline = try baselines.current(device: device.id) { approved[device.id] = baseline }
@@ -55,7 +59,8 @@ public struct DriftChecker: Sendable {
         }
         do {
             let live = try await read(device)
-            let liveValues = Dictionary(live.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+            let liveValues = Dictionary(
+                live.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
             let lacking = Set(live.unsupported)
             var unsupported: [String] = []
             let changes = baseline.settings.compactMap { approved -> SettingChange? in
@@ -66,17 +71,21 @@ public struct DriftChecker: Sendable {
                     }
                     return SettingChange(key: approved.key, before: approved.value, after: nil)
                 }
-                return value == approved.value ? nil : SettingChange(key: approved.key, before: approved.value, after: value)
+                return value == approved.value
+                    ? nil : SettingChange(key: approved.key, before: approved.value, after: value)
             }
-            var report = DriftReport(device: device.id, status: changes.isEmpty ? .clean : .drift, changes: changes, error: nil,
-                                     baselineVersion: baseline.version)
+            var report = DriftReport(
+                device: device.id, status: changes.isEmpty ? .clean : .drift, changes: changes, error: nil,
+                baselineVersion: baseline.version)
             report.unsupported = unsupported
             return report
         } catch let error as HNTTError {
             let status: DriftReport.Status = error.exitCode == 5 ? .unreachable : .error
-            return DriftReport(device: device.id, status: status, changes: [], error: error.message, baselineVersion: baseline.version)
+            return DriftReport(
+                device: device.id, status: status, changes: [], error: error.message, baselineVersion: baseline.version)
         } catch {
-            return DriftReport(device: device.id, status: .error, changes: [], error: "\(error)", baselineVersion: baseline.version)
+            return DriftReport(
+                device: device.id, status: .error, changes: [], error: "\(error)", baselineVersion: baseline.version)
         }
     }
 
@@ -84,11 +93,17 @@ public struct DriftChecker: Sendable {
         let now = timestamp()
         try database.writer.write { db in
             for report in reports {
-                let changes = report.changes.map { ["key": $0.key, "approved": $0.before ?? "", "live": $0.after ?? ""] }
-                let json = (try? JSONSerialization.data(withJSONObject: changes)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-                try db.execute(sql: """
-                    INSERT INTO drift_result (device, checked_at, status, baseline_version, changes, error) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [report.device, now, report.status.rawValue, report.baselineVersion, json, report.error])
+                let changes = report.changes.map {
+                    ["key": $0.key, "approved": $0.before ?? "", "live": $0.after ?? ""]
+                }
+                let json =
+                    (try? JSONSerialization.data(withJSONObject: changes)).map { String(decoding: $0, as: UTF8.self) }
+                    ?? "[]"
+                try db.execute(
+                    sql: """
+                        INSERT INTO drift_result (device, checked_at, status, baseline_version, changes, error) VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [report.device, now, report.status.rawValue, report.baselineVersion, json, report.error])
             }
         }
     }
@@ -96,8 +111,10 @@ public struct DriftChecker: Sendable {
     /// The recorded results of one device, newest first.
     public func history(device: String, limit: Int = 50) throws -> [(checkedAt: String, status: String)] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT checked_at, status FROM drift_result WHERE device = ? ORDER BY id DESC LIMIT ?",
-                             arguments: [device, limit]).map { ($0["checked_at"], $0["status"]) }
+            try Row.fetchAll(
+                db, sql: "SELECT checked_at, status FROM drift_result WHERE device = ? ORDER BY id DESC LIMIT ?",
+                arguments: [device, limit]
+            ).map { ($0["checked_at"], $0["status"]) }
         }
     }
 }

@@ -18,8 +18,11 @@ public final class GovernanceDatabase: Sendable {
             writer = try DatabasePool(path: path, configuration: configuration)
             try GovernanceDatabase.migrator.migrate(writer)
         } catch let error as DatabaseError {
-            throw HNTTError(.badFile, "the database \(path) cannot be opened: \(error.message ?? "\(error)")",
-                            fix: "check the data folder's permissions and free space; restore hntt.sqlite from a backup if it is damaged")
+            throw HNTTError(
+                .badFile, "the database \(path) cannot be opened: \(error.message ?? "\(error)")",
+                fix:
+                    "check the data folder's permissions and free space; restore hntt.sqlite from a backup if it is damaged"
+            )
         }
     }
 
@@ -58,7 +61,7 @@ public final class GovernanceDatabase: Sendable {
                 t.column("checked_at", .text).notNull()
                 t.column("status", .text).notNull()
                 t.column("baseline_version", .integer)
-                t.column("changes", .text).notNull()    // JSON array of {key, approved, live}
+                t.column("changes", .text).notNull()   // JSON array of {key, approved, live}
                 t.column("error", .text)
             }
         }
@@ -137,7 +140,8 @@ public func parseTimestamp(_ text: String) -> Date? {
 enum SettingsCoding {
     static func encode(_ entries: [(key: String, value: String)]) -> String {
         let array = entries.map { [$0.key, $0.value] }
-        let data = (try? JSONSerialization.data(withJSONObject: array, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: array, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 

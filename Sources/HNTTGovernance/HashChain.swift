@@ -31,7 +31,8 @@ public enum HashChain {
                 return "entry \(expectedID)\(link.id > expectedID + 1 ? "–\(link.id - 1)" : "") is missing (deleted)"
             }
             if link.previous != previous {
-                return "entry \(link.id) does not follow entry \(link.id - 1) (entries were deleted, inserted or reordered)"
+                return
+                    "entry \(link.id) does not follow entry \(link.id - 1) (entries were deleted, inserted or reordered)"
             }
             if HashChain.link(previous: link.previous, fields: link.fields) != link.hash {
                 return "entry \(link.id) was edited after it was written"

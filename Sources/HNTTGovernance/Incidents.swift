@@ -45,15 +45,17 @@ public struct IncidentRecord: Sendable, Equatable {
         return entries.filter { $0.kind == .incident }.map { entry in
             let p = entry.payload
             let began = parseTimestamp(p["began_at"] ?? p["reported_at"] ?? entry.at)
-            var fix = p["fix"] ?? "", fixed: Date?
+            var fix = p["fix"] ?? ""
+            var fixed: Date?
             if !fix.isEmpty {
                 fixed = parseTimestamp(p["fixed_at"] ?? p["reported_at"] ?? entry.at)
             } else if let later = laterFixes[entry.id] {
                 fix = later.payload["fix"] ?? ""
                 fixed = parseTimestamp(later.payload["fixed_at"] ?? later.at)
             }
-            return IncidentRecord(entry: entry.id, room: entry.room, kind: IncidentKind(rawValue: p["kind"] ?? "") ?? .other,
-                                  what: p["what"] ?? "", began: began, fixed: fixed, fix: fix)
+            return IncidentRecord(
+                entry: entry.id, room: entry.room, kind: IncidentKind(rawValue: p["kind"] ?? "") ?? .other,
+                what: p["what"] ?? "", began: began, fixed: fixed, fix: fix)
         }
     }
 }

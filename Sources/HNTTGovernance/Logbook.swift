@@ -39,18 +39,27 @@ public struct Logbook: Sendable {
     public init(database: GovernanceDatabase) { self.database = database }
 
     @discardableResult
-    public func append(room: String, kind: LogbookEntry.Kind, refersTo: Int64? = nil, payload: [String: String],
-                       at date: Date = Date()) throws -> LogbookEntry {
+    public func append(
+        room: String, kind: LogbookEntry.Kind, refersTo: Int64? = nil, payload: [String: String],
+        at date: Date = Date()
+    ) throws -> LogbookEntry {
         let text = Logbook.encode(payload)
         return try database.writer.write { db in
-            let previous = try String.fetchOne(db, sql: "SELECT hash FROM logbook ORDER BY id DESC LIMIT 1") ?? HashChain.genesis
+            let previous =
+                try String.fetchOne(db, sql: "SELECT hash FROM logbook ORDER BY id DESC LIMIT 1") ?? HashChain.genesis
             let at = timestamp(date)
-            let hash = HashChain.link(previous: previous, fields: Logbook.fields(at: at, room: room, kind: kind.rawValue,
-                                                                                refersTo: refersTo, payload: text))
-            try db.execute(sql: "INSERT INTO logbook (at, room, kind, refers_to, payload, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [at, room, kind.rawValue, refersTo, text, previous, hash])
-            return LogbookEntry(id: db.lastInsertedRowID, at: at, room: room, kind: kind, refersTo: refersTo, payload: payload,
-                                previousHash: previous, hash: hash)
+            let hash = HashChain.link(
+                previous: previous,
+                fields: Logbook.fields(
+                    at: at, room: room, kind: kind.rawValue,
+                    refersTo: refersTo, payload: text))
+            try db.execute(
+                sql:
+                    "INSERT INTO logbook (at, room, kind, refers_to, payload, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [at, room, kind.rawValue, refersTo, text, previous, hash])
+            return LogbookEntry(
+                id: db.lastInsertedRowID, at: at, room: room, kind: kind, refersTo: refersTo, payload: payload,
+                previousHash: previous, hash: hash)
         }
     }
 
@@ -59,17 +68,29 @@ public struct Logbook: Sendable {
         try database.writer.read { db in
             var sql = "SELECT * FROM logbook WHERE 1 = 1"
             var arguments: [any DatabaseValueConvertible] = []
-            if let room { sql += " AND room = ?"; arguments.append(room) }
-            if let from { sql += " AND at >= ?"; arguments.append(from) }
-            if let to { sql += " AND at <= ?"; arguments.append(to + "\u{FFFF}") }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(arguments)).compactMap(Logbook.decode)
+            if let room {
+                sql += " AND room = ?"
+                arguments.append(room)
+            }
+            if let from {
+                sql += " AND at >= ?"
+                arguments.append(from)
+            }
+            if let to {
+                sql += " AND at <= ?"
+                arguments.append(to + "\u{FFFF}")
+            }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(arguments)).compactMap(
+                Logbook.decode)
         }
     }
 
     public func entry(_ id: Int64) throws -> LogbookEntry {
-        guard let entry = try database.writer.read({ db in
-            try Row.fetchOne(db, sql: "SELECT * FROM logbook WHERE id = ?", arguments: [id]).flatMap(Logbook.decode)
-        }) else {
+        guard
+            let entry = try database.writer.read({ db in
+                try Row.fetchOne(db, sql: "SELECT * FROM logbook WHERE id = ?", arguments: [id]).flatMap(Logbook.decode)
+            })
+        else {
             throw HNTTError(.badInput, "there is no logbook entry \(id)", fix: "list them with `hntt log list`")
         }
         return entry
@@ -78,12 +99,15 @@ public struct Logbook: Sendable {
     /// The first place the chain is broken, or nil.
     public func verify() throws -> String? {
         let rows = try database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM logbook ORDER BY id") }
-        return HashChain.firstBreak(rows.map { row in
-            let refersTo: Int64? = row["refers_to"]
-            return HashChain.Link(id: row["id"], previous: row["previous_hash"], hash: row["hash"],
-                                  fields: Logbook.fields(at: row["at"], room: row["room"], kind: row["kind"], refersTo: refersTo,
-                                                         payload: row["payload"]))
-        })
+        return HashChain.firstBreak(
+            rows.map { row in
+                let refersTo: Int64? = row["refers_to"]
+                return HashChain.Link(
+                    id: row["id"], previous: row["previous_hash"], hash: row["hash"],
+                    fields: Logbook.fields(
+                        at: row["at"], room: row["room"], kind: row["kind"], refersTo: refersTo,
+                        payload: row["payload"]))
+            })
     }
 
     static func fields(at: String, room: String, kind: String, refersTo: Int64?, payload: String) -> [String] {
@@ -91,22 +115,27 @@ public struct Logbook: Sendable {
     }
 
     static func encode(_ payload: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
     static func decode(_ row: Row) -> LogbookEntry? {
         guard let kind = LogbookEntry.Kind(rawValue: row["kind"]) else { return nil }
-        let payload = (try? JSONSerialization.jsonObject(with: Data((row["payload"] as String).utf8)) as? [String: String]) ?? [:]
-        return LogbookEntry(id: row["id"], at: row["at"], room: row["room"], kind: kind, refersTo: row["refers_to"], payload: payload,
-                            previousHash: row["previous_hash"], hash: row["hash"])
+        let payload =
+            (try? JSONSerialization.jsonObject(with: Data((row["payload"] as String).utf8)) as? [String: String]) ?? [:]
+        return LogbookEntry(
+            id: row["id"], at: row["at"], room: row["room"], kind: kind, refersTo: row["refers_to"], payload: payload,
+            previousHash: row["previous_hash"], hash: row["hash"])
     }
 }
 
 /// Where a room stands in the day's procedure (Điều 3.2, 5.4).
 public struct RoomState: Sendable, Equatable {
     public enum Phase: String, Sendable {
-        case off, ready, tested, inSession = "in-session"
+        case off, ready, tested
+        case inSession = "in-session"
     }
 
     public var phase: Phase
@@ -122,17 +151,22 @@ public struct RoomStates: Sendable {
 
     public func state(of room: String) throws -> RoomState {
         try database.writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM room_state WHERE room = ?", arguments: [room]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM room_state WHERE room = ?", arguments: [room])
+            else {
                 return RoomState(phase: .off, poweredAt: nil, testedAt: nil)
             }
-            return RoomState(phase: RoomState.Phase(rawValue: row["state"]) ?? .off, poweredAt: row["powered_at"], testedAt: row["tested_at"])
+            return RoomState(
+                phase: RoomState.Phase(rawValue: row["state"]) ?? .off, poweredAt: row["powered_at"],
+                testedAt: row["tested_at"])
         }
     }
 
     public func set(_ state: RoomState, of room: String) throws {
         try database.writer.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO room_state (room, state, powered_at, tested_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [room, state.phase.rawValue, state.poweredAt, state.testedAt, timestamp()])
+            try db.execute(
+                sql:
+                    "INSERT OR REPLACE INTO room_state (room, state, powered_at, tested_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [room, state.phase.rawValue, state.poweredAt, state.testedAt, timestamp()])
         }
     }
 }

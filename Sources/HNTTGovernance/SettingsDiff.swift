@@ -16,14 +16,19 @@ public struct SettingChange: Sendable, Equatable {
 /// Differences between two ordered settings maps, grouped by feature for people to read.
 public enum SettingsDiff {
     /// The feature groups, in the order a reviewer reads them.
-    public static let groups = ["SIP", "H323", "Network", "NetworkServices", "Security", "Conference", "Audio", "Video", "other"]
+    public static let groups = [
+        "SIP", "H323", "Network", "NetworkServices", "Security", "Conference", "Audio", "Video", "other",
+    ]
 
     /// Every key whose value differs, appeared or disappeared, in `after`'s order (then removed keys).
-    public static func changes(from before: [(key: String, value: String)], to after: [(key: String, value: String)]) -> [SettingChange] {
+    public static func changes(from before: [(key: String, value: String)], to after: [(key: String, value: String)])
+        -> [SettingChange]
+    {
         let old = Dictionary(before.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         let new = Dictionary(after.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         var result = after.compactMap { entry -> SettingChange? in
-            old[entry.key] == entry.value ? nil : SettingChange(key: entry.key, before: old[entry.key], after: entry.value)
+            old[entry.key] == entry.value
+                ? nil : SettingChange(key: entry.key, before: old[entry.key], after: entry.value)
         }
         result += before.filter { new[$0.key] == nil }.map { SettingChange(key: $0.key, before: $0.value, after: nil) }
         return result
@@ -37,9 +42,13 @@ public enum SettingsDiff {
         let lower = key.lowercased()
         if lower.hasPrefix("sip") { return "SIP" }
         if lower.hasPrefix("h323") || lower.hasPrefix("gatekeeper") { return "H323" }
-        if lower.hasPrefix("enablesnmp") || lower.hasPrefix("webenabled") || lower.hasPrefix("lanport") { return "NetworkServices" }
+        if lower.hasPrefix("enablesnmp") || lower.hasPrefix("webenabled") || lower.hasPrefix("lanport") {
+            return "NetworkServices"
+        }
         if lower.hasPrefix("encryption") { return "Security" }
-        if lower.hasPrefix("autoanswer") || lower.hasPrefix("mpautoanswer") || lower.hasPrefix("farcontrol") { return "Conference" }
+        if lower.hasPrefix("autoanswer") || lower.hasPrefix("mpautoanswer") || lower.hasPrefix("farcontrol") {
+            return "Conference"
+        }
         return "other"
     }
 
@@ -60,7 +69,9 @@ public enum SettingsDiff {
             for change in members {
                 let before = change.before.map { "\"\(SnapshotNormaliser.display($0))\"" } ?? "(absent)"
                 let after = change.after.map { "\"\(SnapshotNormaliser.display($0))\"" } ?? "(absent)"
-                let secret = (change.before ?? change.after ?? "").hasPrefix(SnapshotNormaliser.secretPrefix) ? " (secret changed)" : ""
+                let secret =
+                    (change.before ?? change.after ?? "").hasPrefix(SnapshotNormaliser.secretPrefix)
+                    ? " (secret changed)" : ""
                 lines.append("  \(change.key): \(before) → \(after)\(secret)")
             }
         }

@@ -64,23 +64,32 @@ public struct SnapshotStore: Sendable {
 
     /// Stores a snapshot unless it equals the device's previous one; returns the stored (or
     /// previous) snapshot and whether it is new.
-    public func record(device: String, software: String, settings: [(key: String, value: String)],
-                       at date: Date = Date()) throws -> (snapshot: Snapshot, isNew: Bool) {
+    public func record(
+        device: String, software: String, settings: [(key: String, value: String)],
+        at date: Date = Date()
+    ) throws -> (snapshot: Snapshot, isNew: Bool) {
         let hash = SnapshotNormaliser.contentHash(settings)
         return try database.writer.write { db in
             if let last = try latest(device: device, db: db), last.contentHash == hash { return (last, false) }
             let takenAt = timestamp(date)
-            try db.execute(sql: "INSERT INTO snapshot (device, taken_at, software, content_hash, settings) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [device, takenAt, software, hash, SettingsCoding.encode(settings)])
-            return (Snapshot(id: db.lastInsertedRowID, device: device, takenAt: takenAt, software: software,
-                             contentHash: hash, settings: settings), true)
+            try db.execute(
+                sql: "INSERT INTO snapshot (device, taken_at, software, content_hash, settings) VALUES (?, ?, ?, ?, ?)",
+                arguments: [device, takenAt, software, hash, SettingsCoding.encode(settings)])
+            return (
+                Snapshot(
+                    id: db.lastInsertedRowID, device: device, takenAt: takenAt, software: software,
+                    contentHash: hash, settings: settings), true
+            )
         }
     }
 
     public func snapshot(id: Int64) throws -> Snapshot {
-        guard let snapshot = try database.writer.read({ db in
-            try Row.fetchOne(db, sql: "SELECT * FROM snapshot WHERE id = ?", arguments: [id]).map(SnapshotStore.decode)
-        }) else {
+        guard
+            let snapshot = try database.writer.read({ db in
+                try Row.fetchOne(db, sql: "SELECT * FROM snapshot WHERE id = ?", arguments: [id]).map(
+                    SnapshotStore.decode)
+            })
+        else {
             throw HNTTError(.badInput, "there is no snapshot \(id)", fix: "list them with `hntt snapshot list DEVICE`")
         }
         return snapshot
@@ -88,7 +97,8 @@ public struct SnapshotStore: Sendable {
 
     public func list(device: String) throws -> [Snapshot] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM snapshot WHERE device = ? ORDER BY id", arguments: [device]).map(SnapshotStore.decode)
+            try Row.fetchAll(db, sql: "SELECT * FROM snapshot WHERE device = ? ORDER BY id", arguments: [device]).map(
+                SnapshotStore.decode)
         }
     }
 
@@ -99,18 +109,23 @@ public struct SnapshotStore: Sendable {
     /// The snapshot of the same device taken before `snapshot`.
     public func previous(of snapshot: Snapshot) throws -> Snapshot? {
         try database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM snapshot WHERE device = ? AND id < ? ORDER BY id DESC LIMIT 1",
-                             arguments: [snapshot.device, snapshot.id]).map(SnapshotStore.decode)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM snapshot WHERE device = ? AND id < ? ORDER BY id DESC LIMIT 1",
+                arguments: [snapshot.device, snapshot.id]
+            ).map(SnapshotStore.decode)
         }
     }
 
     private func latest(device: String, db: Database) throws -> Snapshot? {
-        try Row.fetchOne(db, sql: "SELECT * FROM snapshot WHERE device = ? ORDER BY id DESC LIMIT 1",
-                         arguments: [device]).map(SnapshotStore.decode)
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM snapshot WHERE device = ? ORDER BY id DESC LIMIT 1",
+            arguments: [device]
+        ).map(SnapshotStore.decode)
     }
 
     static func decode(_ row: Row) -> Snapshot {
-        Snapshot(id: row["id"], device: row["device"], takenAt: row["taken_at"], software: row["software"],
-                 contentHash: row["content_hash"], settings: SettingsCoding.decode(row["settings"]))
+        Snapshot(
+            id: row["id"], device: row["device"], takenAt: row["taken_at"], software: row["software"],
+            contentHash: row["content_hash"], settings: SettingsCoding.decode(row["settings"]))
     }
 }

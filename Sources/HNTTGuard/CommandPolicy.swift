@@ -14,9 +14,13 @@ public enum CommandVerdict: Sendable, Equatable {
 /// abbreviations (`xconf`), XPath (`SIP/DisplayName`), `//` searches — then classifies it.
 /// Reads and allow-listed operations pass; everything else is refused.
 public enum CommandPolicy {
-    static let ciscoVerbs = ["xcommand", "xconfiguration", "xstatus", "xfeedback", "xpreferences", "xevent", "xgetxml",
-                             "xdocument", "xtransaction", "echo", "bye", "help", "log", "systemtools"]
-    static let ciscoReadVerbs: Set<String> = ["xstatus", "xfeedback", "xpreferences", "xevent", "xgetxml", "xdocument", "echo", "help"]
+    static let ciscoVerbs = [
+        "xcommand", "xconfiguration", "xstatus", "xfeedback", "xpreferences", "xevent", "xgetxml",
+        "xdocument", "xtransaction", "echo", "bye", "help", "log", "systemtools",
+    ]
+    static let ciscoReadVerbs: Set<String> = [
+        "xstatus", "xfeedback", "xpreferences", "xevent", "xgetxml", "xdocument", "echo", "help",
+    ]
 
     /// The xCommands an operator may run without authorisation (cisco-xapi.md §4.2), full words.
     static let ciscoOperations: [[String]] = [
@@ -31,7 +35,8 @@ public enum CommandPolicy {
 
     /// Classifies a Cisco xAPI line.
     public static func cisco(_ raw: String) -> CommandVerdict {
-        guard !raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), raw.utf8.count <= 1024 else {
+        guard !raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), raw.utf8.count <= 1024
+        else {
             return .unknown("the command contains line ends or control characters (a second command could hide there)")
         }
         if raw.contains("|") { return .unknown("`|` (result tags) is not allowed in a raw command") }
@@ -39,7 +44,9 @@ public enum CommandPolicy {
         guard let first = tokens.first?.lowercased() else { return .unknown("empty command") }
         let verbs = ciscoVerbs.filter { $0.hasPrefix(first) }
         guard let verb = verbs.count == 1 ? verbs[0] : ciscoVerbs.first(where: { $0 == first }) else {
-            return .unknown("\"\(tokens[0])\" is \(verbs.isEmpty ? "not an xAPI verb" : "ambiguous (\(verbs.joined(separator: ", ")))")")
+            return .unknown(
+                "\"\(tokens[0])\" is \(verbs.isEmpty ? "not an xAPI verb" : "ambiguous (\(verbs.joined(separator: ", ")))")"
+            )
         }
         // XPath and SimplePath mean the same: `SIP/DisplayName`, `Network[1]/DNS` → words.
         let rest = tokens.dropFirst().joined(separator: " ")
@@ -51,22 +58,31 @@ public enum CommandPolicy {
         switch verb {
         case "xconfiguration":
             if hasValue {
-                return .needsAuthorisation("`xConfiguration \(words.joined(separator: " "))` with a value is a configuration write")
+                return .needsAuthorisation(
+                    "`xConfiguration \(words.joined(separator: " "))` with a value is a configuration write")
             }
-            return .allowed(CanonicalCommand(text: (["xConfiguration"] + words).joined(separator: " "), isCommand: false))
+            return .allowed(
+                CanonicalCommand(text: (["xConfiguration"] + words).joined(separator: " "), isCommand: false))
         case "xcommand":
             // Before the first colon: the path, then the first argument's key.
             let pathWords = hasValue ? Array(words.dropLast()) : words
             guard let operation = resolve(pathWords, among: ciscoOperations) else {
-                return .needsAuthorisation("`xCommand \(pathWords.joined(separator: " "))` is not an allow-listed operation (it may change the device: users, reset, provisioning, macros, reboot…)")
+                return .needsAuthorisation(
+                    "`xCommand \(pathWords.joined(separator: " "))` is not an allow-listed operation (it may change the device: users, reset, provisioning, macros, reboot…)"
+                )
             }
-            let argumentText = arguments.isEmpty ? "" : " " + reformatArguments(words.dropFirst(pathWords.count), arguments)
-            return .allowed(CanonicalCommand(text: "xCommand " + operation.joined(separator: " ") + argumentText, isCommand: true))
+            let argumentText =
+                arguments.isEmpty ? "" : " " + reformatArguments(words.dropFirst(pathWords.count), arguments)
+            return .allowed(
+                CanonicalCommand(text: "xCommand " + operation.joined(separator: " ") + argumentText, isCommand: true))
         case let read where ciscoReadVerbs.contains(read):
             if read == "xpreferences" || read == "echo" || read == "xfeedback" {
-                return .allowed(CanonicalCommand(text: ([canonicalVerb(read)] + tokens.dropFirst()).joined(separator: " "), isCommand: false))
+                return .allowed(
+                    CanonicalCommand(
+                        text: ([canonicalVerb(read)] + tokens.dropFirst()).joined(separator: " "), isCommand: false))
             }
-            return .allowed(CanonicalCommand(text: ([canonicalVerb(read)] + words).joined(separator: " "), isCommand: false))
+            return .allowed(
+                CanonicalCommand(text: ([canonicalVerb(read)] + words).joined(separator: " "), isCommand: false))
         default:
             return .needsAuthorisation("`\(verb)` is privileged")
         }
@@ -75,14 +91,18 @@ public enum CommandPolicy {
     /// The allow-listed operation the typed words abbreviate, if exactly one.
     static func resolve(_ typed: [String], among operations: [[String]]) -> [String]? {
         let matches = operations.filter { operation in
-            operation.count == typed.count && zip(operation, typed).allSatisfy { $0.lowercased().hasPrefix($1.lowercased()) && !$1.isEmpty }
+            operation.count == typed.count
+                && zip(operation, typed).allSatisfy { $0.lowercased().hasPrefix($1.lowercased()) && !$1.isEmpty }
         }
         return matches.count == 1 ? matches[0] : nil
     }
 
     static func canonicalVerb(_ verb: String) -> String {
-        ["xcommand": "xCommand", "xconfiguration": "xConfiguration", "xstatus": "xStatus", "xfeedback": "xFeedback",
-         "xpreferences": "xPreferences", "xevent": "xEvent", "xgetxml": "xGetxml", "xdocument": "xDocument", "echo": "echo", "help": "help"][verb] ?? verb
+        [
+            "xcommand": "xCommand", "xconfiguration": "xConfiguration", "xstatus": "xStatus", "xfeedback": "xFeedback",
+            "xpreferences": "xPreferences", "xevent": "xEvent", "xgetxml": "xGetxml", "xdocument": "xDocument",
+            "echo": "echo", "help": "help",
+        ][verb] ?? verb
     }
 
     static func reformatArguments(_ words: ArraySlice<String>, _ arguments: String) -> String {
@@ -92,7 +112,8 @@ public enum CommandPolicy {
     /// Poly commands an operator may run (poly-and-others.md §2): reads and room operations.
     static let polyReads: Set<String> = ["whoami", "version", "callinfo", "getcallstate", "status", "notify", "uptime"]
     static let polyOperations: [[String]] = [
-        ["dial"], ["hangup"], ["mute", "near"], ["preset", "near"], ["camera", "near"], ["wake"], ["sleep"], ["answer", "video"],
+        ["dial"], ["hangup"], ["mute", "near"], ["preset", "near"], ["camera", "near"], ["wake"], ["sleep"],
+        ["answer", "video"],
     ]
 
     /// Classifies a Poly legacy-API line: `<cmd> get` reads, known operations pass, any other
@@ -106,7 +127,9 @@ public enum CommandPolicy {
         if polyReads.contains(first) && (first != "notify" || words.count == 1) {
             return .allowed(CanonicalCommand(text: raw.trimmingCharacters(in: .whitespaces), isCommand: false))
         }
-        if words.count >= 2 && words.last == "get" || (first == "systemsetting" && words.count == 3 && words[1] == "get") {
+        if words.count >= 2 && words.last == "get"
+            || (first == "systemsetting" && words.count == 3 && words[1] == "get")
+        {
             return .allowed(CanonicalCommand(text: words.joined(separator: " "), isCommand: false))
         }
         if polyOperations.contains(where: { operation in

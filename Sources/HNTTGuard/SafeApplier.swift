@@ -24,9 +24,11 @@ public struct SafeApplier: Sendable {
     /// `confirmed` is asked every half second during the confirmation window.
     /// `recordBefore` receives the whole configuration read before anything is written (the
     /// caller stores it as a snapshot).
-    public func apply(_ changes: [ApprovedChange], on driver: any ConfigurableCodec, confirmWithin: Double? = nil,
-                      recordBefore: (ConfigurationSettings) throws -> Void = { _ in },
-                      confirmed: @Sendable () async -> Bool = { false }) async throws -> ApplyReport {
+    public func apply(
+        _ changes: [ApprovedChange], on driver: any ConfigurableCodec, confirmWithin: Double? = nil,
+        recordBefore: (ConfigurationSettings) throws -> Void = { _ in },
+        confirmed: @Sendable () async -> Bool = { false }
+    ) async throws -> ApplyReport {
         guard let device = changes.first?.device else {
             throw HNTTError(.badInput, "nothing to apply", fix: "name at least one key")
         }
@@ -35,8 +37,10 @@ public struct SafeApplier: Sendable {
         var previous: [String: String] = [:]
         for change in changes {
             guard let value = before[change.key] else {
-                throw HNTTError(.deviceError, "\(device) has no configuration key \"\(change.key)\"; nothing was changed", device: device,
-                                fix: "check the key's spelling against `hntt config get \(device)`")
+                throw HNTTError(
+                    .deviceError, "\(device) has no configuration key \"\(change.key)\"; nothing was changed",
+                    device: device,
+                    fix: "check the key's spelling against `hntt config get \(device)`")
             }
             previous[change.key] = value
         }
@@ -46,15 +50,18 @@ public struct SafeApplier: Sendable {
                 try await driver.write(change)
                 let readBack = try await driver.configuration(key: change.key)[change.key]
                 guard readBack == change.value else {
-                    throw HNTTError(.deviceError, "\(change.key) reads back \"\(readBack ?? "(absent)")\" after it was set", device: device,
-                                    fix: "the codec may not accept this value; check it against the codec's value space")
+                    throw HNTTError(
+                        .deviceError, "\(change.key) reads back \"\(readBack ?? "(absent)")\" after it was set",
+                        device: device,
+                        fix: "the codec may not accept this value; check it against the codec's value space")
                 }
                 done.append(change)
             } catch {
                 done.append(change)   // it may have been written before the failure: restore it too
                 let cause = (error as? HNTTError) ?? HNTTError(.unreachable, "\(error)", device: device)
-                try await restore(done, previous: previous, before: before, on: driver, cause: cause,
-                                  what: "the change failed at \(change.key)")
+                try await restore(
+                    done, previous: previous, before: before, on: driver, cause: cause,
+                    what: "the change failed at \(change.key)")
             }
         }
         if let confirmWithin {
@@ -64,18 +71,22 @@ public struct SafeApplier: Sendable {
                 try? await Task.sleep(nanoseconds: 500_000_000)
             }
             if await confirmed() { return ApplyReport(device: device, applied: changes, previous: previous) }
-            try await restore(changes, previous: previous, before: before, on: driver,
-                              cause: HNTTError(.unreachable, "the change was not confirmed within \(Int(confirmWithin)) s", device: device,
-                                               fix: "apply it again and confirm with `hntt change confirm ORDER_ID` once the device answers"),
-                              what: "no confirmation came")
+            try await restore(
+                changes, previous: previous, before: before, on: driver,
+                cause: HNTTError(
+                    .unreachable, "the change was not confirmed within \(Int(confirmWithin)) s", device: device,
+                    fix: "apply it again and confirm with `hntt change confirm ORDER_ID` once the device answers"),
+                what: "no confirmation came")
         }
         return ApplyReport(device: device, applied: changes, previous: previous)
     }
 
     /// Puts every key in `changed` back, checks the whole configuration against `before`, and
     /// always throws: `cause`, saying the device is as it was — or, if it is not, which keys differ.
-    private func restore(_ changed: [ApprovedChange], previous: [String: String], before: ConfigurationSettings,
-                         on driver: any ConfigurableCodec, cause: HNTTError, what: String) async throws -> Never {
+    private func restore(
+        _ changed: [ApprovedChange], previous: [String: String], before: ConfigurationSettings,
+        on driver: any ConfigurableCodec, cause: HNTTError, what: String
+    ) async throws -> Never {
         var failures: [String] = []
         for change in changed.reversed() {
             guard let old = previous[change.key] else { continue }
@@ -92,16 +103,22 @@ public struct SafeApplier: Sendable {
             if !restored { failures.append(change.key) }
         }
         let after = try? await driver.configuration(key: nil)
-        let differing = after.map { after in
-            before.entries.filter { after[$0.key] != $0.value }.map(\.key)
-        } ?? changed.map(\.key)
+        let differing =
+            after.map { after in
+                before.entries.filter { after[$0.key] != $0.value }.map(\.key)
+            } ?? changed.map(\.key)
         if differing.isEmpty && failures.isEmpty {
-            throw HNTTError(cause.category, "\(what): \(cause.message); every key already changed was put back and the configuration checked: the device is as it was",
-                            device: cause.device ?? changed.first?.device, fix: cause.fix)
+            throw HNTTError(
+                cause.category,
+                "\(what): \(cause.message); every key already changed was put back and the configuration checked: the device is as it was",
+                device: cause.device ?? changed.first?.device, fix: cause.fix)
         }
-        throw HNTTError(.deviceError,
-                        "\(what): \(cause.message); RESTORING FAILED: \((Set(differing).union(failures)).sorted().joined(separator: ", ")) may still hold new values",
-                        device: cause.device ?? changed.first?.device,
-                        fix: "check the device now with `hntt config get`; put the listed keys back by hand or with `hntt drift --remediate`")
+        throw HNTTError(
+            .deviceError,
+            "\(what): \(cause.message); RESTORING FAILED: \((Set(differing).union(failures)).sorted().joined(separator: ", ")) may still hold new values",
+            device: cause.device ?? changed.first?.device,
+            fix:
+                "check the device now with `hntt config get`; put the listed keys back by hand or with `hntt drift --remediate`"
+        )
     }
 }

@@ -42,7 +42,8 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
         if let full = await session.info?.software, full.hasPrefix(software) { software = full }
         // A codec in a call is awake whatever else is known.
         if !calls.isEmpty { observe(.off) }
-        return DeviceStatus(standby: standby, micMuted: muted, calls: calls, software: software, standbySeenAt: standbySeenAt)
+        return DeviceStatus(
+            standby: standby, micMuted: muted, calls: calls, software: software, standbySeenAt: standbySeenAt)
     }
 
     public var observedStandby: StandbyObservation? {
@@ -62,7 +63,9 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
 
     public func dial(_ number: String, protocol callProtocol: CallProtocol, rateKbps: Int?) async throws -> String {
         let dialString = try attributing(to: deviceID) { try SafeValue.dialString(number) }
-        let speed = try attributing(to: deviceID) { try SafeValue.number(rateKbps ?? 1920, field: "the call rate", in: 56...6144) }
+        let speed = try attributing(to: deviceID) {
+            try SafeValue.number(rateKbps ?? 1920, field: "the call rate", in: 56...6144)
+        }
         // dial manual <speed> "<dialstr>" [h323|sip]; without a type the codec chooses (ai4av spec).
         var line = "dial manual \(speed) \"\(dialString)\""
         switch callProtocol {
@@ -82,8 +85,9 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
         }
         absorb(progress.events)
         if progress.ended {
-            throw HNTTError(.deviceError, "the call to \(number) ended at once\(PolyLegacyDriver.describe(cause: progress.cause))",
-                            device: deviceID, fix: "check the number and that the far end is free, then dial again")
+            throw HNTTError(
+                .deviceError, "the call to \(number) ended at once\(PolyLegacyDriver.describe(cause: progress.cause))",
+                device: deviceID, fix: "check the number and that the far end is free, then dial again")
         }
         if let id = progress.callID {
             knownCalls.insert(id)
@@ -91,8 +95,9 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
         }
         // No registration told the id: the newest call in the list is this one.
         guard let id = try await currentCalls().last?.id else {
-            throw HNTTError(.deviceError, "the codec accepted the dial but shows no call", device: deviceID,
-                            fix: "check `hntt status \(deviceID)`; the far end may have refused the call")
+            throw HNTTError(
+                .deviceError, "the codec accepted the dial but shows no call", device: deviceID,
+                fix: "check `hntt status \(deviceID)`; the far end may have refused the call")
         }
         return id
     }
@@ -130,7 +135,8 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
             let suffix = calls.count == 1 ? "" : " \(index)"
             var statistics = PolyMediaStatistics()
             for (command, last) in [("advnetstats", "ccaps:"), ("netstats", "rcp:")] {
-                let reply = try await exchange(command + suffix, .linesThrough { $0.lowercased().contains(last) }, timeout: 5)
+                let reply = try await exchange(
+                    command + suffix, .linesThrough { $0.lowercased().contains(last) }, timeout: 5)
                 guard case .answer(let lines) = reply.outcome else { continue }   // an older firmware: not measured
                 for line in lines { statistics.absorb(line) }
             }
@@ -155,9 +161,14 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
             if let listed = wanted.first(where: { $0.key == key }) {
                 wanted = [listed]
             } else {
-                guard key.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }), !key.isEmpty, key.count <= 64 else {
-                    throw HNTTError(.badInput, "\"\(key)\" is not a Poly setting name; nothing was sent", device: deviceID,
-                                    fix: "use a name from device-profiles/\(plan.profile.id).yaml, or a systemsetting name such as sipaccountname")
+                guard key.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }), !key.isEmpty,
+                    key.count <= 64
+                else {
+                    throw HNTTError(
+                        .badInput, "\"\(key)\" is not a Poly setting name; nothing was sent", device: deviceID,
+                        fix:
+                            "use a name from device-profiles/\(plan.profile.id).yaml, or a systemsetting name such as sipaccountname"
+                    )
                 }
                 wanted = [ConfigurationSetting(key: key, command: "systemsetting get \(key)")]
             }
@@ -167,19 +178,29 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
         for setting in wanted {
             let prefix = PolyLegacyDriver.replyPrefix(of: setting.command)
             // An empty value comes back as the bare prefix (`systemsetting sippassword`).
-            let reply = try await exchange(setting.command, .line { line in
-                let lower = line.lowercased()
-                return lower.hasPrefix(prefix) || lower == prefix.trimmingCharacters(in: .whitespaces)
-            })
+            let reply = try await exchange(
+                setting.command,
+                .line { line in
+                    let lower = line.lowercased()
+                    return lower.hasPrefix(prefix) || lower == prefix.trimmingCharacters(in: .whitespaces)
+                })
             switch reply.outcome {
             case .answer(let lines):
-                let value = lines.first.map { String($0.dropFirst(min(prefix.count, $0.count))).trimmingCharacters(in: .whitespaces) } ?? ""
+                let value =
+                    lines.first.map {
+                        String($0.dropFirst(min(prefix.count, $0.count))).trimmingCharacters(in: .whitespaces)
+                    } ?? ""
                 entries.append((setting.key, value))
             case .error(let text) where key == nil && PolyLegacyDriver.isUnknownSetting(text):
                 unsupported.append(setting.key)   // this firmware lacks the setting; the rest still stands
             case .error(let text) where PolyLegacyDriver.isUnknownSetting(text):
-                throw HNTTError(.deviceError, "this firmware does not have the setting \(setting.key) (`\(setting.command)`: \(text))", device: deviceID,
-                                fix: "the codec's software lacks it; read the whole configuration with `hntt config get \(deviceID)`")
+                throw HNTTError(
+                    .deviceError,
+                    "this firmware does not have the setting \(setting.key) (`\(setting.command)`: \(text))",
+                    device: deviceID,
+                    fix:
+                        "the codec's software lacks it; read the whole configuration with `hntt config get \(deviceID)`"
+                )
             default:
                 try check(reply, line: setting.command)
             }
@@ -198,7 +219,10 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
     /// The setting's own command with the value: `systemsetting get x` → `systemsetting x VALUE`,
     /// `autoanswer get` → `autoanswer VALUE`; the codec acknowledges with the same line.
     public func write(_ change: ApprovedChange) async throws {
-        let value = try attributing(to: deviceID) { try SafeValue.check(change.value, field: "the value of \(change.key)"); return change.value }
+        let value = try attributing(to: deviceID) {
+            try SafeValue.check(change.value, field: "the value of \(change.key)")
+            return change.value
+        }
         let getter = plan.profile.settings.first { $0.key == change.key }?.command ?? "systemsetting get \(change.key)"
         let prefix = PolyLegacyDriver.replyPrefix(of: getter)
         let line = prefix + value
@@ -228,9 +252,11 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
     /// Q.850 causes a technician will meet.
     static func describe(cause: String?) -> String {
         guard let cause, !cause.isEmpty, cause != "0" else { return "" }
-        let known = ["1": "unallocated number", "16": "normal clearing", "17": "user busy", "18": "no user responding",
-                     "19": "no answer", "21": "call rejected", "27": "destination out of order", "34": "no circuit available",
-                     "38": "network out of order", "47": "resource unavailable"]
+        let known = [
+            "1": "unallocated number", "16": "normal clearing", "17": "user busy", "18": "no user responding",
+            "19": "no answer", "21": "call rejected", "27": "destination out of order", "34": "no circuit available",
+            "38": "network out of order", "47": "resource unavailable",
+        ]
         return ": " + (known[cause].map { "\($0) (cause \(cause))" } ?? "cause \(cause)")
     }
 
@@ -245,15 +271,19 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
     }
 
     private func currentCalls() async throws -> [CallInfo] {
-        let reply = try await exchange("callinfo all", .block(begin: "callinfo begin", end: "callinfo end") {
-            $0.lowercased() == "system is not in a call"
-        })
+        let reply = try await exchange(
+            "callinfo all",
+            .block(begin: "callinfo begin", end: "callinfo end") {
+                $0.lowercased() == "system is not in a call"
+            })
         if case .error(let text) = reply.outcome, text.lowercased().contains("not found") {
             return try await callStates()   // firmware without callinfo
         }
         try check(reply, line: "callinfo all")
         guard case .answer(let lines) = reply.outcome else { return [] }
-        let calls = lines.compactMap(PolyCallInfo.init(line:)).map { CallInfo(id: $0.id, number: $0.number, status: $0.status) }
+        let calls = lines.compactMap(PolyCallInfo.init(line:)).map {
+            CallInfo(id: $0.id, number: $0.number, status: $0.status)
+        }
         knownCalls.formUnion(calls.map(\.id))
         return calls
     }
@@ -277,16 +307,19 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
     /// Sends one command and decodes its reply. Lines left over from earlier replies are taken
     /// out first (their events still count), so the reply starts clean; the echo, if this
     /// session echoes (as its set-up showed), is dropped by the decoder.
-    private func exchange(_ line: String, _ expectation: PolyReplyDecoder.Expectation,
-                          timeout: Double? = nil) async throws -> PolyReply {
+    private func exchange(
+        _ line: String, _ expectation: PolyReplyDecoder.Expectation,
+        timeout: Double? = nil
+    ) async throws -> PolyReply {
         let leftovers = await session.takeLeftovers()
         absorb(PolyLegacyDriver.events(in: leftovers.lines))
         if leftovers.dropped && standby == .off { standby = .unknown }   // §2.6a: a dropped session may mean sleep
         do {
             _ = try await session.open()
             let echo: PolyEcho = (await session.info?.echoes ?? plan.profile.echoesCommands) ? .expected : .absent
-            let reply = try await session.exchange(line, PolyReplyDecoder(expectation, sentCommand: line, echo: echo),
-                                                   timeout: timeout)
+            let reply = try await session.exchange(
+                line, PolyReplyDecoder(expectation, sentCommand: line, echo: echo),
+                timeout: timeout)
             absorb(reply.events)
             return reply
         } catch let error as HNTTError where error.category == .unreachable && standby == .off {
@@ -327,20 +360,30 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
             return
         case .incomplete:
             let seen = reply.strayText.isEmpty ? "" : "; it sent only: \"\(reply.strayText.joined(separator: " / "))\""
-            throw HNTTError(.timeout, "no answer to `\(line)` within \(Int(plan.profile.timeouts.command)) s\(seen)", device: deviceID,
-                            fix: "check that the codec is responsive (asleep codecs answer after waking); the profile's `timeouts: command:` sets the wait")
+            throw HNTTError(
+                .timeout, "no answer to `\(line)` within \(Int(plan.profile.timeouts.command)) s\(seen)",
+                device: deviceID,
+                fix:
+                    "check that the codec is responsive (asleep codecs answer after waking); the profile's `timeouts: command:` sets the wait"
+            )
         case .error(let text) where text.lowercased().contains("provisioning"):
-            throw HNTTError(.deviceError, "`\(line)`: \(text)", device: deviceID,
-                            fix: "this setting is managed by a provisioning service (e.g. RealPresence Resource Manager); change it there")
+            throw HNTTError(
+                .deviceError, "`\(line)`: \(text)", device: deviceID,
+                fix:
+                    "this setting is managed by a provisioning service (e.g. RealPresence Resource Manager); change it there"
+            )
         case .error(let text) where text.lowercased().contains("not found"):
-            throw HNTTError(.deviceError, "the codec does not know `\(line)` (\(text))", device: deviceID,
-                            fix: "this model or software version lacks the command; check the profile named in the inventory")
+            throw HNTTError(
+                .deviceError, "the codec does not know `\(line)` (\(text))", device: deviceID,
+                fix: "this model or software version lacks the command; check the profile named in the inventory")
         case .error(let text):
-            throw HNTTError(.deviceError, "the codec refused `\(line)`: \(text)", device: deviceID,
-                            fix: "check the value against the codec's answer")
+            throw HNTTError(
+                .deviceError, "the codec refused `\(line)`: \(text)", device: deviceID,
+                fix: "check the value against the codec's answer")
         case .info(let text):
-            throw HNTTError(.deviceError, "`\(line)` did not happen: \(text)", device: deviceID,
-                            fix: "check the codec's settings named in its answer")
+            throw HNTTError(
+                .deviceError, "`\(line)` did not happen: \(text)", device: deviceID,
+                fix: "check the codec's settings named in its answer")
         }
     }
 }

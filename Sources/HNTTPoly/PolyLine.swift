@@ -43,7 +43,9 @@ public enum PolyLine: Sendable, Equatable {
         if text.isEmpty { return nil }
         let lower = text.lowercased()
         if lower.hasPrefix("error:") { return .error(text) }
-        if lower.hasPrefix("command is not available") || lower.hasPrefix("this setting is controlled by a provisioning") {
+        if lower.hasPrefix("command is not available")
+            || lower.hasPrefix("this setting is controlled by a provisioning")
+        {
             return .error(text)
         }
         if lower.hasPrefix("info:") {

@@ -55,9 +55,10 @@ public struct PolyMediaStatistics: Sendable, Equatable {
     /// (`rar` + `rvr`, else `rxrate`) and `%pktloss`. Packets received are not counted by the API.
     public var counters: MediaCounters {
         let jitters = ["raj", "rvj"].compactMap(number)
-        return MediaCounters(packets: nil, lost: sum(["rapl", "rvpl"]).map { Int($0) },
-                             jitterMs: jitters.max(), rateKbps: (sum(["rar", "rvr"]) ?? number("rxrate")).map { Int($0) },
-                             transmitLost: sum(["tapl", "tvpl"]).map { Int($0) }, lossPercent: number("%pktloss"))
+        return MediaCounters(
+            packets: nil, lost: sum(["rapl", "rvpl"]).map { Int($0) },
+            jitterMs: jitters.max(), rateKbps: (sum(["rar", "rvr"]) ?? number("rxrate")).map { Int($0) },
+            transmitLost: sum(["tapl", "tvpl"]).map { Int($0) }, lossPercent: number("%pktloss"))
     }
 
     /// Counters of several calls together: counts and rates add up, the worst jitter and loss count.
@@ -67,9 +68,10 @@ public struct PolyMediaStatistics: Sendable, Equatable {
             let present = values.compactMap { $0 }
             return present.isEmpty ? nil : present.reduce(0, +)
         }
-        return MediaCounters(packets: total(calls.map(\.packets)), lost: total(calls.map(\.lost)),
-                             jitterMs: calls.compactMap(\.jitterMs).max(), rateKbps: total(calls.map(\.rateKbps)),
-                             transmitLost: total(calls.map(\.transmitLost)),
-                             lossPercent: calls.compactMap(\.lossPercent).max())
+        return MediaCounters(
+            packets: total(calls.map(\.packets)), lost: total(calls.map(\.lost)),
+            jitterMs: calls.compactMap(\.jitterMs).max(), rateKbps: total(calls.map(\.rateKbps)),
+            transmitLost: total(calls.map(\.transmitLost)),
+            lossPercent: calls.compactMap(\.lossPercent).max())
     }
 }

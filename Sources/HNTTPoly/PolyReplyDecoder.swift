@@ -91,14 +91,17 @@ public struct PolyReplyDecoder: StreamDecoder {
         let words = command.split(separator: " ")
         guard let verb = words.first else { return false }
         return words.contains("get") || words.contains("list")
-            || ["version", "whoami", "callinfo", "getcallstate", "netstats", "advnetstats", "status", "uptime"].contains(verb)
+            || ["version", "whoami", "callinfo", "getcallstate", "netstats", "advnetstats", "status", "uptime"]
+                .contains(verb)
     }
 
     public mutating func decode(_ buffer: inout [UInt8]) throws -> PolyReply? {
         while let raw = try splitter.takeLine(from: &buffer) {
             guard let line = PolyLine.parse(raw) else { continue }
             // The echo is compared before the line is classified: `listen sleep` echoed looks like an event.
-            if let done = consume(line, isOwnText: PolyReplyDecoder.normalised(PolyLine.withoutPrompt(raw)) == sentCommand) {
+            if let done = consume(
+                line, isOwnText: PolyReplyDecoder.normalised(PolyLine.withoutPrompt(raw)) == sentCommand)
+            {
                 return done
             }
         }
@@ -165,7 +168,10 @@ public struct PolyReplyDecoder: StreamDecoder {
                     block?.append(text)
                     return nil
                 }
-                if text.lowercased() == begin.lowercased() { block = []; return nil }
+                if text.lowercased() == begin.lowercased() {
+                    block = []
+                    return nil
+                }
                 if instead(text) { return finish(.answer([text])) }
             case .linesThrough(let last):
                 collected.append(text)
@@ -243,16 +249,25 @@ public struct PolyCallProgressDecoder: StreamDecoder {
             if progress.callID == nil && status != "disconnected" || progress.callID == id {
                 progress.callID = id
                 if status == "connected" { progress.connected = true }
-                if status == "disconnected" { progress.ended = true; progress.cause = cause }
+                if status == "disconnected" {
+                    progress.ended = true
+                    progress.cause = cause
+                }
             }
         case .callState(let id, let state):
             guard state != "inactive" else { return false }
             if progress.callID == nil { progress.callID = id }
             if id == progress.callID && (state == "complete" || state == "connected") { progress.connected = true }
         case .active(let id):
-            if progress.callID == nil || progress.callID == id { progress.callID = id; progress.connected = true }
+            if progress.callID == nil || progress.callID == id {
+                progress.callID = id
+                progress.connected = true
+            }
         case .ended(let id):
-            if progress.callID == nil || progress.callID == id { progress.callID = id; progress.ended = true }
+            if progress.callID == nil || progress.callID == id {
+                progress.callID = id
+                progress.ended = true
+            }
         default:
             break
         }

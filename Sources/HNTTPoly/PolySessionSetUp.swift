@@ -53,16 +53,19 @@ struct PolySessionSetUp: Sendable {
     }
 
     func run(_ stream: DeviceStream) async throws -> PolySessionInfo {
-        let grammar = LoginGrammar(profile: plan.profile, readyPrompts: ["->"], isReadyLine: PolySessionSetUp.grammarReadyLine)
+        let grammar = LoginGrammar(
+            profile: plan.profile, readyPrompts: ["->"], isReadyLine: PolySessionSetUp.grammarReadyLine)
         let banner = try await PromptLogin(plan: plan, grammar: grammar).run(on: stream)
         var info = PolySessionSetUp.info(fromBanner: banner)
         if info.software == nil {
             // No banner (a serial port without login): ask for it.
             let deadline = Deadline.after(seconds: plan.profile.timeouts.command)
             try await stream.sendLine("whoami", deadline: deadline)
-            let reply = try await stream.receive(PolyReplyDecoder(.linesThrough(PolySessionSetUp.grammarReadyLine),
-                                                                  sentCommand: "whoami", echo: .detect),
-                                                 deadline: deadline)
+            let reply = try await stream.receive(
+                PolyReplyDecoder(
+                    .linesThrough(PolySessionSetUp.grammarReadyLine),
+                    sentCommand: "whoami", echo: .detect),
+                deadline: deadline)
             if case .answer(let lines) = reply.outcome {
                 info = PolySessionSetUp.info(fromBanner: lines)
                 info.echoes = reply.echoed
@@ -72,9 +75,10 @@ struct PolySessionSetUp: Sendable {
             let deadline = Deadline.after(seconds: plan.profile.timeouts.command)
             try await stream.sendLine(command, deadline: deadline)
             // Each registration's reply differs from its command, so its echo shows plainly.
-            let decoder = PolyReplyDecoder(.line { line in
-                line.lowercased() == ack || line.lowercased().contains("already active")
-            }, sentCommand: command, echo: info.echoes == true ? .expected : .detect)
+            let decoder = PolyReplyDecoder(
+                .line { line in
+                    line.lowercased() == ack || line.lowercased().contains("already active")
+                }, sentCommand: command, echo: info.echoes == true ? .expected : .detect)
             let reply = try await stream.receive(decoder, deadline: deadline)
             if reply.outcome != .incomplete { info.echoes = (info.echoes ?? false) || reply.echoed }
             // A firmware without this registration answers `error:`; the others still work.

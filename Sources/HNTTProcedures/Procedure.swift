@@ -12,7 +12,10 @@ public struct Procedure: Sendable {
     public enum OnFailure: String, Sendable { case stop, `continue`, recover }
 
     public enum Action: Sendable, Equatable {
-        case wake, sleep, mute(Bool), preset(Int), home, dial, hangup
+        case wake, sleep
+        case mute(Bool)
+        case preset(Int)
+        case home, dial, hangup
     }
 
     public enum Check: Sendable, Equatable {
@@ -39,7 +42,9 @@ public struct Procedure: Sendable {
         /// line (`network`), everything else the equipment (`device`).
         public var incidentKind: String {
             switch kind {
-            case .action(.dial, _), .action(.hangup, _), .check(.callConnected, _), .check(.noCall, _), .check(.quality, _): return "network"
+            case .action(.dial, _), .action(.hangup, _), .check(.callConnected, _), .check(.noCall, _),
+                .check(.quality, _):
+                return "network"
             default: return "device"
             }
         }
@@ -62,16 +67,24 @@ public struct Procedure: Sendable {
     /// Loads and checks a procedure file; every problem names the file, the line and the fix.
     public static func load(path: String) throws -> Procedure {
         let file = try YAMLFile(path: path, what: "procedure")
-        var id = "", title = "", session = Session.none, requires: [String] = [], window = 120.0, leaves: String?
+        var id = ""
+        var title = ""
+        var session = Session.none
+        var requires: [String] = []
+        var window = 120.0
+        var leaves: String?
         var steps: [Step] = []
-        for (key, keyNode, value) in try file.mapping(file.root, "the procedure",
-                                                      allowed: ["id", "title", "session", "requires", "test_window_minutes", "leaves_room", "steps"]) {
+        for (key, keyNode, value) in try file.mapping(
+            file.root, "the procedure",
+            allowed: ["id", "title", "session", "requires", "test_window_minutes", "leaves_room", "steps"])
+        {
             switch key {
             case "id": id = try file.string(value, key)
             case "title": title = try file.string(value, key)
             case "session":
                 guard let parsed = Session(rawValue: try file.string(value, key)) else {
-                    throw file.error(value, "session must be none, test or official", fix: "write `session: test` for a test call")
+                    throw file.error(
+                        value, "session must be none, test or official", fix: "write `session: test` for a test call")
                 }
                 session = parsed
             case "requires": requires = try file.strings(value, key)
@@ -82,14 +95,18 @@ public struct Procedure: Sendable {
             }
         }
         guard !id.isEmpty, !steps.isEmpty else {
-            throw file.error(file.root, "a procedure needs an `id:` and at least one step", fix: "see procedures/power-on.yaml")
+            throw file.error(
+                file.root, "a procedure needs an `id:` and at least one step", fix: "see procedures/power-on.yaml")
         }
-        return Procedure(id: id, title: title.isEmpty ? id : title, session: session, requires: requires, testWindowMinutes: window,
-                         leavesRoom: leaves, steps: steps)
+        return Procedure(
+            id: id, title: title.isEmpty ? id : title, session: session, requires: requires, testWindowMinutes: window,
+            leavesRoom: leaves, steps: steps)
     }
 
-    static let stepKeys: Set<String> = ["action", "check", "wait", "confirm", "target", "value", "preset", "timeout", "on_failure",
-                                        "recover", "seconds", "max_loss_percent", "max_jitter_ms"]
+    static let stepKeys: Set<String> = [
+        "action", "check", "wait", "confirm", "target", "value", "preset", "timeout", "on_failure",
+        "recover", "seconds", "max_loss_percent", "max_jitter_ms",
+    ]
 
     static func step(_ node: Yams.Node, file: YAMLFile) throws -> Step {
         var fields: [String: (String, Yams.Node)] = [:]
@@ -110,7 +127,9 @@ public struct Procedure: Sendable {
         }
         let target: Target
         if let (text, valueNode) = fields["target"] {
-            guard let parsed = Target(rawValue: text) else { throw file.error(valueNode, "target must be codec or cameras", fix: "write `target: cameras`") }
+            guard let parsed = Target(rawValue: text) else {
+                throw file.error(valueNode, "target must be codec or cameras", fix: "write `target: cameras`")
+            }
             target = parsed
         } else {
             target = .codec
@@ -118,8 +137,10 @@ public struct Procedure: Sendable {
         let kind: Kind
         let kinds = ["action", "check", "wait", "confirm"].filter { fields[$0] != nil }
         guard kinds.count == 1 else {
-            throw file.error(node, "a step is exactly one of action, check, wait or confirm (found \(kinds.isEmpty ? "none" : kinds.joined(separator: ", ")))",
-                             fix: "split it into several steps")
+            throw file.error(
+                node,
+                "a step is exactly one of action, check, wait or confirm (found \(kinds.isEmpty ? "none" : kinds.joined(separator: ", ")))",
+                fix: "split it into several steps")
         }
         switch kinds[0] {
         case "action":
@@ -133,7 +154,9 @@ public struct Procedure: Sendable {
             case "home": action = .home
             case "dial": action = .dial
             case "hangup": action = .hangup
-            default: throw file.error(valueNode, "unknown action \"\(name)\"", fix: "use wake, sleep, mute, preset, home, dial or hangup")
+            default:
+                throw file.error(
+                    valueNode, "unknown action \"\(name)\"", fix: "use wake, sleep, mute, preset, home, dial or hangup")
             }
             kind = .action(action, target)
         case "check":
@@ -148,11 +171,13 @@ public struct Procedure: Sendable {
             case "unmuted": check = .unmuted
             case "no-drift": check = .noDrift
             case "quality":
-                check = .quality(seconds: try number("seconds", 10), maxLossPercent: try number("max_loss_percent", 1),
-                                 maxJitterMs: try number("max_jitter_ms", 40))
+                check = .quality(
+                    seconds: try number("seconds", 10), maxLossPercent: try number("max_loss_percent", 1),
+                    maxJitterMs: try number("max_jitter_ms", 40))
             default:
-                throw file.error(valueNode, "unknown check \"\(name)\"",
-                                 fix: "use standby-off, standby-on, call-connected, no-call, muted, unmuted, no-drift or quality")
+                throw file.error(
+                    valueNode, "unknown check \"\(name)\"",
+                    fix: "use standby-off, standby-on, call-connected, no-call, muted, unmuted, no-drift or quality")
             }
             kind = .check(check, timeout: try number("timeout", 15))
         case "wait": kind = .wait(try number("wait", 1))
@@ -161,14 +186,16 @@ public struct Procedure: Sendable {
         let onFailure: OnFailure
         if let (text, valueNode) = fields["on_failure"] {
             guard let parsed = OnFailure(rawValue: text) else {
-                throw file.error(valueNode, "on_failure must be stop, continue or recover", fix: "write `on_failure: continue`")
+                throw file.error(
+                    valueNode, "on_failure must be stop, continue or recover", fix: "write `on_failure: continue`")
             }
             onFailure = parsed
         } else {
             onFailure = recover.isEmpty ? .stop : .recover
         }
         if onFailure == .recover && recover.isEmpty {
-            throw file.error(node, "on_failure: recover needs `recover:` steps", fix: "list the recovery steps under `recover:`")
+            throw file.error(
+                node, "on_failure: recover needs `recover:` steps", fix: "list the recovery steps under `recover:`")
         }
         return Step(kind: kind, onFailure: onFailure, recover: recover, line: node.mark?.line ?? 0)
     }

@@ -52,8 +52,10 @@ public struct ProcedureRunner: Sendable {
     public let confirm: @Sendable (String) async -> Bool
     public let print: @Sendable (String) -> Void
 
-    public init(devices: RoomDevices, number: String?, driftCheck: @escaping @Sendable () async throws -> Bool,
-                confirm: @escaping @Sendable (String) async -> Bool, print: @escaping @Sendable (String) -> Void) {
+    public init(
+        devices: RoomDevices, number: String?, driftCheck: @escaping @Sendable () async throws -> Bool,
+        confirm: @escaping @Sendable (String) async -> Bool, print: @escaping @Sendable (String) -> Void
+    ) {
         self.devices = devices
         self.number = number
         self.driftCheck = driftCheck
@@ -67,25 +69,36 @@ public struct ProcedureRunner: Sendable {
         let clock = Date()
         _ = await runSteps(procedure.steps, into: &result, clock: clock, indent: "  ")
         result.endedAt = Date()
-        print(result.succeeded ? "done in \(format(Date().timeIntervalSince(clock))) s" : "FAILED after \(format(Date().timeIntervalSince(clock))) s")
+        print(
+            result.succeeded
+                ? "done in \(format(Date().timeIntervalSince(clock))) s"
+                : "FAILED after \(format(Date().timeIntervalSince(clock))) s")
         return result
     }
 
     /// Runs steps; false when the run must stop.
-    private func runSteps(_ steps: [Procedure.Step], into result: inout RunResult, clock: Date, indent: String) async -> Bool {
+    private func runSteps(_ steps: [Procedure.Step], into result: inout RunResult, clock: Date, indent: String) async
+        -> Bool
+    {
         for step in steps {
             let started = Date()
             do {
                 let detail = try await perform(step, result: &result)
-                result.steps.append(.init(title: step.title, ok: true, detail: detail, elapsed: Date().timeIntervalSince(started)))
-                print("\(indent)[\(format(Date().timeIntervalSince(clock))) s] \(step.title): ok" + (detail.isEmpty ? "" : " (\(detail))"))
+                result.steps.append(
+                    .init(title: step.title, ok: true, detail: detail, elapsed: Date().timeIntervalSince(started)))
+                print(
+                    "\(indent)[\(format(Date().timeIntervalSince(clock))) s] \(step.title): ok"
+                        + (detail.isEmpty ? "" : " (\(detail))"))
             } catch {
                 let message = (error as? HNTTError)?.message ?? "\(error)"
-                result.steps.append(.init(title: step.title, ok: false, detail: message, elapsed: Date().timeIntervalSince(started)))
+                result.steps.append(
+                    .init(title: step.title, ok: false, detail: message, elapsed: Date().timeIntervalSince(started)))
                 print("\(indent)[\(format(Date().timeIntervalSince(clock))) s] \(step.title): FAILED: \(message)")
                 let failedAt = Date()
                 func incident(recoveredAt: Date?) -> RunResult.Incident {
-                    .init(step: step.title, error: message, kind: step.incidentKind, failedAt: failedAt, recoveredAt: recoveredAt)
+                    .init(
+                        step: step.title, error: message, kind: step.incidentKind, failedAt: failedAt,
+                        recoveredAt: recoveredAt)
                 }
                 switch step.onFailure {
                 case .stop:
@@ -110,7 +123,8 @@ public struct ProcedureRunner: Sendable {
 
     private func codec() throws -> any CodecDriver {
         guard let codec = devices.codec else {
-            throw HNTTError(.badInput, "the room has no codec in the inventory", fix: "add the room's codec to the inventory")
+            throw HNTTError(
+                .badInput, "the room has no codec in the inventory", fix: "add the room's codec to the inventory")
         }
         return codec
     }
@@ -125,7 +139,9 @@ public struct ProcedureRunner: Sendable {
                     case .sleep: try await camera.sleep()
                     case .preset(let n): try await camera.recallPreset(n, camera: nil)
                     case .home: try await camera.home()
-                    default: throw HNTTError(.badFile, "cameras cannot \(step.title)", fix: "use target: codec for this action")
+                    default:
+                        throw HNTTError(
+                            .badFile, "cameras cannot \(step.title)", fix: "use target: codec for this action")
                     }
                 }
                 return devices.cameras.isEmpty ? "no cameras driven directly" : "\(devices.cameras.count) camera(s)"
@@ -139,7 +155,8 @@ public struct ProcedureRunner: Sendable {
             case .home: throw HNTTError(.badFile, "home is for cameras", fix: "use target: cameras")
             case .dial:
                 guard let number else {
-                    throw HNTTError(.badInput, "no number to dial", fix: "pass --number (the chair site's number or URI)")
+                    throw HNTTError(
+                        .badInput, "no number to dial", fix: "pass --number (the chair site's number or URI)")
                 }
                 return "call \(try await codec.dial(number, protocol: .auto, rateKbps: nil)) to \(number)"
             case .hangup:
@@ -150,8 +167,9 @@ public struct ProcedureRunner: Sendable {
         case .check(let check, let timeout):
             if case .quality(let seconds, let maxLoss, let maxJitter) = check {
                 guard let source = try codec() as? any MediaStatisticsSource else {
-                    throw HNTTError(.deviceError, "this codec does not report media statistics",
-                                    fix: "judge the picture and sound by eye and ear, and write it in the logbook")
+                    throw HNTTError(
+                        .deviceError, "this codec does not report media statistics",
+                        fix: "judge the picture and sound by eye and ear, and write it in the logbook")
                 }
                 let quality = try await QualitySampler(source: source).sample(seconds: seconds)
                 result.quality = quality
@@ -163,7 +181,8 @@ public struct ProcedureRunner: Sendable {
                 let (ok, seen) = try await evaluate(check)
                 if ok { return seen }
                 if Date() >= deadline {
-                    throw HNTTError(.deviceError, "still not so after \(Int(timeout)) s (\(seen))", fix: "see the device's status")
+                    throw HNTTError(
+                        .deviceError, "still not so after \(Int(timeout)) s (\(seen))", fix: "see the device's status")
                 }
                 try await Task.sleep(nanoseconds: 500_000_000)
             }
@@ -172,7 +191,9 @@ public struct ProcedureRunner: Sendable {
             return ""
         case .confirm(let text):
             guard await confirm(text) else {
-                throw HNTTError(.badInput, "the technician answered no", fix: "fix what was asked about, then run the procedure again")
+                throw HNTTError(
+                    .badInput, "the technician answered no",
+                    fix: "fix what was asked about, then run the procedure again")
             }
             return "yes"
         }
@@ -181,7 +202,8 @@ public struct ProcedureRunner: Sendable {
     private func evaluate(_ check: Procedure.Check) async throws -> (Bool, String) {
         switch check {
         case .noDrift:
-            return try await driftCheck() ? (true, "clean") : (false, "configuration differs from the approved baseline")
+            return try await driftCheck()
+                ? (true, "clean") : (false, "configuration differs from the approved baseline")
         case .muted, .unmuted:
             let muted = try await codec().microphoneMuted()
             return (muted == (check == .muted), muted ? "muted" : "live")
@@ -192,7 +214,11 @@ public struct ProcedureRunner: Sendable {
             case .standbyOn: return (status.standby == .on, "standby \(status.standby.rawValue)")
             case .callConnected:
                 let connected = status.calls.contains { $0.status.lowercased() == "connected" }
-                return (connected, status.calls.map { "#\($0.id) \($0.status)" }.joined(separator: ", ").isEmpty ? "no call" : status.calls.map { "#\($0.id) \($0.status)" }.joined(separator: ", "))
+                return (
+                    connected,
+                    status.calls.map { "#\($0.id) \($0.status)" }.joined(separator: ", ").isEmpty
+                        ? "no call" : status.calls.map { "#\($0.id) \($0.status)" }.joined(separator: ", ")
+                )
             case .noCall: return (status.calls.isEmpty, "\(status.calls.count) call(s)")
             default: return (false, "")
             }

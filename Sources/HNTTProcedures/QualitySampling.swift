@@ -75,14 +75,19 @@ public struct QualitySummary: Sendable, Equatable {
     /// Throws when a measured figure is over its threshold, or nothing could be measured.
     public func check(maxLossPercent: Double, maxJitterMs: Double) throws {
         if measuredNothing {
-            throw HNTTError(.deviceError, "connection quality not measured: the codec reports no loss or jitter for this call",
-                            fix: "judge the picture and sound by eye and ear and write it in the logbook; H.323 calls report more figures")
+            throw HNTTError(
+                .deviceError, "connection quality not measured: the codec reports no loss or jitter for this call",
+                fix:
+                    "judge the picture and sound by eye and ear and write it in the logbook; H.323 calls report more figures"
+            )
         }
         if let lossPercent, lossPercent > maxLossPercent {
-            throw HNTTError(.deviceError, "quality below thresholds: \(text)", fix: "check the network path to the chair site")
+            throw HNTTError(
+                .deviceError, "quality below thresholds: \(text)", fix: "check the network path to the chair site")
         }
         if let jitterMs, jitterMs > maxJitterMs {
-            throw HNTTError(.deviceError, "quality below thresholds: \(text)", fix: "check the network path to the chair site")
+            throw HNTTError(
+                .deviceError, "quality below thresholds: \(text)", fix: "check the network path to the chair site")
         }
     }
 }
@@ -98,27 +103,33 @@ struct QualitySampler {
         }
         let interval = max(1, seconds / 10)
         let started = Date()
-        var previous = first, samples: [QualitySample] = [], readings = [first]
+        var previous = first
+        var samples: [QualitySample] = []
+        var readings = [first]
         while Date().timeIntervalSince(started) < seconds - 0.01 {
             let remaining = seconds - Date().timeIntervalSince(started)
             try await Task.sleep(nanoseconds: UInt64(min(interval, remaining) * 1e9))
             guard let reading = try await source.mediaCounters() else {
                 throw HNTTError(.deviceError, "the call ended while it was measured", fix: "dial again")
             }
-            samples.append(QualitySample(atSecond: Date().timeIntervalSince(started),
-                                         lossPercent: QualitySampler.loss(from: previous, to: reading),
-                                         jitterMs: reading.jitterMs, rateKbps: reading.rateKbps))
+            samples.append(
+                QualitySample(
+                    atSecond: Date().timeIntervalSince(started),
+                    lossPercent: QualitySampler.loss(from: previous, to: reading),
+                    jitterMs: reading.jitterMs, rateKbps: reading.rateKbps))
             previous = reading
             readings.append(reading)
         }
         let counted = QualitySampler.countedLoss(from: first, to: previous)
         let ownFigures = readings.dropFirst().compactMap(\.lossPercent)
-        let loss = counted ?? (ownFigures.isEmpty ? first.lossPercent : ownFigures.reduce(0, +) / Double(ownFigures.count))
+        let loss =
+            counted ?? (ownFigures.isEmpty ? first.lossPercent : ownFigures.reduce(0, +) / Double(ownFigures.count))
         let source: QualitySummary.LossSource? = counted != nil ? .received : loss != nil ? .transmitted : nil
-        return QualitySummary(lossPercent: loss, lossSource: source, lostPackets: difference(first.lost, previous.lost),
-                              transmitLostPackets: difference(first.transmitLost, previous.transmitLost),
-                              jitterMs: samples.compactMap(\.jitterMs).max() ?? previous.jitterMs,
-                              rateKbps: previous.rateKbps, seconds: seconds, samples: samples)
+        return QualitySummary(
+            lossPercent: loss, lossSource: source, lostPackets: difference(first.lost, previous.lost),
+            transmitLostPackets: difference(first.transmitLost, previous.transmitLost),
+            jitterMs: samples.compactMap(\.jitterMs).max() ?? previous.jitterMs,
+            rateKbps: previous.rateKbps, seconds: seconds, samples: samples)
     }
 
     private func difference(_ earlier: Int?, _ later: Int?) -> Int? {

@@ -52,8 +52,10 @@ public struct CiscoCodecData: SimulatedDeviceState {
     public var successfulLogins = 0
     public var failedLogins = 0
 
-    public init(flavor: CiscoFlavor, systemName: String = "UBND-Room", address: String = "10.10.1.20",
-                users: [String: String] = ["admin": "admin-pass"]) {
+    public init(
+        flavor: CiscoFlavor, systemName: String = "UBND-Room", address: String = "10.10.1.20",
+        users: [String: String] = ["admin": "admin-pass"]
+    ) {
         self.flavor = flavor
         self.systemName = systemName
         self.configuration = CiscoConfigurationDefaults.settings(systemName: systemName, address: address)
@@ -72,4 +74,3 @@ public struct CiscoCodecData: SimulatedDeviceState {
 
     public var serialLoginRequired: Bool { setting("SerialPort LoginRequired")?.lowercased() != "off" }
 }
-

@@ -10,7 +10,9 @@ public enum CiscoConfigurationDefaults {
 
     static func settings(systemName: String, address: String) -> [Setting] {
         var list: [Setting] = []
-        func add(_ key: String, _ value: String, quoted: Bool = false) { list.append(Setting(key: key, value: value, quoted: quoted)) }
+        func add(_ key: String, _ value: String, quoted: Bool = false) {
+            list.append(Setting(key: key, value: value, quoted: quoted))
+        }
         add("Audio DefaultVolume", "50")
         add("Audio Input Microphone 1 Level", "58")
         add("Audio Input Microphone 1 Mode", "On")

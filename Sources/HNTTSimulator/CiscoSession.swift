@@ -120,33 +120,44 @@ public final class CiscoSession: @unchecked Sendable {
         let lastLogon = showLastLogon ? "\r\nLast login from 10.10.1.5 at 2026-11-28 08:14:47\r\n" : ""
         switch flavor {
         case .tc7:
-            return "Welcome to \(name)\r\nCisco Codec Release TC7.3.3.c84180a\r\nSW Release Date: 2015-06-12\r\n*r Login successful\r\n\r\nOK\r\n"
+            return
+                "Welcome to \(name)\r\nCisco Codec Release TC7.3.3.c84180a\r\nSW Release Date: 2015-06-12\r\n*r Login successful\r\n\r\nOK\r\n"
         case .ce9:
-            return "Welcome to \(name)\r\nCisco Codec Release ce 9.15.3 3a892a1 2021-06-21\r\nSW Release Date: 2021-06-21\r\n*r Login successful\r\n\r\nOK\r\n" + lastLogon
+            return
+                "Welcome to \(name)\r\nCisco Codec Release ce 9.15.3 3a892a1 2021-06-21\r\nSW Release Date: 2021-06-21\r\n*r Login successful\r\n\r\nOK\r\n"
+                + lastLogon
         case .roomos11:
-            return "Welcome to \(name)\r\nCisco Codec Release RoomOS 11.23.1.8 3963b07b5c5\r\nSW Release Date: 2024-12-12\r\n*r Login successful\r\nOK\r\n" + lastLogon
+            return
+                "Welcome to \(name)\r\nCisco Codec Release RoomOS 11.23.1.8 3963b07b5c5\r\nSW Release Date: 2024-12-12\r\n*r Login successful\r\nOK\r\n"
+                + lastLogon
         }
     }
 
     // MARK: - Delivery and faults
 
     private func deliver(_ reply: String, faults: SimulatorFaults) -> Bool {
-        link.deliver(reply, faults: faults,
-                     noise: "*e Audio MicrophonesMuteStatus Mute: \"On\"\r\n** end\r\n*s Audio Volume: 50\r\n** end\r\n",
-                     endsConnection: endsConnection) { store.update { $0.faults.dropMidReply = false } }
+        link.deliver(
+            reply, faults: faults,
+            noise: "*e Audio MicrophonesMuteStatus Mute: \"On\"\r\n** end\r\n*s Audio Volume: 50\r\n** end\r\n",
+            endsConnection: endsConnection
+        ) { store.update { $0.faults.dropMidReply = false } }
     }
 
     // MARK: - Commands
 
-    static let verbs = ["xcommand", "xconfiguration", "xstatus", "xfeedback", "xpreferences", "xevent",
-                        "xgetxml", "xdocument", "xtransaction", "echo", "bye", "help", "log", "systemtools"]
+    static let verbs = [
+        "xcommand", "xconfiguration", "xstatus", "xfeedback", "xpreferences", "xevent",
+        "xgetxml", "xdocument", "xtransaction", "echo", "bye", "help", "log", "systemtools",
+    ]
 
     /// The reply to one command line.
     func handle(_ line: String) -> String {
         let tokens = CiscoSession.tokenize(line)
         guard let first = tokens.first?.lowercased() else { return "" }
         let matches = CiscoSession.verbs.filter { $0.hasPrefix(first) }
-        guard matches.count == 1 || CiscoSession.verbs.contains(first), let verb = matches.first(where: { $0 == first }) ?? matches.first else {
+        guard matches.count == 1 || CiscoSession.verbs.contains(first),
+            let verb = matches.first(where: { $0 == first }) ?? matches.first
+        else {
             return "Command not recognized.\r\n"
         }
         let rest = Array(tokens.dropFirst())
@@ -182,14 +193,18 @@ public final class CiscoSession: @unchecked Sendable {
                 continue
             }
             switch character {
-            case "\"": quoted = true; wasQuoted = true
+            case "\"":
+                quoted = true
+                wasQuoted = true
             case " ", "\t":
                 if !current.isEmpty || wasQuoted { tokens.append(current) }
-                current = ""; wasQuoted = false
+                current = ""
+                wasQuoted = false
             case ":":
                 current.append(":")
                 tokens.append(current)
-                current = ""; wasQuoted = false
+                current = ""
+                wasQuoted = false
             default: current.append(character)
             }
         }
@@ -213,7 +228,9 @@ public final class CiscoSession: @unchecked Sendable {
     /// The status tree as `(path, printed value)`.
     func statusLeaves(_ data: CiscoCodecData) -> [([String], String)] {
         var leaves: [([String], String)] = []
-        func add(_ path: String, _ value: String) { leaves.append((path.split(separator: " ").map(String.init), value)) }
+        func add(_ path: String, _ value: String) {
+            leaves.append((path.split(separator: " ").map(String.init), value))
+        }
         add("Audio Microphones Mute", data.micMuted ? "On" : "Off")
         add("Audio Volume", "50")
         for call in data.calls {
@@ -235,7 +252,9 @@ public final class CiscoSession: @unchecked Sendable {
                 add("MediaChannels Call \(call.id) Channel \(channel) Direction", "Incoming")
                 add("MediaChannels Call \(call.id) Channel \(channel) Netstat ChannelRate", "\(rate)")
                 add("MediaChannels Call \(call.id) Channel \(channel) Netstat Jitter", "\(channel == 1 ? 3 : 7)")
-                add("MediaChannels Call \(call.id) Channel \(channel) Netstat Loss", "\(Int(Double(packets) * data.packetLoss))")
+                add(
+                    "MediaChannels Call \(call.id) Channel \(channel) Netstat Loss",
+                    "\(Int(Double(packets) * data.packetLoss))")
                 add("MediaChannels Call \(call.id) Channel \(channel) Netstat Packets", "\(packets)")
             }
         }
@@ -249,13 +268,15 @@ public final class CiscoSession: @unchecked Sendable {
             add("Standby State", data.standby)
         }
         add("SystemUnit ProductId", data.flavor == .tc7 ? "\"Cisco TelePresence SX20\"" : "\"Cisco Webex Room Kit\"")
-        add("SystemUnit Software Version", {
-            switch data.flavor {
-            case .tc7: return "\"TC7.3.3.c84180a\""
-            case .ce9: return "\"ce9.15.3.17.3a892a1\""
-            case .roomos11: return "\"RoomOS 11.23.1.8 3963b07b5c5\""
-            }
-        }())
+        add(
+            "SystemUnit Software Version",
+            {
+                switch data.flavor {
+                case .tc7: return "\"TC7.3.3.c84180a\""
+                case .ce9: return "\"ce9.15.3.17.3a892a1\""
+                case .roomos11: return "\"RoomOS 11.23.1.8 3963b07b5c5\""
+                }
+            }())
         add("SystemUnit State NumberOfActiveCalls", "\(data.calls.count)")
         add("SystemUnit Uptime", "29038")
         return leaves
@@ -267,7 +288,10 @@ public final class CiscoSession: @unchecked Sendable {
         if leaves.isEmpty, path.count == 1, ["call", "mediachannels"].contains(path[0].lowercased()) {
             return "** end\r\n\r\nOK\r\n"
         }
-        if leaves.isEmpty { return errorBlock("Status", reason: "No match on address expression.", xpath: "Status/" + path.joined(separator: "/")) }
+        if leaves.isEmpty {
+            return errorBlock(
+                "Status", reason: "No match on address expression.", xpath: "Status/" + path.joined(separator: "/"))
+        }
         return leaves.map { "*s \($0.0.joined(separator: " ")): \($0.1)\r\n" }.joined() + "** end\r\n\r\nOK\r\n"
     }
 
@@ -285,9 +309,12 @@ public final class CiscoSession: @unchecked Sendable {
             }
             switch outcome {
             case "unknown":
-                return errorBlock("Configuration", reason: "No match on address expression.", xpath: "Configuration/" + path.joined(separator: "/"))
+                return errorBlock(
+                    "Configuration", reason: "No match on address expression.",
+                    xpath: "Configuration/" + path.joined(separator: "/"))
             case "refused":
-                return errorBlock("Configuration", reason: "Illegal value", xpath: "Configuration/" + path.joined(separator: "/"))
+                return errorBlock(
+                    "Configuration", reason: "Illegal value", xpath: "Configuration/" + path.joined(separator: "/"))
             case "cut":
                 link.close()   // the new network setting takes the session away
                 return ""
@@ -299,7 +326,11 @@ public final class CiscoSession: @unchecked Sendable {
         let settings = store.read { $0.configuration }.filter {
             CiscoSession.matches($0.key.split(separator: " ").map(String.init), prefix: path)
         }
-        if settings.isEmpty { return errorBlock("Configuration", reason: "No match on address expression.", xpath: "Configuration/" + path.joined(separator: "/")) }
+        if settings.isEmpty {
+            return errorBlock(
+                "Configuration", reason: "No match on address expression.",
+                xpath: "Configuration/" + path.joined(separator: "/"))
+        }
         return settings.map { "*c xConfiguration \($0.key): \($0.quoted ? "\"\($0.value)\"" : $0.value)\r\n" }.joined()
             + "** end\r\n\r\nOK\r\n"
     }
@@ -322,7 +353,8 @@ public final class CiscoSession: @unchecked Sendable {
 
     /// Feedback for registered status paths that `change` altered.
     private func changing(_ change: (inout CiscoCodecData) -> CommandOutcome) -> (CommandOutcome, String) {
-        let (outcome, before, after) = store.update { data -> (CommandOutcome, [([String], String)], [([String], String)]) in
+        let (outcome, before, after) = store.update {
+            data -> (CommandOutcome, [([String], String)], [([String], String)]) in
             let before = statusLeaves(data)
             let outcome = change(&data)
             return (outcome, before, statusLeaves(data))
@@ -349,7 +381,10 @@ public final class CiscoSession: @unchecked Sendable {
         var path: [String] = []
         var arguments: [String: String] = [:]
         var index = 0
-        while index < tokens.count, !tokens[index].hasSuffix(":") { path.append(tokens[index]); index += 1 }
+        while index < tokens.count, !tokens[index].hasSuffix(":") {
+            path.append(tokens[index])
+            index += 1
+        }
         while index < tokens.count {
             let key = String(tokens[index].dropLast()).lowercased()
             let value = index + 1 < tokens.count && !tokens[index + 1].hasSuffix(":") ? tokens[index + 1] : ""
@@ -364,7 +399,9 @@ public final class CiscoSession: @unchecked Sendable {
         case .unknown:
             return errorBlock("Result", reason: "Unknown command", xpath: "/" + path.joined(separator: "/"))
         case .ok(let name, let fields):
-            return resultBlock(name: flavor == .tc7 ? CiscoSession.tcName(name) : name, status: "OK", fields: fields, feedback: feedback)
+            return resultBlock(
+                name: flavor == .tc7 ? CiscoSession.tcName(name) : name, status: "OK", fields: fields,
+                feedback: feedback)
         case .failed(let name, let reason):
             return resultBlock(name: name, status: "Error", fields: [("Reason", "\"\(reason)\"")], feedback: feedback)
         }
@@ -380,7 +417,9 @@ public final class CiscoSession: @unchecked Sendable {
         }
     }
 
-    static func execute(_ command: String, _ arguments: [String: String], _ data: inout CiscoCodecData) -> CommandOutcome {
+    static func execute(_ command: String, _ arguments: [String: String], _ data: inout CiscoCodecData)
+        -> CommandOutcome
+    {
         switch command {
         case "standby activate":
             data.standby = "Standby"
@@ -408,9 +447,12 @@ public final class CiscoSession: @unchecked Sendable {
             let id = data.nextCallID
             data.nextCallID += 1
             let callProtocol = (arguments["protocol"] ?? data.setting("Conference DefaultCall Protocol") ?? "Sip")
-            let rate = Int(arguments["callrate"] ?? "") ?? Int(data.setting("Conference DefaultCall Rate") ?? "") ?? 6000
-            data.calls.append(SimulatedCall(id: id, number: number, status: "Connected",
-                                            callProtocol: callProtocol.lowercased() == "h323" ? "H323" : "Sip", rate: rate))
+            let rate =
+                Int(arguments["callrate"] ?? "") ?? Int(data.setting("Conference DefaultCall Rate") ?? "") ?? 6000
+            data.calls.append(
+                SimulatedCall(
+                    id: id, number: number, status: "Connected",
+                    callProtocol: callProtocol.lowercased() == "h323" ? "H323" : "Sip", rate: rate))
             return .ok(name: "DialResult", fields: [("CallId", "\(id)"), ("ConferenceId", "\(id - 1)")])
         case "call disconnect":
             if let text = arguments["callid"] {
@@ -419,7 +461,9 @@ public final class CiscoSession: @unchecked Sendable {
                 }
                 data.calls.removeAll { $0.id == id }
             } else {
-                guard !data.calls.isEmpty else { return .failed(name: "CallDisconnectResult", reason: "No active call(s)") }
+                guard !data.calls.isEmpty else {
+                    return .failed(name: "CallDisconnectResult", reason: "No active call(s)")
+                }
                 data.calls.removeAll()
             }
             return .ok(name: "CallDisconnectResult", fields: [])
@@ -441,7 +485,9 @@ public final class CiscoSession: @unchecked Sendable {
             let id = Int(arguments["presetid"] ?? "") ?? ((data.presets.map(\.id).max() ?? 0) + 1)
             guard (1...35).contains(id) else { return .failed(name: "PresetStoreResult", reason: "Invalid PresetId") }
             data.presets.removeAll { $0.id == id }
-            data.presets.append(SimulatedPreset(id: id, camera: camera, pan: data.cameraPan, tilt: data.cameraTilt, zoom: data.cameraZoom))
+            data.presets.append(
+                SimulatedPreset(
+                    id: id, camera: camera, pan: data.cameraPan, tilt: data.cameraTilt, zoom: data.cameraZoom))
             data.presets.sort { $0.id < $1.id }
             return .ok(name: "PresetStoreResult", fields: [("PresetId", "\(id)")])
         case "camera positionset":
@@ -462,7 +508,8 @@ public final class CiscoSession: @unchecked Sendable {
     private func resultBlock(name: String, status: String, fields: [(String, String)], feedback: String) -> String {
         let failed = status != "OK"
         if flavor == .tc7 {
-            let body = "*r \(name) (status=\(status)):\r\n" + fields.map { "\($0.0): \($0.1)\r\n" }.joined() + "** end\r\n"
+            let body =
+                "*r \(name) (status=\(status)):\r\n" + fields.map { "\($0.0): \($0.1)\r\n" }.joined() + "** end\r\n"
             return (failed ? "ERROR\r\n" : "OK\r\n") + feedback + body
         }
         let header = "*r \(name) (status=\(status)):" + (fields.isEmpty ? " " : "") + "\r\n"
@@ -471,6 +518,7 @@ public final class CiscoSession: @unchecked Sendable {
     }
 
     private func errorBlock(_ name: String, reason: String, xpath: String) -> String {
-        resultBlock(name: name, status: "Error", fields: [("Reason", "\"\(reason)\""), ("XPath", "\"\(xpath)\"")], feedback: "")
+        resultBlock(
+            name: name, status: "Error", fields: [("Reason", "\"\(reason)\""), ("XPath", "\"\(xpath)\"")], feedback: "")
     }
 }

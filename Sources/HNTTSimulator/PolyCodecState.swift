@@ -98,7 +98,9 @@ public struct PolyCodecData: SimulatedDeviceState {
         }
     }
 
-    public init(flavor: PolyFlavor, systemName: String = "UBND-Poly", username: String = "admin", password: String = "poly-pass") {
+    public init(
+        flavor: PolyFlavor, systemName: String = "UBND-Poly", username: String = "admin", password: String = "poly-pass"
+    ) {
         self.flavor = flavor
         self.systemName = systemName
         self.username = username

@@ -51,7 +51,9 @@ public final class PolySession: @unchecked Sendable {
             }
             // HDX echoes every command first; on serial its echo ends <LF><CR> (IRM-HDX). LAN
             // sessions echo the line as typed, ended like every line (§2.3a).
-            let echo = flavor == .hdx ? command + (access == .serial ? "\n\r" : "\r\n")
+            let echo =
+                flavor == .hdx
+                ? command + (access == .serial ? "\n\r" : "\r\n")
                 : lanEcho && access != .serial ? line + eol : ""
             let wasAsleep = store.read { $0.asleep }
             var lines = handle(command)
@@ -59,8 +61,10 @@ public final class PolySession: @unchecked Sendable {
                 lines.insert(PolySession.noise, at: lines.count > 2 ? lines.count / 2 : 0)
             }
             let reply = pending.map { $0 + eol }.joined() + echo + lines.map { $0 + eol }.joined() + "-> "
-            let delivered = link.deliver(reply, faults: faults, noise: "notification:sysstatus:camera:near:1:up" + eol,
-                                         endsConnection: endsConnection) { store.update { $0.faults.dropMidReply = false } }
+            let delivered = link.deliver(
+                reply, faults: faults, noise: "notification:sysstatus:camera:near:1:up" + eol,
+                endsConnection: endsConnection
+            ) { store.update { $0.faults.dropMidReply = false } }
             if !delivered { return }
             if access != .serial, !wasAsleep, store.read({ $0.asleep && $0.dropsSessionOnSleep }) { return }
         }
@@ -156,7 +160,10 @@ public final class PolySession: @unchecked Sendable {
         case "notify": return notify(Array(lower.dropFirst()))
         case "callstate":
             if lower.count > 1, lower[1] == "register" { return register("callstate", ack: "callstate registered") }
-            return [store.read { $0.registrations[port, default: []].contains("callstate") } ? "callstate registered" : "callstate unregistered"]
+            return [
+                store.read { $0.registrations[port, default: []].contains("callstate") }
+                    ? "callstate registered" : "callstate unregistered"
+            ]
         case "dial": return dial(Array(words.dropFirst()))
         case "hangup": return hangup(Array(lower.dropFirst()))
         case "callinfo": return callInfo()
@@ -165,7 +172,8 @@ public final class PolySession: @unchecked Sendable {
             guard lower.count == 2, ["sleep", "video"].contains(lower[1]) else {
                 return ["error: command needs more parameters to execute successfully"]
             }
-            return lower[1] == "sleep" && registered("sleep") ? ["info: event/notification already active:sleep"]
+            return lower[1] == "sleep" && registered("sleep")
+                ? ["info: event/notification already active:sleep"]
                 : lower[1] == "sleep" ? register("sleep", ack: "listen sleep registered") : ["listen video registered"]
         case "getcallstate": return callStates()
         case "preset": return preset(Array(lower.dropFirst()))
@@ -188,7 +196,10 @@ public final class PolySession: @unchecked Sendable {
         var current = ""
         var quoted = false
         for character in line {
-            if character == "\"" { quoted.toggle(); continue }
+            if character == "\"" {
+                quoted.toggle()
+                continue
+            }
             if character == " " && !quoted {
                 if !current.isEmpty { words.append(current) }
                 current = ""
@@ -220,7 +231,9 @@ public final class PolySession: @unchecked Sendable {
         if side == "far" {
             return [store.read { $0.calls.isEmpty } ? "mute far no call connected" : "mute far off"]
         }
-        guard side == "near", args.count == 2 else { return ["error: command needs more parameters to execute successfully"] }
+        guard side == "near", args.count == 2 else {
+            return ["error: command needs more parameters to execute successfully"]
+        }
         let muted: Bool
         switch args[1] {
         case "get": return [store.read { $0.nearMuted } ? "mute near on" : "mute near off"]
@@ -263,18 +276,23 @@ public final class PolySession: @unchecked Sendable {
 
     private func notify(_ args: [String]) -> [String] {
         guard let type = args.first else {
-            let list = store.read { $0.registrations[port, default: []] }.filter { !["mute", "sleep", "callstate"].contains($0) }
+            let list = store.read { $0.registrations[port, default: []] }.filter {
+                !["mute", "sleep", "callstate"].contains($0)
+            }
             return ["registered for \(list.count) notifications" + list.map { ":" + $0 }.joined()]
         }
-        let known = ["callstatus", "linestatus", "mutestatus", "screenchanges", "sysstatus", "sysalerts",
-                     "vidsourcechanges", "calendarmeetings", "captions"]
+        let known = [
+            "callstatus", "linestatus", "mutestatus", "screenchanges", "sysstatus", "sysalerts",
+            "vidsourcechanges", "calendarmeetings", "captions",
+        ]
         guard known.contains(type) else { return ["error: command has illegal parameters"] }
         return register(type, ack: "notify \(type) success")
     }
 
     private func dial(_ args: [String]) -> [String] {
         // dial manual <speed> "<dialstr>" [h323|ip|sip|gateway]
-        guard args.count >= 3, args[0].lowercased() == "manual", Int(args[1]) != nil || args[1].lowercased() == "auto" else {
+        guard args.count >= 3, args[0].lowercased() == "manual", Int(args[1]) != nil || args[1].lowercased() == "auto"
+        else {
             return ["error: command needs more parameters to execute successfully"]
         }
         let number = args[2]
@@ -289,31 +307,54 @@ public final class PolySession: @unchecked Sendable {
             data.nextCallID += 1
             let busy = data.busyNumbers.contains(number)
             if !busy {
-                data.calls.append(PolySimulatedCall(id: id, name: "Chair \(number)", number: number, speed: speed,
-                                                    status: "connected", callType: "videocall",
-                                                    signalling: type == "sip" ? "sip" : "h323"))
+                data.calls.append(
+                    PolySimulatedCall(
+                        id: id, name: "Chair \(number)", number: number, speed: speed,
+                        status: "connected", callType: "videocall",
+                        signalling: type == "sip" ? "sip" : "h323"))
             }
             return (id, busy)
         }
         var lines = ["dialing manual"] + wakeLines
-        let states = registered("callstate"), notes = registered("callstatus")
+        let states = registered("callstate")
+        let notes = registered("callstatus")
         if states { lines.append("cs: call[\(id)] chan[0] dialstr[\(number)] state[ALLOCATED]") }
         if notes { lines.append("notification:callstatus:outgoing:\(id):null 1::opened::0:videocall") }
         if states { lines.append("cs: call[\(id)] chan[0] dialstr[\(number)] state[RINGING]") }
-        if notes { lines.append("notification:callstatus:outgoing:\(id):Chair \(number):\(number):connecting:\(speed):0:videocall") }
+        if notes {
+            lines.append(
+                "notification:callstatus:outgoing:\(id):Chair \(number):\(number):connecting:\(speed):0:videocall")
+        }
         if busy {
-            if notes { lines.append("notification:callstatus:outgoing:\(id):Chair \(number):\(number):disconnected:\(speed):17:videocall") }
-            if states { lines += ["cleared: call[\(id)]", "dialstring[IP:\(number) NAME:Chair \(number)]", "ended: call[\(id)]"] }
+            if notes {
+                lines.append(
+                    "notification:callstatus:outgoing:\(id):Chair \(number):\(number):disconnected:\(speed):17:videocall"
+                )
+            }
+            if states {
+                lines += [
+                    "cleared: call[\(id)]", "dialstring[IP:\(number) NAME:Chair \(number)]", "ended: call[\(id)]",
+                ]
+            }
         } else {
-            if states { lines += ["cs: call[\(id)] chan[0] dialstr[\(number)] state[COMPLETE]", "active: call[\(id)] speed[\(speed)]"] }
-            if notes { lines.append("notification:callstatus:outgoing:\(id):Chair \(number):\(number):connected:\(speed):0:videocall") }
+            if states {
+                lines += [
+                    "cs: call[\(id)] chan[0] dialstr[\(number)] state[COMPLETE]", "active: call[\(id)] speed[\(speed)]",
+                ]
+            }
+            if notes {
+                lines.append(
+                    "notification:callstatus:outgoing:\(id):Chair \(number):\(number):connected:\(speed):0:videocall")
+            }
         }
         return lines
     }
 
     private func hangup(_ args: [String]) -> [String] {
         let all = args.first == "all"
-        guard all || args.first == "video" else { return ["error: command needs more parameters to execute successfully"] }
+        guard all || args.first == "video" else {
+            return ["error: command needs more parameters to execute successfully"]
+        }
         let target = args.count > 1 ? Int(args[1]) : nil
         if args.count > 1 && target == nil { return ["error: command has illegal parameters"] }
         let ended = store.update { data -> [PolySimulatedCall]? in
@@ -330,10 +371,15 @@ public final class PolySession: @unchecked Sendable {
         var lines = [all ? "hanging up all" : "hanging up video"]
         for call in ended {
             if registered("callstate") {
-                lines += ["cleared: call[\(call.id)]", "dialstring[IP:\(call.number) NAME:\(call.name)]", "ended: call[\(call.id)]"]
+                lines += [
+                    "cleared: call[\(call.id)]", "dialstring[IP:\(call.number) NAME:\(call.name)]",
+                    "ended: call[\(call.id)]",
+                ]
             }
             if registered("callstatus") {
-                lines.append("notification:callstatus:outgoing:\(call.id):\(call.name):\(call.number):disconnected:\(call.speed):16:videocall")
+                lines.append(
+                    "notification:callstatus:outgoing:\(call.id):\(call.name):\(call.number):disconnected:\(call.speed):16:videocall"
+                )
             }
         }
         return lines
@@ -343,7 +389,9 @@ public final class PolySession: @unchecked Sendable {
         let (calls, muted) = store.read { ($0.calls, $0.nearMuted) }
         guard !calls.isEmpty else { return ["system is not in a call"] }
         return ["callinfo begin"]
-            + calls.map { "callinfo:\($0.id):\($0.name):\($0.number):\($0.speed):\($0.status):\(muted ? "muted" : "notmuted"):outgoing:\($0.callType)" }
+            + calls.map {
+                "callinfo:\($0.id):\($0.name):\($0.number):\($0.speed):\($0.status):\(muted ? "muted" : "notmuted"):outgoing:\($0.callType)"
+            }
             + ["callinfo end"]
     }
 
@@ -365,7 +413,10 @@ public final class PolySession: @unchecked Sendable {
             return ["preset near go \(n)"]
         case "set":
             store.update { data in
-                if !data.presets.contains(n) { data.presets.append(n); data.presets.sort() }
+                if !data.presets.contains(n) {
+                    data.presets.append(n)
+                    data.presets.sort()
+                }
             }
             return ["preset near set \(n)"]
         default:
@@ -385,12 +436,15 @@ public final class PolySession: @unchecked Sendable {
         let h323 = call.signalling == "h323"
         func h323Only(_ value: String) -> String { h323 ? value : "---" }
         let lost = Int(age * data.lossPerSecond)
-        let audio = 64, video = max(64, call.speed - audio)
+        let audio = 64
+        let video = max(64, call.speed - audio)
         if verb == "netstats" {
             let percent = String(format: "%.1f", data.transmitLossPercent) + (data.lossSpelling == .spaced ? " %" : "%")
             let protocolName = h323 ? "H.323" : "SIP"
-            return ["call:\(index) txrate:\(call.speed) K rxrate:\(call.speed) K pktloss:\(lost) %pktloss:\(percent)",
-                    "tvp:H.264 rvp:H.264 tvf:1280x720p rvf:1280x720p tap:G.722.1 rap:G.722.1 tcp:\(protocolName) rcp:\(protocolName)"]
+            return [
+                "call:\(index) txrate:\(call.speed) K rxrate:\(call.speed) K pktloss:\(lost) %pktloss:\(percent)",
+                "tvp:H.264 rvp:H.264 tvf:1280x720p rvf:1280x720p tap:G.722.1 rap:G.722.1 tcp:\(protocolName) rcp:\(protocolName)",
+            ]
         }
         return [
             "call:\(index) tar:\(audio) K rar:\(audio) K tvr:\(video) K rvr:\(video) K",
@@ -404,12 +458,15 @@ public final class PolySession: @unchecked Sendable {
     private func systemSetting(_ args: [String]) -> [String] {
         if args.count == 2, args[0].lowercased() == "get" {
             let name = args[1].lowercased()
-            if store.read({ $0.unsupportedSettings.contains(name) }) { return ["error: command has illegal parameters"] }
+            if store.read({ $0.unsupportedSettings.contains(name) }) {
+                return ["error: command has illegal parameters"]
+            }
             guard let value = store.read({ $0.systemSettings[name] }) else { return ["error: command not found"] }
             return ["systemsetting \(name) \(value)"]
         }
         guard args.count >= 2 else { return ["error: command needs more parameters to execute successfully"] }
-        let name = args[0].lowercased(), value = args.dropFirst().joined(separator: " ")
+        let name = args[0].lowercased()
+        let value = args.dropFirst().joined(separator: " ")
         let known = store.update { data -> Bool in
             guard data.systemSettings[name] != nil else { return false }
             data.systemSettings[name] = value
@@ -421,7 +478,9 @@ public final class PolySession: @unchecked Sendable {
     private func legacySetting(_ verb: String, _ args: [String]) -> [String] {
         guard let first = args.first else { return ["error: command needs more parameters to execute successfully"] }
         if first.lowercased() == "get" {
-            if store.read({ $0.unsupportedSettings.contains(verb) }) { return ["error: command has illegal parameters"] }
+            if store.read({ $0.unsupportedSettings.contains(verb) }) {
+                return ["error: command has illegal parameters"]
+            }
             return ["\(verb) \(store.read { $0.legacySettings[verb] ?? "" })"]
         }
         let value = args.joined(separator: " ")

@@ -61,15 +61,24 @@ public final class SimulatorLink: @unchecked Sendable {
     private var telnetState = 0   // 0 data, 1 after IAC, 2 option byte, 3 subnegotiation, 4 IAC inside SB
 
     private func append(_ chunk: [UInt8]) {
-        guard telnet else { buffer += chunk; return }
+        guard telnet else {
+            buffer += chunk
+            return
+        }
         for byte in chunk {
             switch telnetState {
             case 0: if byte == 255 { telnetState = 1 } else { buffer.append(byte) }
             case 1:
-                if byte == 255 { buffer.append(255); telnetState = 0 }
-                else if byte == 250 { telnetState = 3 }
-                else if byte >= 251 { telnetState = 2 }
-                else { telnetState = 0 }
+                if byte == 255 {
+                    buffer.append(255)
+                    telnetState = 0
+                } else if byte == 250 {
+                    telnetState = 3
+                } else if byte >= 251 {
+                    telnetState = 2
+                } else {
+                    telnetState = 0
+                }
             case 2: telnetState = 0
             case 3: if byte == 255 { telnetState = 4 }
             default: telnetState = byte == 240 ? 0 : 3
@@ -94,7 +103,10 @@ public final class SimulatorLink: @unchecked Sendable {
             var pfd = pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, 100)
             if ready == 0 { continue }
-            if ready < 0 { if errno == EINTR { continue }; return nil }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
             let n = chunk.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
             if n > 0 { return Array(chunk[0..<n]) }
             if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
@@ -108,8 +120,14 @@ public final class SimulatorLink: @unchecked Sendable {
         var offset = 0
         while offset < bytes.count, !isClosed {
             let n = bytes.withUnsafeBytes { Foundation.write(writeFD, $0.baseAddress! + offset, $0.count - offset) }
-            if n > 0 { offset += n; continue }
-            if n < 0 && (errno == EINTR || errno == EAGAIN) { usleep(1000); continue }
+            if n > 0 {
+                offset += n
+                continue
+            }
+            if n < 0 && (errno == EINTR || errno == EAGAIN) {
+                usleep(1000)
+                continue
+            }
             return
         }
     }

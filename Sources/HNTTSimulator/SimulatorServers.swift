@@ -53,7 +53,7 @@ public final class SimulatorTCPServer: @unchecked Sendable {
             defer { links.removeAll() }
             return links
         }
-        current.forEach { $0.close() }
+        for link in current { link.close() }
     }
 
     /// Stops listening and drops every client.
@@ -80,7 +80,8 @@ public final class SimulatorPTY: @unchecked Sendable {
     /// Opens a pty pair and serves sessions on its master side until ``stop()``; a new session
     /// starts whenever the previous one ends (as a serial console does).
     public init(serve: @escaping @Sendable (SimulatorLink) -> Void) throws {
-        var master: Int32 = -1, slave: Int32 = -1
+        var master: Int32 = -1
+        var slave: Int32 = -1
         var name = [CChar](repeating: 0, count: 256)
         guard openpty(&master, &slave, &name, nil, nil) == 0 else {
             throw SimulatorError("openpty: \(String(cString: strerror(errno)))")
@@ -191,11 +192,13 @@ public final class DeviceSimulator: @unchecked Sendable {
     }
 
     /// Drops all connected network clients (a network cut).
-    public func dropClients() { servers.forEach { $0.dropClients() } }
+    public func dropClients() {
+        for server in servers { server.dropClients() }
+    }
 
     public func stop() {
-        servers.forEach { $0.stop() }
-        ptys.forEach { $0.stop() }
+        for server in servers { server.stop() }
+        for pty in ptys { pty.stop() }
         servers.removeAll()
         ptys.removeAll()
     }
@@ -223,8 +226,10 @@ public final class SimulatedCodec<State: SimulatedDeviceState>: SimulatedDevice,
     public let routes: DeviceSimulator
 
     /// `session` serves one session on a link (the vendor's protocol engine).
-    public init(store: SimulatorStore<State>,
-                session: @escaping @Sendable (SimulatorStore<State>, SimulatorLink, SimulatorAccess, Bool) -> Void) {
+    public init(
+        store: SimulatorStore<State>,
+        session: @escaping @Sendable (SimulatorStore<State>, SimulatorLink, SimulatorAccess, Bool) -> Void
+    ) {
         self.store = store
         routes = DeviceSimulator { link, access, endsConnection in session(store, link, access, endsConnection) }
     }

@@ -20,7 +20,6 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
     public init() {}
 }
 
-
 /// A simulated device's state, shared by its sessions: in memory for tests, or in a JSON file
 /// (locked with flock) when each session is its own process behind sshd.
 /// What every simulated device's state has: its faults, the commands it received, its logins.
@@ -85,7 +84,8 @@ public final class SimulatorStore<State: SimulatedDeviceState>: @unchecked Senda
 
     private func load() -> State {
         guard let file, let data = FileManager.default.contents(atPath: file),
-              let decoded = try? JSONDecoder().decode(State.self, from: data) else { return memory }
+            let decoded = try? JSONDecoder().decode(State.self, from: data)
+        else { return memory }
         return decoded
     }
 
@@ -118,8 +118,10 @@ extension SimulatorLink {
     /// Writes a reply, committing `faults`: a delay, garbage instead of the reply, half the reply
     /// then a hang-up (once; `clearDrop` resets it), or small pieces with pauses. `noise` is
     /// unsolicited output put in front. False when the connection was dropped.
-    func deliver(_ reply: String, faults: SimulatorFaults, noise: String = "", endsConnection: Bool,
-                 clearDrop: () -> Void) -> Bool {
+    func deliver(
+        _ reply: String, faults: SimulatorFaults, noise: String = "", endsConnection: Bool,
+        clearDrop: () -> Void
+    ) -> Bool {
         if faults.replyDelay > 0 { usleep(UInt32(min(faults.replyDelay, 600) * 1_000_000)) }
         if faults.garbage {
             var generator = SystemRandomNumberGenerator()

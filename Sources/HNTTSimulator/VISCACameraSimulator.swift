@@ -31,16 +31,25 @@ enum VISCACameraLogic {
         let body = Array(packet[1..<(packet.count - 1)])
         var camera = data.cameras[index]
         defer { data.cameras[index] = camera }
-        let ack: [UInt8] = [reply, 0x41, 0xFF], done: [UInt8] = [reply, 0x51, 0xFF]
-        func answer(_ bytes: [UInt8]) -> [(Double, [UInt8])] { out + [(data.ackDelay, [reply, 0x50] + bytes + [0xFF])] }
+        let ack: [UInt8] = [reply, 0x41, 0xFF]
+        let done: [UInt8] = [reply, 0x51, 0xFF]
+        func answer(_ bytes: [UInt8]) -> [(Double, [UInt8])] {
+            out + [(data.ackDelay, [reply, 0x50] + bytes + [0xFF])]
+        }
         func executed() -> [(Double, [UInt8])] { out + [(data.ackDelay, ack), (data.completionDelay, done)] }
         let notExecutable: [(Double, [UInt8])] = out + [(data.ackDelay, [reply, 0x61, 0x41, 0xFF])]
         switch body {
-        case [0x01, 0x04, 0x00, 0x02]: camera.poweredOn = true; return executed()
-        case [0x01, 0x04, 0x00, 0x03]: camera.poweredOn = false; return executed()
+        case [0x01, 0x04, 0x00, 0x02]:
+            camera.poweredOn = true
+            return executed()
+        case [0x01, 0x04, 0x00, 0x03]:
+            camera.poweredOn = false
+            return executed()
         case [0x01, 0x06, 0x04]:
             guard camera.poweredOn else { return notExecutable }
-            camera.pan = 0; camera.tilt = 0; camera.presetInUse = nil
+            camera.pan = 0
+            camera.tilt = 0
+            camera.presetInUse = nil
             return executed()
         case _ where body.count == 5 && Array(body[0..<3]) == [0x01, 0x04, 0x3F]:
             let number = Int(body[4])
@@ -63,7 +72,9 @@ enum VISCACameraLogic {
             }
         case _ where body.count == 13 && Array(body[0..<3]) == [0x01, 0x06, 0x02]:
             guard camera.poweredOn else { return notExecutable }
-            camera.pan = nibbles(body[5..<9]); camera.tilt = nibbles(body[9..<13]); camera.presetInUse = nil
+            camera.pan = nibbles(body[5..<9])
+            camera.tilt = nibbles(body[9..<13])
+            camera.presetInUse = nil
             return executed()
         case [0x09, 0x04, 0x00]: return answer([camera.poweredOn ? 0x02 : 0x03])
         case [0x09, 0x06, 0x12]:
@@ -74,8 +85,10 @@ enum VISCACameraLogic {
             return answer(nibbleBytes(camera.zoom))
         case [0x09, 0x04, 0x3F]: return answer([UInt8(camera.presetInUse ?? 0)])
         case [0x09, 0x00, 0x02]:
-            return answer([UInt8(camera.vendor >> 8), UInt8(camera.vendor & 0xFF), UInt8(camera.model >> 8),
-                           UInt8(camera.model & 0xFF), 0x01, 0x00, 0x02])
+            return answer([
+                UInt8(camera.vendor >> 8), UInt8(camera.vendor & 0xFF), UInt8(camera.model >> 8),
+                UInt8(camera.model & 0xFF), 0x01, 0x00, 0x02,
+            ])
         default: break
         }
         return out + [(data.ackDelay, [reply, 0x60, 0x02, 0xFF])]   // syntax error
@@ -112,12 +125,17 @@ final class VISCAStreamSession: @unchecked Sendable {
             while let end = buffer.firstIndex(of: 0xFF) {
                 let packet = Array(buffer[...end])
                 buffer.removeFirst(end + 1)
-                let (replies, faults) = store.update { data in (VISCACameraLogic.respond(to: packet, in: &data), data.faults) }
+                let (replies, faults) = store.update { data in
+                    (VISCACameraLogic.respond(to: packet, in: &data), data.faults)
+                }
                 if faults.silent { continue }
                 for (delay, reply) in replies {
                     if delay > 0 { usleep(UInt32(delay * 1_000_000)) }
                     if faults.splitWrites {
-                        for byte in reply { link.write([byte]); usleep(200) }
+                        for byte in reply {
+                            link.write([byte])
+                            usleep(200)
+                        }
                     } else {
                         link.write(reply)
                     }
@@ -157,7 +175,9 @@ public final class VISCAUDPCamera: @unchecked Sendable {
             var peer = sockaddr_storage()
             var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let n = withUnsafeMutablePointer(to: &peer) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buffer, buffer.count, 0, $0, &peerLength) }
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    recvfrom(fd, &buffer, buffer.count, 0, $0, &peerLength)
+                }
             }
             guard n > 0 else { continue }
             let datagram = Array(buffer[0..<n])
@@ -176,7 +196,9 @@ public final class VISCAUDPCamera: @unchecked Sendable {
                 }
                 if drop || store.read({ $0.faults.silent }) { continue }
                 _ = withUnsafePointer(to: &peer) { pointer in
-                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, reply, reply.count, 0, $0, peerLength) }
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(fd, reply, reply.count, 0, $0, peerLength)
+                    }
                 }
             }
         }
@@ -191,8 +213,11 @@ public final class VISCAUDPCamera: @unchecked Sendable {
         let sequence = datagram[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         let payload = Array(datagram[8...])
         func wrap(_ type: UInt16, _ payload: [UInt8]) -> [UInt8] {
-            [UInt8(type >> 8), UInt8(type & 0xFF), UInt8(payload.count >> 8), UInt8(payload.count & 0xFF),
-             UInt8(sequence >> 24 & 0xFF), UInt8(sequence >> 16 & 0xFF), UInt8(sequence >> 8 & 0xFF), UInt8(sequence & 0xFF)] + payload
+            [
+                UInt8(type >> 8), UInt8(type & 0xFF), UInt8(payload.count >> 8), UInt8(payload.count & 0xFF),
+                UInt8(sequence >> 24 & 0xFF), UInt8(sequence >> 16 & 0xFF), UInt8(sequence >> 8 & 0xFF),
+                UInt8(sequence & 0xFF),
+            ] + payload
         }
         switch type {
         case 0x0200 where payload == [0x01]:
@@ -201,7 +226,9 @@ public final class VISCAUDPCamera: @unchecked Sendable {
         case 0x0100, 0x0110:
             if sequence == lastSequence { return [(0, wrap(0x0201, [0x0F, 0x01]))] }
             lastSequence = sequence
-            return store.update { VISCACameraLogic.respond(to: payload, in: &$0) }.map { ($0.delay, wrap(0x0111, $0.bytes)) }
+            return store.update { VISCACameraLogic.respond(to: payload, in: &$0) }.map {
+                ($0.delay, wrap(0x0111, $0.bytes))
+            }
         default:
             return [(0, wrap(0x0201, [0x0F, 0x02]))]
         }

@@ -43,7 +43,9 @@ public final class AsyncMutex: Sendable {
     }
 
     /// Runs `body` in its turn, in the caller's isolation.
-    public func withLock<T>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T) async rethrows -> T {
+    public func withLock<T>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T) async rethrows
+        -> T
+    {
         await lock()
         defer { unlock() }
         return try await body()

@@ -4,9 +4,11 @@ import Foundation
 /// so it never holds one of the cooperative pool's threads (two on our machines). With a
 /// deadline, the caller gets `timedOut()` when it passes; the thread is left to finish on its own
 /// (a blocked getaddrinfo cannot be cancelled) and its late result is dropped.
-public func onOwnThread<T: Sendable>(by deadline: Deadline? = nil,
-                                     timedOut: @escaping @Sendable () -> any Error = { TransportError(.timedOut, "timed out") },
-                                     _ work: @escaping @Sendable () throws -> T) async throws -> T {
+public func onOwnThread<T: Sendable>(
+    by deadline: Deadline? = nil,
+    timedOut: @escaping @Sendable () -> any Error = { TransportError(.timedOut, "timed out") },
+    _ work: @escaping @Sendable () throws -> T
+) async throws -> T {
     let once = ResumeOnce<T>()
     return try await withCheckedThrowingContinuation { continuation in
         once.arm(continuation)

@@ -86,8 +86,10 @@ public actor DeviceStream {
     /// Every byte received, kept only when a caller asks for a transcript (diagnostics, tests).
     private var transcript: [UInt8]?
 
-    public init(transport: any ByteTransport, lineEnd: String = "\n", minimumSendInterval: Double = 0,
-                keepTranscript: Bool = false) {
+    public init(
+        transport: any ByteTransport, lineEnd: String = "\n", minimumSendInterval: Double = 0,
+        keepTranscript: Bool = false
+    ) {
         self.transport = transport
         self.lineEnd = lineEnd
         self.minimumSendInterval = minimumSendInterval
@@ -132,8 +134,10 @@ public actor DeviceStream {
     }
 
     /// Waits for the first of `patterns`.
-    public func receive(untilAny patterns: [String], deadline: Deadline,
-                        caseInsensitive: Bool = false) async throws -> PatternDecoder.Match {
+    public func receive(
+        untilAny patterns: [String], deadline: Deadline,
+        caseInsensitive: Bool = false
+    ) async throws -> PatternDecoder.Match {
         try await receive(PatternDecoder(patterns, caseInsensitive: caseInsensitive), deadline: deadline)
     }
 

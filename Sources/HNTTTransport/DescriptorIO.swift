@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Non-blocking reads and writes on a descriptor, parking on the ``IOReactor`` instead of blocking.
@@ -22,8 +22,9 @@ enum DescriptorIO {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n > 0 { return Array(buffer[0..<n]) }
             if n == 0 { throw TransportError(.closed, "\(peer) closed the connection") }
-            try await waitOrFail(errno, fd: fd, for: .readable, deadline: deadline, peer: peer,
-                                 what: "waiting for \(peer) to answer", verb: "reading from")
+            try await waitOrFail(
+                errno, fd: fd, for: .readable, deadline: deadline, peer: peer,
+                what: "waiting for \(peer) to answer", verb: "reading from")
         }
     }
 
@@ -34,16 +35,22 @@ enum DescriptorIO {
             let n = bytes.withUnsafeBytes { raw in
                 Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
             }
-            if n > 0 { offset += n; continue }
-            try await waitOrFail(errno, fd: fd, for: .writable, deadline: deadline, peer: peer,
-                                 what: "sending to \(peer)", verb: "writing to")
+            if n > 0 {
+                offset += n
+                continue
+            }
+            try await waitOrFail(
+                errno, fd: fd, for: .writable, deadline: deadline, peer: peer,
+                what: "sending to \(peer)", verb: "writing to")
         }
     }
 
     /// After a failed read or write: waits for readiness if it would block, else throws
     /// `.closed` for a lost line and `.system` for anything else.
-    private static func waitOrFail(_ code: Int32, fd: Int32, for interest: IOReactor.Interest, deadline: Deadline,
-                                   peer: String, what: String, verb: String) async throws {
+    private static func waitOrFail(
+        _ code: Int32, fd: Int32, for interest: IOReactor.Interest, deadline: Deadline,
+        peer: String, what: String, verb: String
+    ) async throws {
         switch code {
         case EAGAIN, EWOULDBLOCK, EINTR:
             try await IOReactor.shared.wait(fd: fd, for: interest, deadline: deadline, what: what)

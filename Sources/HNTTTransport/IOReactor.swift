@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CHNTTSystem
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Waits for file descriptors to become ready, on one dedicated thread, so that no blocking call
 /// ever runs on Swift's cooperative thread pool.
@@ -86,8 +87,10 @@ public final class IOReactor: Sendable {
         }
     }
 
-    private func register(id: UInt64, fd: Int32, interest: Interest, deadline: Deadline, what: String,
-                          continuation: CheckedContinuation<Void, any Error>) {
+    private func register(
+        id: UInt64, fd: Int32, interest: Interest, deadline: Deadline, what: String,
+        continuation: CheckedContinuation<Void, any Error>
+    ) {
         let failure: (any Error)? = state.withLock { s -> (any Error)? in
             if case .cancelled = s.slots[id] {
                 s.slots[id] = nil

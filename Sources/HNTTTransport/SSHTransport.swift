@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibSSH2
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// How an SSH connection decides whether the server's host key is the device's.
 public enum HostKeyPolicy: Sendable, Equatable {
@@ -112,12 +113,15 @@ public actor SSHTransport: ByteTransport {
         case .discover:
             return
         case .refuseUnknown:
-            throw TransportError(.hostKeyUnknown,
-                                 "the SSH host key of \(peerDescription) is not pinned (it presents \(fingerprint))")
+            throw TransportError(
+                .hostKeyUnknown,
+                "the SSH host key of \(peerDescription) is not pinned (it presents \(fingerprint))")
         case .pinned(let expected):
             guard SSHTransport.normalise(expected) == fingerprint else {
-                throw TransportError(.hostKeyMismatch,
-                    "the SSH host key of \(peerDescription) has CHANGED: pinned \(SSHTransport.normalise(expected)), presented \(fingerprint)")
+                throw TransportError(
+                    .hostKeyMismatch,
+                    "the SSH host key of \(peerDescription) has CHANGED: pinned \(SSHTransport.normalise(expected)), presented \(fingerprint)"
+                )
             }
         }
     }
@@ -148,7 +152,8 @@ public actor SSHTransport: ByteTransport {
             if libssh2_userauth_authenticated(session) != 0 { return }   // "none" was accepted
             let code = libssh2_session_last_errno(session)
             guard code == LIBSSH2_ERROR_EAGAIN else {
-                throw TransportError(.protocolViolation, "\(peerDescription) did not list its login methods (\(lastError()))")
+                throw TransportError(
+                    .protocolViolation, "\(peerDescription) did not list its login methods (\(lastError()))")
             }
             try await waitForSocket(deadline, "asking \(peerDescription) for its login methods")
         }
@@ -165,19 +170,22 @@ public actor SSHTransport: ByteTransport {
             let rc = try await retryCode(deadline, "logging in to \(peerDescription)") { _ in
                 bytes.withUnsafeBufferPointer { buffer in
                     buffer.withMemoryRebound(to: CChar.self) { chars in
-                        libssh2_userauth_password_ex(session, username, userLength, chars.baseAddress,
-                                                     UInt32(bytes.count), nil)
+                        libssh2_userauth_password_ex(
+                            session, username, userLength, chars.baseAddress,
+                            UInt32(bytes.count), nil)
                     }
                 }
             }
             if rc == 0 { return }
         }
         if tried.isEmpty {
-            throw TransportError(.authenticationFailed,
+            throw TransportError(
+                .authenticationFailed,
                 "\(peerDescription) offers only \(methodList ?? "no") login methods; hntt logs in with a password")
         }
-        throw TransportError(.authenticationFailed,
-                             "\(peerDescription) refused the login of user \"\(username)\" (\(tried.joined(separator: ", ")))")
+        throw TransportError(
+            .authenticationFailed,
+            "\(peerDescription) refused the login of user \"\(username)\" (\(tried.joined(separator: ", ")))")
     }
 
     /// Answers every keyboard-interactive prompt with the password; true if accepted.
@@ -211,7 +219,8 @@ public actor SSHTransport: ByteTransport {
             }
             let code = libssh2_session_last_errno(session)
             guard code == LIBSSH2_ERROR_EAGAIN else {
-                throw TransportError(.protocolViolation, "\(peerDescription) refused a session channel (\(lastError()))")
+                throw TransportError(
+                    .protocolViolation, "\(peerDescription) refused a session channel (\(lastError()))")
             }
             try await waitForSocket(deadline, "opening a channel on \(peerDescription)")
         }
@@ -229,7 +238,10 @@ public actor SSHTransport: ByteTransport {
                     libssh2_channel_write_ex(channel, 0, chars.baseAddress! + offset, bytes.count - offset)
                 }
             }
-            if n >= 0 { offset += n; continue }
+            if n >= 0 {
+                offset += n
+                continue
+            }
             if n == Int(LIBSSH2_ERROR_EAGAIN) {
                 try await waitForSocket(deadline, "sending to \(peerDescription)")
                 continue
@@ -293,7 +305,8 @@ public actor SSHTransport: ByteTransport {
             let rc = call(fd)
             if rc != LIBSSH2_ERROR_EAGAIN {
                 if rc == LIBSSH2_ERROR_SOCKET_RECV || rc == LIBSSH2_ERROR_SOCKET_SEND
-                    || rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_TIMEOUT {
+                    || rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_TIMEOUT
+                {
                     throw failure(rc, while: what)
                 }
                 return rc
@@ -307,8 +320,10 @@ public actor SSHTransport: ByteTransport {
         case LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_SOCKET_DISCONNECT:
             return TransportError(.closed, "\(peerDescription) dropped the connection while \(what)")
         case LIBSSH2_ERROR_KEX_FAILURE:
-            return TransportError(.protocolViolation,
-                "\(peerDescription): no common SSH algorithms while \(what) (\(lastError())); the device may need a legacy algorithm profile")
+            return TransportError(
+                .protocolViolation,
+                "\(peerDescription): no common SSH algorithms while \(what) (\(lastError())); the device may need a legacy algorithm profile"
+            )
         default:
             return TransportError(.protocolViolation, "\(peerDescription): SSH failed while \(what) (\(lastError()))")
         }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CHNTTSystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An RS-232 line (or a pseudo-terminal standing in for one): raw 8N1, no flow control, opened
 /// exclusively so that two processes never interleave commands on one device.
@@ -32,8 +33,9 @@ public actor SerialTransport: ByteTransport {
         let descriptor = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
-            throw TransportError(code == EBUSY ? .busy : .system,
-                                 "cannot open \(path): \(errnoText(code))")
+            throw TransportError(
+                code == EBUSY ? .busy : .system,
+                "cannot open \(path): \(errnoText(code))")
         }
         // Exclusive: flock keeps other hntt processes out (they wait their turn until the
         // deadline: several cameras of one chain share the port), TIOCEXCL other programs.

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A TCP connection: the raw transport to a serial server (Moxa, iTach) or a device's raw port,
 /// and the carrier under telnet and SSH.
@@ -59,8 +60,9 @@ public actor TCPTransport: ByteTransport {
                     guard errno == EINPROGRESS else {
                         throw TransportError(.connectFailed, "cannot connect to \(peer): \(errnoText())")
                     }
-                    try await IOReactor.shared.wait(fd: fd, for: .writable, deadline: deadline,
-                                                    what: "connecting to \(peer)")
+                    try await IOReactor.shared.wait(
+                        fd: fd, for: .writable, deadline: deadline,
+                        what: "connecting to \(peer)")
                     var soError: Int32 = 0
                     var length = socklen_t(MemoryLayout<Int32>.size)
                     getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
@@ -92,9 +94,12 @@ public actor TCPTransport: ByteTransport {
             return numeric
         }
         // Names need DNS, which blocks, and may block longer than the connection may take.
-        return try await onOwnThread(by: deadline, timedOut: {
+        let timedOut: @Sendable () -> any Error = {
             TransportError(.timedOut, "cannot resolve \(host) before the connect timeout")
-        }) { try lookup(host: host, port: port, numericOnly: false) }
+        }
+        return try await onOwnThread(by: deadline, timedOut: timedOut) {
+            try lookup(host: host, port: port, numericOnly: false)
+        }
     }
 
     static func lookup(host: String, port: UInt16, numericOnly: Bool) throws -> [ResolvedAddress] {
@@ -112,8 +117,10 @@ public actor TCPTransport: ByteTransport {
         while let info = cursor {
             let length = Int(info.pointee.ai_addrlen)
             let bytes = Array(UnsafeRawBufferPointer(start: info.pointee.ai_addr, count: length))
-            addresses.append(ResolvedAddress(family: info.pointee.ai_family, storage: bytes,
-                                             length: info.pointee.ai_addrlen))
+            addresses.append(
+                ResolvedAddress(
+                    family: info.pointee.ai_family, storage: bytes,
+                    length: info.pointee.ai_addrlen))
             cursor = info.pointee.ai_next
         }
         return addresses

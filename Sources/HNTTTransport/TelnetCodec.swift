@@ -6,15 +6,26 @@
 /// it prints `login:`. Refusals are sent once per option and direction, so two peers that
 /// both refuse cannot loop.
 public struct TelnetCodec: Sendable {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let IAC: UInt8 = 255
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let DONT: UInt8 = 254
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let DO: UInt8 = 253
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let WONT: UInt8 = 252
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let WILL: UInt8 = 251
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let SB: UInt8 = 250
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let SE: UInt8 = 240
 
-    private enum State: Sendable { case data, iac, option(UInt8), subnegotiation, subnegotiationIAC, carriageReturn }
+    private enum State: Sendable {
+        case data, iac
+        case option(UInt8)
+        case subnegotiation, subnegotiationIAC, carriageReturn
+    }
     private var state: State = .data
     private var refused: Set<UInt16> = []
 
@@ -39,7 +50,9 @@ public struct TelnetCodec: Sendable {
                 }
             case .iac:
                 switch byte {
-                case TelnetCodec.IAC: data.append(TelnetCodec.IAC); state = .data
+                case TelnetCodec.IAC:
+                    data.append(TelnetCodec.IAC)
+                    state = .data
                 case TelnetCodec.DO, TelnetCodec.DONT, TelnetCodec.WILL, TelnetCodec.WONT: state = .option(byte)
                 case TelnetCodec.SB: state = .subnegotiation
                 default: state = .data   // NOP, GA, AYT, …: no data

@@ -14,7 +14,10 @@ public struct TextLineSplitter: Sendable {
             if buffer.count > TextLineSplitter.maximumLineBytes {
                 let excerpt = TextLineSplitter.clean(buffer.prefix(60))
                 buffer.removeAll()
-                throw FramingError(detail: "sent over \(TextLineSplitter.maximumLineBytes) bytes without a line end (starting \"\(excerpt)\")")
+                throw FramingError(
+                    detail:
+                        "sent over \(TextLineSplitter.maximumLineBytes) bytes without a line end (starting \"\(excerpt)\")"
+                )
             }
             return nil
         }

@@ -38,10 +38,10 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 
-/// The text of an errno value, for messages.
-func errnoText(_ code: Int32 = errno) -> String {
-    String(cString: strerror(code))
-}
+    /// The text of an errno value, for messages.
+    func errnoText(_ code: Int32 = errno) -> String {
+        String(cString: strerror(code))
+    }
 #endif

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A connected UDP socket: each `write` is one datagram, each `read` returns one datagram.
@@ -26,7 +26,9 @@ public actor UDPTransport: ByteTransport {
             let rc = address.storage.withUnsafeBytes { raw in
                 Glibc.connect(socketFD, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), address.length)
             }
-            guard rc == 0 else { throw TransportError(.connectFailed, "cannot address \(peerDescription): \(errnoText())") }
+            guard rc == 0 else {
+                throw TransportError(.connectFailed, "cannot address \(peerDescription): \(errnoText())")
+            }
         } catch {
             Glibc.close(socketFD)
             throw error
@@ -41,7 +43,8 @@ public actor UDPTransport: ByteTransport {
             if n >= 0 { return }
             switch errno {
             case EAGAIN, EWOULDBLOCK, EINTR:
-                try await IOReactor.shared.wait(fd: fd, for: .writable, deadline: deadline, what: "sending to \(peerDescription)")
+                try await IOReactor.shared.wait(
+                    fd: fd, for: .writable, deadline: deadline, what: "sending to \(peerDescription)")
             case ECONNREFUSED:
                 throw TransportError(.connectFailed, "nothing answers on \(peerDescription) (port unreachable)")
             default:
@@ -58,8 +61,9 @@ public actor UDPTransport: ByteTransport {
             if n >= 0 { return Array(buffer[0..<n]) }
             switch errno {
             case EAGAIN, EWOULDBLOCK, EINTR:
-                try await IOReactor.shared.wait(fd: fd, for: .readable, deadline: deadline,
-                                                what: "waiting for \(peerDescription) to answer")
+                try await IOReactor.shared.wait(
+                    fd: fd, for: .readable, deadline: deadline,
+                    what: "waiting for \(peerDescription) to answer")
             case ECONNREFUSED:
                 throw TransportError(.connectFailed, "nothing answers on \(peerDescription) (port unreachable)")
             default:

@@ -29,11 +29,13 @@ public actor VISCACameraDriver: CameraDriver {
         case 0x02: isOn = true
         case 0x03: isOn = false
         case 0x04:
-            throw HNTTError(.deviceError, "the camera reports an internal power circuit error", device: deviceID,
-                            fix: "switch the camera off and on at its power supply; if it stays, it needs service")
+            throw HNTTError(
+                .deviceError, "the camera reports an internal power circuit error", device: deviceID,
+                fix: "switch the camera off and on at its power supply; if it stays, it needs service")
         default:
-            throw HNTTError(.deviceError, "the camera gave an unknown power state \(power.map { String($0, radix: 16) })",
-                            device: deviceID, fix: "check that the inventory names the right profile for this camera")
+            throw HNTTError(
+                .deviceError, "the camera gave an unknown power state \(power.map { String($0, radix: 16) })",
+                device: deviceID, fix: "check that the inventory names the right profile for this camera")
         }
         let preset = try? await inquire(VISCACommand.presetInquiry(address), "the preset in use").first.map(Int.init)
         // A camera in standby does not answer position inquiries (or answers "not executable").
@@ -51,14 +53,16 @@ public actor VISCACameraDriver: CameraDriver {
 
     public func recallPreset(_ preset: Int, camera: Int?) async throws {
         let number = try presetNumber(preset)
-        try await command(VISCACommand.preset(address, store: false, number: number, fullByte: options.presetFullByte),
-                          "recall preset \(preset)")
+        try await command(
+            VISCACommand.preset(address, store: false, number: number, fullByte: options.presetFullByte),
+            "recall preset \(preset)")
     }
 
     public func storePreset(_ preset: Int, camera: Int?) async throws {
         let number = try presetNumber(preset)
-        try await command(VISCACommand.preset(address, store: true, number: number, fullByte: options.presetFullByte),
-                          "store preset \(preset)")
+        try await command(
+            VISCACommand.preset(address, store: true, number: number, fullByte: options.presetFullByte),
+            "store preset \(preset)")
     }
 
     public func position() async throws -> CameraPosition {
@@ -66,11 +70,13 @@ public actor VISCACameraDriver: CameraDriver {
         let zoom = try await inquire(VISCACommand.zoomInquiry(address), "the zoom position")
         // 8 nibbles (pan, tilt); Sony BRC-300 sends 9 (a 5-nibble pan): read both ends.
         guard panTilt.count == 8 || panTilt.count == 9,
-              let pan = VISCACommand.nibbles(panTilt[(panTilt.count - 8)..<(panTilt.count - 4)], signed: true),
-              let tilt = VISCACommand.nibbles(panTilt[(panTilt.count - 4)...], signed: true),
-              let zoomValue = VISCACommand.nibbles(zoom[...], signed: false) else {
-            throw HNTTError(.deviceError, "the camera's position answer is not VISCA (\(panTilt.count) and \(zoom.count) bytes)",
-                            device: deviceID, fix: "check that the inventory names the right profile for this camera")
+            let pan = VISCACommand.nibbles(panTilt[(panTilt.count - 8)..<(panTilt.count - 4)], signed: true),
+            let tilt = VISCACommand.nibbles(panTilt[(panTilt.count - 4)...], signed: true),
+            let zoomValue = VISCACommand.nibbles(zoom[...], signed: false)
+        else {
+            throw HNTTError(
+                .deviceError, "the camera's position answer is not VISCA (\(panTilt.count) and \(zoom.count) bytes)",
+                device: deviceID, fix: "check that the inventory names the right profile for this camera")
         }
         return CameraPosition(pan: pan, tilt: tilt, zoom: zoomValue)
     }
@@ -91,7 +97,9 @@ public actor VISCACameraDriver: CameraDriver {
         let data = try await inquire(VISCACommand.versionInquiry(address), "its version")
         guard data.count >= 6 else { return "VISCA camera" }
         let hex = { (bytes: ArraySlice<UInt8>) in bytes.map { String(format2hex: $0) }.joined() }
-        let vendor = hex(data[0..<2]), model = hex(data[2..<4]), rom = hex(data[4..<6])
+        let vendor = hex(data[0..<2])
+        let model = hex(data[2..<4])
+        let rom = hex(data[4..<6])
         let name = vendor == "0001" || vendor == "0020" ? "Sony" : "vendor \(vendor)"
         return "\(name) model \(model) ROM \(rom)"
     }
@@ -106,21 +114,27 @@ public actor VISCACameraDriver: CameraDriver {
 
     private func exchange(_ packet: [UInt8], _ kind: VISCAExchange, _ what: String) async throws -> [UInt8] {
         let link = try acquireLink()
-        let timeouts = VISCATimeouts(ack: min(options.ackSeconds, plan.profile.timeouts.command),
-                                     completion: plan.profile.timeouts.command)
+        let timeouts = VISCATimeouts(
+            ack: min(options.ackSeconds, plan.profile.timeouts.command),
+            completion: plan.profile.timeouts.command)
         do {
             return try await attributing(to: deviceID) {
                 try await link.execute(packet, address: address, exchange: kind, timeouts: timeouts)
             }
         } catch let refusal as VISCARefusal {
-            throw HNTTError(.deviceError, "the camera refused to \(what): \(refusal.description)", device: deviceID,
-                            fix: refusal.code == 0x41 ? "power the camera on first (`hntt wake \(deviceID)`), or wait until it stops moving"
-                                                      : "check the camera's model against the profile \(plan.profile.id)")
+            throw HNTTError(
+                .deviceError, "the camera refused to \(what): \(refusal.description)", device: deviceID,
+                fix: refusal.code == 0x41
+                    ? "power the camera on first (`hntt wake \(deviceID)`), or wait until it stops moving"
+                    : "check the camera's model against the profile \(plan.profile.id)")
         } catch let error as HNTTError where error.category == .timeout {
-            let where_ = plan.device.transport == .udp ? "" : " at address \(address)"
-            throw HNTTError(.timeout, "the camera\(where_) did not answer when asked to \(what) (\(error.message))",
-                            device: deviceID,
-                            fix: "check the camera's power and cable, its VISCA address in the inventory, and that the whole chain uses one baud rate")
+            let place = plan.device.transport == .udp ? "" : " at address \(address)"
+            throw HNTTError(
+                .timeout, "the camera\(place) did not answer when asked to \(what) (\(error.message))",
+                device: deviceID,
+                fix:
+                    "check the camera's power and cable, its VISCA address in the inventory, and that the whole chain uses one baud rate"
+            )
         }
     }
 

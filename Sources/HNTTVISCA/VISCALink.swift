@@ -32,7 +32,8 @@ public struct VISCARefusal: Error, Sendable, Equatable {
 /// VISCA over IP. Sends one packet at a time and waits for its outcome.
 public protocol VISCALink: Sendable {
     /// Sends `packet` to the camera at `address` and returns the inquiry data (empty for a command).
-    func execute(_ packet: [UInt8], address: Int, exchange: VISCAExchange, timeouts: VISCATimeouts) async throws -> [UInt8]
+    func execute(_ packet: [UInt8], address: Int, exchange: VISCAExchange, timeouts: VISCATimeouts) async throws
+        -> [UInt8]
     /// Ends the link (the next exchange opens it again).
     func close() async
 }
@@ -58,21 +59,26 @@ public actor VISCAStreamLink: VISCALink {
     public private(set) var camerasOnChain: Int?
 
     /// `numbersChain`: run AddressSet/IF_Clear (serial lines and serial servers; not a single IP camera).
-    public init(numbersChain: Bool, connectTimeout: Double, makeTransport: @escaping @Sendable () -> any ByteTransport) {
+    public init(numbersChain: Bool, connectTimeout: Double, makeTransport: @escaping @Sendable () -> any ByteTransport)
+    {
         self.numbersChain = numbersChain
         self.connectTimeout = connectTimeout
         self.makeTransport = makeTransport
     }
 
-    public func execute(_ packet: [UInt8], address: Int, exchange: VISCAExchange,
-                        timeouts: VISCATimeouts) async throws -> [UInt8] {
+    public func execute(
+        _ packet: [UInt8], address: Int, exchange: VISCAExchange,
+        timeouts: VISCATimeouts
+    ) async throws -> [UInt8] {
         try await turn.withLock {
             try await executeInTurn(packet, address: address, exchange: exchange, timeouts: timeouts)
         }
     }
 
-    private func executeInTurn(_ packet: [UInt8], address: Int, exchange: VISCAExchange,
-                               timeouts: VISCATimeouts) async throws -> [UInt8] {
+    private func executeInTurn(
+        _ packet: [UInt8], address: Int, exchange: VISCAExchange,
+        timeouts: VISCATimeouts
+    ) async throws -> [UInt8] {
         let stream = try await opened()
         if numbersChain && !chainReady { try await numberChain(stream) }
         do {
@@ -111,7 +117,9 @@ public actor VISCAStreamLink: VISCALink {
     }
 
     /// The first reply `match` accepts, or nil when none comes within `seconds`.
-    private func waitFor<T>(_ stream: DeviceStream, within seconds: Double, _ match: (VISCAReply) -> T?) async throws -> T? {
+    private func waitFor<T>(_ stream: DeviceStream, within seconds: Double, _ match: (VISCAReply) -> T?) async throws
+        -> T?
+    {
         let deadline = Deadline.after(seconds: seconds)
         while true {
             do {
@@ -124,8 +132,10 @@ public actor VISCAStreamLink: VISCALink {
         }
     }
 
-    private func run(_ packet: [UInt8], on stream: DeviceStream, address: Int, exchange: VISCAExchange,
-                     timeouts: VISCATimeouts) async throws -> [UInt8] {
+    private func run(
+        _ packet: [UInt8], on stream: DeviceStream, address: Int, exchange: VISCAExchange,
+        timeouts: VISCATimeouts
+    ) async throws -> [UInt8] {
         attempts: for _ in 0..<20 {
             try await stream.send(bytes: packet, deadline: .after(seconds: timeouts.ack))
             var deadline = Deadline.after(seconds: timeouts.ack)

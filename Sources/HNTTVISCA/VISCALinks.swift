@@ -18,7 +18,8 @@ public final class VISCALinks: Sendable {
     /// The link for `plan`'s device, shared with every device on the same path.
     public func acquire(for plan: ConnectionPlan) throws -> (key: String, link: any VISCALink) {
         let device = plan.device
-        let key = "\(device.transport.rawValue):\(device.path ?? device.host ?? "")"
+        let key =
+            "\(device.transport.rawValue):\(device.path ?? device.host ?? "")"
             + (device.transport == .serial ? "" : ":\(device.port ?? 0)")
         let make = plan.makeTransport
         let timeout = plan.profile.timeouts.connect
@@ -27,8 +28,10 @@ public final class VISCALinks: Sendable {
             link = entries.withLock { $0[key]?.link } ?? VISCAOverIPLink(transport: make(), connectTimeout: timeout)
         } else {
             // Serial lines and serial servers carry chains to number; a camera's own raw port does not.
-            let chain = device.transport == .serial || (device.transport == .tcp && plan.profile.visca.tcpIsSerialServer)
-            link = entries.withLock { $0[key]?.link }
+            let chain =
+                device.transport == .serial || (device.transport == .tcp && plan.profile.visca.tcpIsSerialServer)
+            link =
+                entries.withLock { $0[key]?.link }
                 ?? VISCAStreamLink(numbersChain: chain, connectTimeout: timeout, makeTransport: make)
         }
         entries.withLock { entries in

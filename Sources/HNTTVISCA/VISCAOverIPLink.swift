@@ -23,12 +23,16 @@ public actor VISCAOverIPLink: VISCALink {
         self.retries = retries
     }
 
-    public func execute(_ packet: [UInt8], address: Int, exchange: VISCAExchange,
-                        timeouts: VISCATimeouts) async throws -> [UInt8] {
+    public func execute(
+        _ packet: [UInt8], address: Int, exchange: VISCAExchange,
+        timeouts: VISCATimeouts
+    ) async throws -> [UInt8] {
         try await turn.withLock { try await executeInTurn(packet, exchange: exchange, timeouts: timeouts) }
     }
 
-    private func executeInTurn(_ packet: [UInt8], exchange: VISCAExchange, timeouts: VISCATimeouts) async throws -> [UInt8] {
+    private func executeInTurn(_ packet: [UInt8], exchange: VISCAExchange, timeouts: VISCATimeouts) async throws
+        -> [UInt8]
+    {
         if !opened { try await open() }
         sequence &+= 1
         var current = sequence
@@ -36,8 +40,9 @@ public actor VISCAOverIPLink: VISCALink {
         for attempt in 0...retries {
             let type = exchange == .command ? VISCAOverIP.command : VISCAOverIP.inquiry
             if attempt > 0 { retransmissions += 1 }
-            try await transport.write(VISCAOverIP.datagram(type: type, sequence: current, payload: packet),
-                                      deadline: .after(seconds: timeouts.ack))
+            try await transport.write(
+                VISCAOverIP.datagram(type: type, sequence: current, payload: packet),
+                deadline: .after(seconds: timeouts.ack))
             do {
                 return try await awaitOutcome(sequence: current, exchange: exchange, timeouts: timeouts)
             } catch let lost as LostReply {
@@ -87,7 +92,9 @@ public actor VISCAOverIPLink: VISCALink {
         }
     }
 
-    private func awaitOutcome(sequence: UInt32, exchange: VISCAExchange, timeouts: VISCATimeouts) async throws -> [UInt8] {
+    private func awaitOutcome(sequence: UInt32, exchange: VISCAExchange, timeouts: VISCATimeouts) async throws
+        -> [UInt8]
+    {
         var deadline = Deadline.after(seconds: timeouts.ack)
         var acknowledged = false
         while true {
@@ -104,7 +111,9 @@ public actor VISCAOverIPLink: VISCALink {
                 continue
             }
             // Late replies to an earlier number are skipped; some cameras echo no number (quirk), taken as ours.
-            guard parsed.type == VISCAOverIP.reply, parsed.sequence == sequence || parsed.sequence == 0 else { continue }
+            guard parsed.type == VISCAOverIP.reply, parsed.sequence == sequence || parsed.sequence == 0 else {
+                continue
+            }
             switch VISCAReply.parse(parsed.payload) {
             case .ack where exchange == .command && !acknowledged:
                 acknowledged = true

@@ -31,7 +31,8 @@ public enum VISCAReply: Sendable, Equatable {
         // Replies come from address z − 8, z = 8…F (accept every z, as the notes advise).
         guard header & 0x8F == 0x80 else { return .stray(packet) }
         let from = Int((header >> 4) & 0x07)
-        let kind = packet[1] & 0xF0, socket = Int(packet[1] & 0x0F)
+        let kind = packet[1] & 0xF0
+        let socket = Int(packet[1] & 0x0F)
         switch (kind, packet.count) {
         case (0x40, 3): return .ack(from: from, socket: socket)
         case (0x50, 3): return .completion(from: from, socket: socket)
@@ -127,13 +128,18 @@ public enum VISCAOverIP {
 
     /// One datagram: payload type, length and sequence number, big-endian, then the payload.
     public static func datagram(type: UInt16, sequence: UInt32, payload: [UInt8]) -> [UInt8] {
-        [UInt8(type >> 8), UInt8(type & 0xFF), UInt8(payload.count >> 8), UInt8(payload.count & 0xFF),
-         UInt8(sequence >> 24 & 0xFF), UInt8(sequence >> 16 & 0xFF), UInt8(sequence >> 8 & 0xFF), UInt8(sequence & 0xFF)]
+        [
+            UInt8(type >> 8), UInt8(type & 0xFF), UInt8(payload.count >> 8), UInt8(payload.count & 0xFF),
+            UInt8(sequence >> 24 & 0xFF), UInt8(sequence >> 16 & 0xFF), UInt8(sequence >> 8 & 0xFF),
+            UInt8(sequence & 0xFF),
+        ]
             + payload
     }
 
     /// The RESET control command: sequence numbers start again at 0.
-    public static func reset(sequence: UInt32) -> [UInt8] { datagram(type: controlCommand, sequence: sequence, payload: [0x01]) }
+    public static func reset(sequence: UInt32) -> [UInt8] {
+        datagram(type: controlCommand, sequence: sequence, payload: [0x01])
+    }
 
     /// A parsed datagram, or nil when it is too short or its length field lies.
     public static func parse(_ datagram: [UInt8]) -> (type: UInt16, sequence: UInt32, payload: [UInt8])? {

@@ -4,8 +4,10 @@ import HNTTSimulator
 
 /// `hntt-sim`: simulated room devices for tests and demos.
 struct HNTTSim: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hntt-sim",
-        abstract: "Simulated room devices (for tests and demos).", subcommands: [CiscoSim.self, PolySim.self, VISCASim.self, CiscoTamper.self])
+    static let configuration = CommandConfiguration(
+        commandName: "hntt-sim",
+        abstract: "Simulated room devices (for tests and demos).",
+        subcommands: [CiscoSim.self, PolySim.self, VISCASim.self, CiscoTamper.self])
 }
 
 /// Where and how a simulated device is served; the same for every vendor.
@@ -31,14 +33,18 @@ struct RouteOptions: ParsableArguments {
             case "drop-mid-reply": faults.dropMidReply = true
             case "split-writes": faults.splitWrites = true
             case "feedback-noise": faults.feedbackNoise = true
-            default: throw ValidationError("unknown fault \(name); use silent, garbage, drop-mid-reply, split-writes or feedback-noise")
+            default:
+                throw ValidationError(
+                    "unknown fault \(name); use silent, garbage, drop-mid-reply, split-writes or feedback-noise")
             }
         }
         return faults
     }
 
     /// Serves `initial` on the routes asked for, until killed (or for one stdio session).
-    func serve<State: SimulatedDeviceState>(_ initial: State, device: (SimulatorStore<State>) -> any SimulatedDevice) throws {
+    func serve<State: SimulatedDeviceState>(_ initial: State, device: (SimulatorStore<State>) -> any SimulatedDevice)
+        throws
+    {
         let store = try state.map { try SimulatorStore(file: $0, initial: initial) } ?? SimulatorStore(initial)
         if stdio {
             device(store).serveStandardIO()
@@ -52,9 +58,13 @@ struct RouteOptions: ParsableArguments {
             let simulator = device(index == 0 ? store : SimulatorStore(initial))
             devices.append(simulator)
             let offset = UInt16(index)
-            if let telnet { say("telnet 127.0.0.1:\(try simulator.startTelnet(port: telnet == 0 ? 0 : telnet + offset))") }
+            if let telnet {
+                say("telnet 127.0.0.1:\(try simulator.startTelnet(port: telnet == 0 ? 0 : telnet + offset))")
+            }
             if let serialServer {
-                say("serial-server 127.0.0.1:\(try simulator.startSerialServer(port: serialServer == 0 ? 0 : serialServer + offset))")
+                say(
+                    "serial-server 127.0.0.1:\(try simulator.startSerialServer(port: serialServer == 0 ? 0 : serialServer + offset))"
+                )
             }
             if pty { say("pty \(try simulator.startSerial())") }
         }
@@ -67,8 +77,11 @@ struct RouteOptions: ParsableArguments {
 }
 
 struct CiscoSim: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cisco",
-        abstract: "A simulated Cisco codec: on stdin/stdout (behind sshd's ForceCommand), telnet, a serial server port or a pty.")
+    static let configuration = CommandConfiguration(
+        commandName: "cisco",
+        abstract:
+            "A simulated Cisco codec: on stdin/stdout (behind sshd's ForceCommand), telnet, a serial server port or a pty."
+    )
 
     @OptionGroup var routes: RouteOptions
     @Option(help: "tc7, ce9 or roomos11.") var flavor: String = "ce9"
@@ -81,7 +94,8 @@ struct CiscoSim: ParsableCommand {
             throw ValidationError("unknown flavor \(self.flavor); use tc7, ce9 or roomos11")
         }
         let parts = account.split(separator: ":", maxSplits: 1).map(String.init)
-        var initial = CiscoCodecData(flavor: flavor, systemName: name, users: parts.count == 2 ? [parts[0]: parts[1]] : [:])
+        var initial = CiscoCodecData(
+            flavor: flavor, systemName: name, users: parts.count == 2 ? [parts[0]: parts[1]] : [:])
         if noSerialLogin { initial.setSetting("SerialPort LoginRequired", "Off") }
         initial.faults = try routes.faults()
         try routes.serve(initial) { CiscoSimulator(store: $0) }
@@ -89,8 +103,11 @@ struct CiscoSim: ParsableCommand {
 }
 
 struct PolySim: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "poly",
-        abstract: "A simulated Poly Group Series or HDX codec: on stdin/stdout (behind sshd), telnet, a serial server port or a pty.")
+    static let configuration = CommandConfiguration(
+        commandName: "poly",
+        abstract:
+            "A simulated Poly Group Series or HDX codec: on stdin/stdout (behind sshd), telnet, a serial server port or a pty."
+    )
 
     @OptionGroup var routes: RouteOptions
     @Option(help: "group or hdx.") var flavor: String = "group"
@@ -99,7 +116,9 @@ struct PolySim: ParsableCommand {
     @Option(help: "Serial login mode: password, username or none.") var serialLogin = "password"
 
     func run() throws {
-        guard let flavor = PolyFlavor(rawValue: flavor) else { throw ValidationError("unknown flavor \(self.flavor); use group or hdx") }
+        guard let flavor = PolyFlavor(rawValue: flavor) else {
+            throw ValidationError("unknown flavor \(self.flavor); use group or hdx")
+        }
         guard let mode = PolySerialLogin(rawValue: serialLogin) else {
             throw ValidationError("unknown serial login mode \(serialLogin); use password, username or none")
         }
@@ -111,7 +130,8 @@ struct PolySim: ParsableCommand {
 }
 
 struct VISCASim: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "visca",
+    static let configuration = CommandConfiguration(
+        commandName: "visca",
         abstract: "Simulated VISCA PTZ cameras: a chain on a pty or behind a serial server, or an IP camera on UDP.")
 
     @OptionGroup var routes: RouteOptions
@@ -124,7 +144,8 @@ struct VISCASim: ParsableCommand {
         var initial = VISCACameraData(count: cameras, fixedAddresses: fixedAddresses)
         initial.faults = try routes.faults()
         if let udp {
-            let store = try routes.state.map { try VISCACameraStore(file: $0, initial: initial) } ?? VISCACameraStore(initial)
+            let store =
+                try routes.state.map { try VISCACameraStore(file: $0, initial: initial) } ?? VISCACameraStore(initial)
             let camera = try VISCAUDPCamera(store: store, sonyHeader: !rawUDP, port: udp)
             say("udp 127.0.0.1:\(camera.port)")
             signal(SIGTERM) { _ in Foundation.exit(0) }
@@ -138,7 +159,8 @@ struct VISCASim: ParsableCommand {
 }
 
 struct CiscoTamper: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cisco-set",
+    static let configuration = CommandConfiguration(
+        commandName: "cisco-set",
         abstract: "Change a running simulated Cisco codec's configuration behind hntt's back (demos of drift).")
 
     @Option(help: "The codec's state file (as given to `hntt-sim cisco --state`).") var state: String

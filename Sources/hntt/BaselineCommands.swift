@@ -1,18 +1,22 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
-import HNTTGateway
 import HNTTDocuments
+import HNTTGateway
 import HNTTGovernance
 
 struct BaselineCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "baseline", abstract: "Approved baselines signed by the Sở TT&TT.",
-        subcommands: [BaselineDraftCommand.self, BaselineSignCommand.self, BaselineImportCommand.self,
-                      BaselineListCommand.self, BaselineShowCommand.self, BaselinePushCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "baseline", abstract: "Approved baselines signed by the Sở TT&TT.",
+        subcommands: [
+            BaselineDraftCommand.self, BaselineSignCommand.self, BaselineImportCommand.self,
+            BaselineListCommand.self, BaselineShowCommand.self, BaselinePushCommand.self,
+        ])
 }
 
 struct BaselineDraftCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "draft",
+    static let configuration = CommandConfiguration(
+        commandName: "draft",
         abstract: "Write a baseline for review: each device's governed settings with their current values.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Device ids.") var devices: [String]
@@ -23,13 +27,17 @@ struct BaselineDraftCommand: ReportingCommand {
         let document = try await global.gateway.draftBaseline(devices, fromSnapshot: fromSnapshot)
         try Data(document.yaml().utf8).write(to: URL(fileURLWithPath: output))
         let counts = document.devices.map { "\($0.device) (\($0.settings.count) settings)" }.joined(separator: ", ")
-        global.output.result(.object([("file", .string(output)), ("devices", .array(document.devices.map { .string($0.device) }))]),
-                             human: "draft written to \(output): \(counts)\nreview it, then: hntt baseline sign \(output) --key approval-key.private --by NAME --ref NUMBER")
+        global.output.result(
+            .object([("file", .string(output)), ("devices", .array(document.devices.map { .string($0.device) }))]),
+            human:
+                "draft written to \(output): \(counts)\nreview it, then: hntt baseline sign \(output) --key approval-key.private --by NAME --ref NUMBER"
+        )
     }
 }
 
 struct BaselineSignCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "sign",
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
         abstract: "Sign a reviewed baseline with the approval key (the signed document replaces the draft).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The baseline file.") var file: String
@@ -39,22 +47,31 @@ struct BaselineSignCommand: ReportingCommand {
 
     func execute() async throws {
         try global.gateway.signBaseline(file: file, key: key, signer: by, reference: ref)
-        global.output.result(.object([("file", .string(file)), ("signer", .string(by)), ("reference", .string(ref))]),
-                             human: "\(file) signed by \(by) under \(ref)")
+        global.output.result(
+            .object([("file", .string(file)), ("signer", .string(by)), ("reference", .string(ref))]),
+            human: "\(file) signed by \(by) under \(ref)")
     }
 }
 
 struct BaselineImportCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "import",
+    static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import a signed baseline (refused with exit 3 if unsigned, unknown key or altered).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The signed baseline file.") var file: String
 
     func execute() async throws {
         let versions = try await global.gateway.importBaseline(file: file, by: global.caller)
-        global.output.result(.object([("imported", .array(versions.map {
-            .object([("device", .string($0.device)), ("version", .number($0.version))])
-        }))]), human: versions.map { "\($0.device): baseline version \($0.version) in force" }.joined(separator: "\n"))
+        global.output.result(
+            .object([
+                (
+                    "imported",
+                    .array(
+                        versions.map {
+                            .object([("device", .string($0.device)), ("version", .number($0.version))])
+                        })
+                )
+            ]), human: versions.map { "\($0.device): baseline version \($0.version) in force" }.joined(separator: "\n"))
     }
 }
 
@@ -65,33 +82,53 @@ struct BaselineListCommand: ReportingCommand {
 
     func execute() async throws {
         let history = try await global.gateway.baselineHistory(device: device)
-        global.output.result(.object([("baselines", .array(history.map { baseline in
-            .object([("device", .string(baseline.device)), ("version", .number(baseline.version)), ("signer", .string(baseline.signer)),
-                     ("reference", .string(baseline.reference)), ("signed_at", .string(baseline.signedAt)),
-                     ("settings", .number(baseline.settings.count))])
-        }))]), human: history.isEmpty ? "no baselines imported" : history.map {
-            "\($0.device)  v\($0.version)  \($0.reference)  \($0.signer)  \($0.signedAt)  (\($0.settings.count) settings)"
-        }.joined(separator: "\n"))
+        global.output.result(
+            .object([
+                (
+                    "baselines",
+                    .array(
+                        history.map { baseline in
+                            .object([
+                                ("device", .string(baseline.device)), ("version", .number(baseline.version)),
+                                ("signer", .string(baseline.signer)),
+                                ("reference", .string(baseline.reference)), ("signed_at", .string(baseline.signedAt)),
+                                ("settings", .number(baseline.settings.count)),
+                            ])
+                        })
+                )
+            ]),
+            human: history.isEmpty
+                ? "no baselines imported"
+                : history.map {
+                    "\($0.device)  v\($0.version)  \($0.reference)  \($0.signer)  \($0.signedAt)  (\($0.settings.count) settings)"
+                }.joined(separator: "\n"))
     }
 }
 
 struct BaselineShowCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "The baseline in force for a device.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "The baseline in force for a device.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
 
     func execute() async throws {
         let baseline = try await global.gateway.baselineInForce(device: device)
-        global.output.result(.object([("device", .string(device)), ("version", .number(baseline.version)),
-                                      ("reference", .string(baseline.reference)), ("signer", .string(baseline.signer)),
-                                      ("settings", settingsJSON(baseline.settings))]),
-                             human: "\(device) baseline v\(baseline.version), \(baseline.reference), signed by \(baseline.signer) at \(baseline.signedAt)\n"
-                                 + baseline.settings.map { "\($0.key): \(SnapshotNormaliser.display($0.value))" }.joined(separator: "\n"))
+        global.output.result(
+            .object([
+                ("device", .string(device)), ("version", .number(baseline.version)),
+                ("reference", .string(baseline.reference)), ("signer", .string(baseline.signer)),
+                ("settings", settingsJSON(baseline.settings)),
+            ]),
+            human:
+                "\(device) baseline v\(baseline.version), \(baseline.reference), signed by \(baseline.signer) at \(baseline.signedAt)\n"
+                + baseline.settings.map { "\($0.key): \(SnapshotNormaliser.display($0.value))" }.joined(separator: "\n")
+        )
     }
 }
 
 struct DriftCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "drift",
+    static let configuration = CommandConfiguration(
+        commandName: "drift",
         abstract: "Compare live configuration with the approved baselines (every device when none is named).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Device ids (default: all).") var devices: [String] = []
@@ -105,52 +142,89 @@ struct DriftCommand: ReportingCommand {
         let targets = devices.isEmpty ? inventory.devices : try devices.map { try inventory.device($0) }
         let output = global.output
         let started = Date()
-        let reports = try await gateway.drift(targets, parallel: parallel, progress: { done, total in
-            if total > 10 && (done % 10 == 0 || done == total) {
-                output.note("drift: \(done)/\(total) devices checked (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
-            }
-        })
+        let reports = try await gateway.drift(
+            targets, parallel: parallel,
+            progress: { done, total in
+                if total > 10 && (done % 10 == 0 || done == total) {
+                    output.note(
+                        "drift: \(done)/\(total) devices checked (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)"
+                    )
+                }
+            })
         var lines: [String] = []
         for report in reports {
             switch report.status {
             case .drift:
                 lines.append("\(report.device): drift" + (remediate ? " (remediation below)" : ""))
                 for change in report.changes {
-                    let secret = (change.before ?? "").hasPrefix(SnapshotNormaliser.secretPrefix) ? " (secret changed)" : ""
-                    lines.append("  \(change.key): \(SnapshotNormaliser.display(change.before ?? "(absent)")) → \(SnapshotNormaliser.display(change.after ?? "(absent)"))\(secret)")
+                    let secret =
+                        (change.before ?? "").hasPrefix(SnapshotNormaliser.secretPrefix) ? " (secret changed)" : ""
+                    lines.append(
+                        "  \(change.key): \(SnapshotNormaliser.display(change.before ?? "(absent)")) → \(SnapshotNormaliser.display(change.after ?? "(absent)"))\(secret)"
+                    )
                 }
-            case .unreachable, .error: lines.append("\(report.device): \(report.status.rawValue): \(report.error ?? "")")
+            case .unreachable, .error:
+                lines.append("\(report.device): \(report.status.rawValue): \(report.error ?? "")")
             default: lines.append("\(report.device): \(report.status.rawValue)")
             }
             if !report.unsupported.isEmpty {
-                lines.append("  the baseline governs \(report.unsupported.joined(separator: ", ")), which this firmware does not have"
-                    + " (not compared; ask the Sở for a baseline without them)")
+                lines.append(
+                    "  the baseline governs \(report.unsupported.joined(separator: ", ")), which this firmware does not have"
+                        + " (not compared; ask the Sở for a baseline without them)")
             }
         }
-        global.output.result(.object([("devices", .array(reports.map { report in
-            var fields: [(String, JSONValue)] = [
-                ("device", .string(report.device)), ("status", .string(report.status.rawValue)),
-                ("changes", .array(report.changes.map { change in
-                    .object([("key", .string(change.key)), ("approved", .string(SnapshotNormaliser.display(change.before ?? ""))),
-                             ("live", change.after.map { .string(SnapshotNormaliser.display($0)) } ?? .null)])
-                })),
-            ]
-            if let error = report.error { fields.append(("error", .string(error))) }
-            if !report.unsupported.isEmpty { fields.append(("unsupported", .array(report.unsupported.map(JSONValue.string)))) }
-            return .object(fields)
-        }))]), human: lines.joined(separator: "\n"))
+        global.output.result(
+            .object([
+                (
+                    "devices",
+                    .array(
+                        reports.map { report in
+                            var fields: [(String, JSONValue)] = [
+                                ("device", .string(report.device)), ("status", .string(report.status.rawValue)),
+                                (
+                                    "changes",
+                                    .array(
+                                        report.changes.map { change in
+                                            .object([
+                                                ("key", .string(change.key)),
+                                                ("approved", .string(SnapshotNormaliser.display(change.before ?? ""))),
+                                                (
+                                                    "live",
+                                                    change.after.map { .string(SnapshotNormaliser.display($0)) }
+                                                        ?? .null
+                                                ),
+                                            ])
+                                        })
+                                ),
+                            ]
+                            if let error = report.error { fields.append(("error", .string(error))) }
+                            if !report.unsupported.isEmpty {
+                                fields.append(("unsupported", .array(report.unsupported.map(JSONValue.string))))
+                            }
+                            return .object(fields)
+                        })
+                )
+            ]), human: lines.joined(separator: "\n"))
         if remediate {
             let outcomes = try await gateway.remediate(reports, by: global.caller)
             for outcome in outcomes {
-                if !outcome.putBack.isEmpty { output.note("\(outcome.device): put back \(outcome.putBack.joined(separator: ", "))") }
+                if !outcome.putBack.isEmpty {
+                    output.note("\(outcome.device): put back \(outcome.putBack.joined(separator: ", "))")
+                }
                 if !outcome.secretsLeft.isEmpty {
-                    output.note("\(outcome.device): cannot put back \(outcome.secretsLeft.joined(separator: ", ")): only a keyed hash of the approved secret is kept; set it with a change order")
+                    output.note(
+                        "\(outcome.device): cannot put back \(outcome.secretsLeft.joined(separator: ", ")): only a keyed hash of the approved secret is kept; set it with a change order"
+                    )
                 }
                 if let error = outcome.error { output.note("error: \(error)") }
             }
             let remaining = outcomes.filter { !$0.settled }.count
-            if let refused = outcomes.compactMap(\.error).first(where: { $0.exitCode == 3 }) { throw ExitCode(refused.exitCode) }
-            if remaining == 0 && !reports.contains(where: { $0.status == .unreachable || $0.status == .error }) { return }
+            if let refused = outcomes.compactMap(\.error).first(where: { $0.exitCode == 3 }) {
+                throw ExitCode(refused.exitCode)
+            }
+            if remaining == 0 && !reports.contains(where: { $0.status == .unreachable || $0.status == .error }) {
+                return
+            }
             if remaining > 0 { throw ExitCode(1) }
         }
         if reports.contains(where: { $0.status == .drift }) && !remediate { throw ExitCode(1) }
@@ -160,8 +234,9 @@ struct DriftCommand: ReportingCommand {
 }
 
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The hash-chained audit log.",
-                                                    subcommands: [AuditListCommand.self, AuditVerifyCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "The hash-chained audit log.",
+        subcommands: [AuditListCommand.self, AuditVerifyCommand.self])
 }
 
 struct AuditListCommand: ReportingCommand {
@@ -172,35 +247,53 @@ struct AuditListCommand: ReportingCommand {
 
     func execute() async throws {
         let entries = try await global.gateway.auditEntries(device: device, limit: limit)
-        global.output.result(.object([("entries", .array(entries.map { entry in
-            .object([("id", .number(Int(entry.id))), ("at", .string(entry.at)), ("os_user", .string(entry.osUser)),
-                     ("operator", .string(entry.operatorName)), ("device", .string(entry.device)), ("action", .string(entry.action)),
-                     ("outcome", .string(entry.outcome)), ("detail", .string(entry.detail))])
-        }))]), human: entries.isEmpty ? "the audit log is empty" : entries.map {
-            "\($0.id)  \($0.at)  \($0.osUser)\($0.operatorName.isEmpty ? "" : " (\($0.operatorName))")  \($0.device)  \($0.action)  \($0.outcome)"
-                + ($0.detail.isEmpty ? "" : "  \($0.detail)")
-        }.joined(separator: "\n"))
+        global.output.result(
+            .object([
+                (
+                    "entries",
+                    .array(
+                        entries.map { entry in
+                            .object([
+                                ("id", .number(Int(entry.id))), ("at", .string(entry.at)),
+                                ("os_user", .string(entry.osUser)),
+                                ("operator", .string(entry.operatorName)), ("device", .string(entry.device)),
+                                ("action", .string(entry.action)),
+                                ("outcome", .string(entry.outcome)), ("detail", .string(entry.detail)),
+                            ])
+                        })
+                )
+            ]),
+            human: entries.isEmpty
+                ? "the audit log is empty"
+                : entries.map {
+                    "\($0.id)  \($0.at)  \($0.osUser)\($0.operatorName.isEmpty ? "" : " (\($0.operatorName))")  \($0.device)  \($0.action)  \($0.outcome)"
+                        + ($0.detail.isEmpty ? "" : "  \($0.detail)")
+                }.joined(separator: "\n"))
     }
 }
 
 struct AuditVerifyCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "verify",
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check the audit log's hash chain; names the first edited, deleted or reordered entry (exit 1).")
     @OptionGroup var global: GlobalOptions
 
     func execute() async throws {
         let (problem, count) = try await global.gateway.verifyAudit()
         if let broken = problem {
-            global.output.result(.object([("intact", .bool(false)), ("problem", .string(broken))]), human: "audit log BROKEN: \(broken)")
+            global.output.result(
+                .object([("intact", .bool(false)), ("problem", .string(broken))]), human: "audit log BROKEN: \(broken)")
             throw ExitCode(1)
         }
-        global.output.result(.object([("intact", .bool(true)), ("entries", .number(count))]),
-                             human: "audit log intact (\(count) entries)")
+        global.output.result(
+            .object([("intact", .bool(true)), ("entries", .number(count))]),
+            human: "audit log intact (\(count) entries)")
     }
 }
 
 struct BaselinePushCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "push",
+    static let configuration = CommandConfiguration(
+        commandName: "push",
         abstract: "Apply the approved baseline where the live configuration differs (same as `drift --remediate`).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Device ids (default: all).") var devices: [String] = []

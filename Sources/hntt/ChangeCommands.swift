@@ -1,17 +1,21 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
-import HNTTGateway
 import HNTTDocuments
+import HNTTGateway
 import HNTTGovernance
 
 struct ChangeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "change", abstract: "Signed change orders (Điều 3.3).",
-        subcommands: [ChangeRequestCommand.self, ChangeSignCommand.self, ChangeApplyCommand.self, ChangeConfirmCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "change", abstract: "Signed change orders (Điều 3.3).",
+        subcommands: [
+            ChangeRequestCommand.self, ChangeSignCommand.self, ChangeApplyCommand.self, ChangeConfirmCommand.self,
+        ])
 }
 
 struct ChangeRequestCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "request",
+    static let configuration = CommandConfiguration(
+        commandName: "request",
         abstract: "Write a change order for the Sở TT&TT to review and sign.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
@@ -22,13 +26,15 @@ struct ChangeRequestCommand: ReportingCommand {
     func execute() async throws {
         let order = try global.gateway.requestChange(device, settings: settings, reason: reason)
         try Data(order.yaml().utf8).write(to: URL(fileURLWithPath: output))
-        global.output.result(.object([("file", .string(output)), ("order_id", .string(order.id))]),
-                             human: "change order \(order.id) written to \(output); the Sở TT&TT reviews and signs it")
+        global.output.result(
+            .object([("file", .string(output)), ("order_id", .string(order.id))]),
+            human: "change order \(order.id) written to \(output); the Sở TT&TT reviews and signs it")
     }
 }
 
 struct ChangeSignCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "sign", abstract: "Sign a change order with the approval key.")
+    static let configuration = CommandConfiguration(
+        commandName: "sign", abstract: "Sign a change order with the approval key.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The change order file.") var file: String
     @Option(help: "The approval private key file.") var key: String
@@ -37,23 +43,29 @@ struct ChangeSignCommand: ReportingCommand {
     @Option(help: "Valid until (ISO 8601, e.g. 2026-12-31T17:00:00Z; default: 7 days).") var validUntil: String?
 
     func execute() async throws {
-        let order = try global.gateway.signChangeOrder(file: file, key: key, signer: by, reference: ref, validUntil: validUntil)
-        global.output.result(.object([("file", .string(file)), ("valid_until", .string(order.validUntil))]),
-                             human: "\(file) signed by \(by) under \(ref), valid until \(order.validUntil)")
+        let order = try global.gateway.signChangeOrder(
+            file: file, key: key, signer: by, reference: ref, validUntil: validUntil)
+        global.output.result(
+            .object([("file", .string(file)), ("valid_until", .string(order.validUntil))]),
+            human: "\(file) signed by \(by) under \(ref), valid until \(order.validUntil)")
     }
 }
 
 struct ChangeApplyCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "apply",
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
         abstract: "Apply a signed change order: checked by the guard, applied key by key, undone on any failure.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The signed change order file.") var file: String
-    @Option(help: "Undo the change unless `hntt change confirm` arrives within this many seconds (network, SSH settings).")
+    @Option(
+        help: "Undo the change unless `hntt change confirm` arrives within this many seconds (network, SSH settings).")
     var confirmWithin: Double?
 
     func execute() async throws {
         if let confirmWithin, let order = try? ChangeOrder.load(path: file) {
-            global.output.note("applied changes must be confirmed within \(Int(confirmWithin)) s: run `hntt change confirm \(order.id)`")
+            global.output.note(
+                "applied changes must be confirmed within \(Int(confirmWithin)) s: run `hntt change confirm \(order.id)`"
+            )
         }
         let outcome = try await global.gateway.applyOrder(file: file, confirmWithin: confirmWithin, by: global.caller)
         var lines: [String] = []
@@ -61,19 +73,23 @@ struct ChangeApplyCommand: ReportingCommand {
             let profile = try global.gateway.profile(of: try global.gateway.device(report.device))
             for change in report.applied {
                 let secret = profile.isSecret(change.key)
-                lines.append("\(report.device): \(change.key): \(secret ? "********" : report.previous[change.key] ?? "") → \(secret ? "********" : change.value)")
+                lines.append(
+                    "\(report.device): \(change.key): \(secret ? "********" : report.previous[change.key] ?? "") → \(secret ? "********" : change.value)"
+                )
             }
         }
         let results: [JSONValue] = outcome.reports.map {
             .object([("device", .string($0.device)), ("applied", .array($0.applied.map { .string($0.key) }))])
         }
-        global.output.result(.object([("order_id", .string(outcome.order.id)), ("devices", .array(results))]),
-                             human: lines.joined(separator: "\n"))
+        global.output.result(
+            .object([("order_id", .string(outcome.order.id)), ("devices", .array(results))]),
+            human: lines.joined(separator: "\n"))
     }
 }
 
 struct ChangeConfirmCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "confirm",
+    static let configuration = CommandConfiguration(
+        commandName: "confirm",
         abstract: "Confirm a change applied with --confirm-within (it is kept).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The change order's id.") var orderID: String
@@ -85,7 +101,8 @@ struct ChangeConfirmCommand: ReportingCommand {
 }
 
 struct ConfigSetCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "set",
+    static let configuration = CommandConfiguration(
+        commandName: "set",
         abstract: "Change one setting, as a signed change order allows (exactly the signed value).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
@@ -94,24 +111,33 @@ struct ConfigSetCommand: ReportingCommand {
     @Option(help: "The signed change order that allows it.") var authorization: String?
 
     func execute() async throws {
-        let report = try await global.gateway.setConfiguration(device, key: key, value: value, authorization: authorization,
-                                                               by: global.caller)
-        global.output.result(.object([("device", .string(device)), ("key", .string(key)), ("applied", .bool(true))]),
-                             human: "\(device): \(key) set (was \"\(report.previous[key] ?? "")\")")
+        let report = try await global.gateway.setConfiguration(
+            device, key: key, value: value, authorization: authorization,
+            by: global.caller)
+        global.output.result(
+            .object([("device", .string(device)), ("key", .string(key)), ("applied", .bool(true))]),
+            human: "\(device): \(key) set (was \"\(report.previous[key] ?? "")\")")
     }
 }
 
 struct ExecCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "exec",
-        abstract: "Run a raw diagnostic command, canonicalised and checked by the guard: reads and allow-listed operations only.")
+    static let configuration = CommandConfiguration(
+        commandName: "exec",
+        abstract:
+            "Run a raw diagnostic command, canonicalised and checked by the guard: reads and allow-listed operations only."
+    )
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Argument(parsing: .postTerminator, help: "The command, after `--`.") var command: [String]
 
     func execute() async throws {
-        let result = try await global.gateway.exec(device, command: command.drop { $0 == "--" }.joined(separator: " "), by: global.caller)
-        global.output.result(.object([("device", .string(device)), ("command", .string(result.command)),
-                                      ("lines", .array(result.lines.map { .string($0) }))]),
-                             human: result.lines.joined(separator: "\n"))
+        let result = try await global.gateway.exec(
+            device, command: command.drop { $0 == "--" }.joined(separator: " "), by: global.caller)
+        global.output.result(
+            .object([
+                ("device", .string(device)), ("command", .string(result.command)),
+                ("lines", .array(result.lines.map { .string($0) })),
+            ]),
+            human: result.lines.joined(separator: "\n"))
     }
 }

@@ -5,7 +5,8 @@ import HNTTDocuments
 import HNTTGateway
 
 struct StatusCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "status",
+    static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Standby state, microphone mute, calls and software version of a device.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id from the inventory.") var device: String
@@ -13,14 +14,20 @@ struct StatusCommand: ReportingCommand {
     func execute() async throws {
         let status = try await global.gateway.status(device)
         let calls = status.calls.map { call in
-            JSONValue.object([("id", .string(call.id)), ("number", .string(call.number)), ("status", .string(call.status))])
+            JSONValue.object([
+                ("id", .string(call.id)), ("number", .string(call.number)), ("status", .string(call.status)),
+            ])
         }
         var human = "\(device)\n  standby:     \(StatusCommand.standbyText(status))\n"
         human += "  microphones: \(status.micMuted ? "muted" : "live")\n"
-        human += "  calls:       " + (status.calls.isEmpty ? "none" : status.calls.map { "#\($0.id) \($0.status) \($0.number)" }.joined(separator: ", "))
+        human +=
+            "  calls:       "
+            + (status.calls.isEmpty
+                ? "none" : status.calls.map { "#\($0.id) \($0.status) \($0.number)" }.joined(separator: ", "))
         human += "\n  software:    \(status.software)"
         var fields: [(String, JSONValue)] = [
-            ("device", .string(device)), ("standby", .string(status.standby.rawValue)), ("mic_muted", .bool(status.micMuted)),
+            ("device", .string(device)), ("standby", .string(status.standby.rawValue)),
+            ("mic_muted", .bool(status.micMuted)),
             ("calls", .array(calls)), ("software", .string(status.software)),
         ]
         if let seen = status.standbySeenAt {
@@ -31,8 +38,11 @@ struct StatusCommand: ReportingCommand {
             fields.append(("power", .string(camera.power)))
             fields.append(("preset", camera.presetInUse.map { .number($0) } ?? .null))
             fields.append(("position", camera.position.map(CameraCommand.json) ?? .null))
-            human = "\(device)\n  power:       \(camera.power)\n  preset:      \(camera.presetInUse.map(String.init) ?? "unknown")"
-            human += "\n  position:    " + (camera.position.map { "pan \($0.pan), tilt \($0.tilt), zoom \($0.zoom)" } ?? "unknown (in standby)")
+            human =
+                "\(device)\n  power:       \(camera.power)\n  preset:      \(camera.presetInUse.map(String.init) ?? "unknown")"
+            human +=
+                "\n  position:    "
+                + (camera.position.map { "pan \($0.pan), tilt \($0.tilt), zoom \($0.zoom)" } ?? "unknown (in standby)")
             human += "\n  software:    \(status.software)"
         }
         global.output.result(.object(fields), human: human)
@@ -66,7 +76,8 @@ struct WakeCommand: ReportingCommand {
 
     func execute() async throws {
         try await global.gateway.wake(device, by: global.caller)
-        global.output.result(.object([("device", .string(device)), ("standby", .string("off"))]), human: "\(device): awake")
+        global.output.result(
+            .object([("device", .string(device)), ("standby", .string("off"))]), human: "\(device): awake")
     }
 }
 
@@ -77,7 +88,8 @@ struct SleepCommand: ReportingCommand {
 
     func execute() async throws {
         try await global.gateway.sleep(device, by: global.caller)
-        global.output.result(.object([("device", .string(device)), ("standby", .string("on"))]), human: "\(device): in standby")
+        global.output.result(
+            .object([("device", .string(device)), ("standby", .string("on"))]), human: "\(device): in standby")
     }
 }
 
@@ -92,9 +104,11 @@ struct DialCommand: ReportingCommand {
     @Option(help: "Call rate in kbps (64–6000).") var rate: Int?
 
     func execute() async throws {
-        let id = try await global.gateway.dial(device, number: number, protocol: callProtocol, rateKbps: rate, by: global.caller)
-        global.output.result(.object([("device", .string(device)), ("call_id", .string(id))]),
-                             human: "\(device): calling \(number), call id \(id)")
+        let id = try await global.gateway.dial(
+            device, number: number, protocol: callProtocol, rateKbps: rate, by: global.caller)
+        global.output.result(
+            .object([("device", .string(device)), ("call_id", .string(id))]),
+            human: "\(device): calling \(number), call id \(id)")
     }
 }
 
@@ -106,13 +120,16 @@ struct HangupCommand: ReportingCommand {
 
     func execute() async throws {
         let ended = try await global.gateway.hangup(device, callID: callID, by: global.caller)
-        global.output.result(.object([("device", .string(device)), ("ended", .array(ended.map { .string($0) }))]),
-                             human: ended.isEmpty ? "\(device): no call to end" : "\(device): ended call \(ended.joined(separator: ", "))")
+        global.output.result(
+            .object([("device", .string(device)), ("ended", .array(ended.map { .string($0) }))]),
+            human: ended.isEmpty
+                ? "\(device): no call to end" : "\(device): ended call \(ended.joined(separator: ", "))")
     }
 }
 
 struct MuteCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "mute",
+    static let configuration = CommandConfiguration(
+        commandName: "mute",
         abstract: "Set microphone mute (on/off), or print it.")
     enum Setting: String, ExpressibleByArgument { case on, off }
     @OptionGroup var global: GlobalOptions
@@ -126,8 +143,9 @@ struct MuteCommand: ReportingCommand {
         } else {
             muted = try await global.gateway.microphoneMuted(device)
         }
-        global.output.result(.object([("device", .string(device)), ("mic_muted", .bool(muted))]),
-                             human: "\(device): microphones \(muted ? "muted" : "live")")
+        global.output.result(
+            .object([("device", .string(device)), ("mic_muted", .bool(muted))]),
+            human: "\(device): microphones \(muted ? "muted" : "live")")
     }
 }
 
@@ -143,13 +161,15 @@ struct PresetCommand: ReportingCommand {
 
     func execute() async throws {
         try await global.gateway.preset(device, action, preset, camera: camera, by: global.caller)
-        global.output.result(.object([("device", .string(device)), ("action", .string(action.rawValue)), ("preset", .number(preset))]),
-                             human: "\(device): preset \(preset) \(action == .recall ? "recalled" : "stored")")
+        global.output.result(
+            .object([("device", .string(device)), ("action", .string(action.rawValue)), ("preset", .number(preset))]),
+            human: "\(device): preset \(preset) \(action == .recall ? "recalled" : "stored")")
     }
 }
 
 struct CameraCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "camera",
+    static let configuration = CommandConfiguration(
+        commandName: "camera",
         abstract: "A PTZ camera driven directly: `home` pans and tilts it home, `position` prints pan, tilt and zoom.")
     enum Action: String, ExpressibleByArgument { case home, position }
     @OptionGroup var global: GlobalOptions
@@ -164,11 +184,13 @@ struct CameraCommand: ReportingCommand {
         switch action {
         case .home:
             try await global.gateway.home(device, by: global.caller)
-            global.output.result(.object([("device", .string(device)), ("home", .bool(true))]), human: "\(device): at home position")
+            global.output.result(
+                .object([("device", .string(device)), ("home", .bool(true))]), human: "\(device): at home position")
         case .position:
             let position = try await global.gateway.position(device)
-            global.output.result(.object([("device", .string(device)), ("position", CameraCommand.json(position))]),
-                                 human: "\(device): pan \(position.pan), tilt \(position.tilt), zoom \(position.zoom)")
+            global.output.result(
+                .object([("device", .string(device)), ("position", CameraCommand.json(position))]),
+                human: "\(device): pan \(position.pan), tilt \(position.tilt), zoom \(position.zoom)")
         }
     }
 }

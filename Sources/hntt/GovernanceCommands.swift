@@ -1,14 +1,15 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
-import HNTTGateway
 import HNTTDocuments
+import HNTTGateway
 import HNTTGovernance
 
 /// One warning line for the settings a firmware does not have.
 func warnUnsupported(_ keys: [String], device: String, output: Output) {
     guard !keys.isEmpty else { return }
-    output.note("warning: \(device): this firmware does not have \(keys.joined(separator: ", ")); left out of the reading")
+    output.note(
+        "warning: \(device): this firmware does not have \(keys.joined(separator: ", ")); left out of the reading")
 }
 
 /// Settings as JSON, secrets masked.
@@ -17,15 +18,20 @@ func settingsJSON(_ settings: [(key: String, value: String)]) -> JSONValue {
 }
 
 struct SnapshotCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "snapshot",
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
         abstract: "Configuration snapshots: take (default), list, show, diff.",
-        subcommands: [SnapshotTakeCommand.self, SnapshotListCommand.self, SnapshotShowCommand.self, SnapshotDiffCommand.self],
+        subcommands: [
+            SnapshotTakeCommand.self, SnapshotListCommand.self, SnapshotShowCommand.self, SnapshotDiffCommand.self,
+        ],
         defaultSubcommand: SnapshotTakeCommand.self)
 }
 
 struct SnapshotTakeCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "take",
-        abstract: "Read the configuration of devices and store it (a snapshot equal to the last one is not stored again).")
+    static let configuration = CommandConfiguration(
+        commandName: "take",
+        abstract:
+            "Read the configuration of devices and store it (a snapshot equal to the last one is not stored again).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Device ids.") var devices: [String] = []
     @Flag(help: "Every codec in the inventory.") var all = false
@@ -38,32 +44,44 @@ struct SnapshotTakeCommand: ReportingCommand {
     func execute() async throws {
         let gateway = global.gateway
         guard all || !devices.isEmpty else {
-            throw HNTTError(.badInput, "name the devices to snapshot, or pass --all", fix: "e.g. `hntt snapshot ubnd-codec`")
+            throw HNTTError(
+                .badInput, "name the devices to snapshot, or pass --all", fix: "e.g. `hntt snapshot ubnd-codec`")
         }
         let targets = try all ? gateway.codecs() : devices.map { try gateway.device($0) }
         let output = global.output
         let started = Date()
         let outcomes = try await gateway.snapshot(targets, parallel: parallel) { done, total in
-            if total > 1 { output.note("snapshot: \(done)/\(total) devices read (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)") }
+            if total > 1 {
+                output.note(
+                    "snapshot: \(done)/\(total) devices read (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)"
+                )
+            }
         }
-        var documents: [JSONValue] = [], lines: [String] = [], failure: HNTTError?
+        var documents: [JSONValue] = []
+        var lines: [String] = []
+        var failure: HNTTError?
         for outcome in outcomes {
             warnUnsupported(outcome.unsupported, device: outcome.device, output: output)
             if let snapshot = outcome.snapshot {
-                documents.append(.object([("device", .string(outcome.device)), ("snapshot_id", .number(Int(snapshot.id))),
-                                          ("taken_at", .string(snapshot.takenAt)), ("new", .bool(outcome.isNew)),
-                                          ("settings", settingsJSON(snapshot.settings)),
-                                          ("unsupported", .array(outcome.unsupported.map(JSONValue.string)))]))
-                lines.append("\(outcome.device): snapshot \(snapshot.id)"
-                    + (outcome.isNew ? " (\(snapshot.settings.count) settings)" : " (unchanged since then)"))
+                documents.append(
+                    .object([
+                        ("device", .string(outcome.device)), ("snapshot_id", .number(Int(snapshot.id))),
+                        ("taken_at", .string(snapshot.takenAt)), ("new", .bool(outcome.isNew)),
+                        ("settings", settingsJSON(snapshot.settings)),
+                        ("unsupported", .array(outcome.unsupported.map(JSONValue.string))),
+                    ]))
+                lines.append(
+                    "\(outcome.device): snapshot \(snapshot.id)"
+                        + (outcome.isNew ? " (\(snapshot.settings.count) settings)" : " (unchanged since then)"))
             } else if let error = outcome.error {
                 output.note("error: \(error)")
                 failure = failure ?? error
                 lines.append("\(outcome.device): FAILED: \(error.message)")
             }
         }
-        global.output.result(documents.count == 1 && targets.count == 1 ? documents[0] : .object([("snapshots", .array(documents))]),
-                             human: lines.joined(separator: "\n"))
+        global.output.result(
+            documents.count == 1 && targets.count == 1 ? documents[0] : .object([("snapshots", .array(documents))]),
+            human: lines.joined(separator: "\n"))
         if let failure { throw ExitCode(failure.exitCode) }
     }
 }
@@ -75,12 +93,26 @@ struct SnapshotListCommand: ReportingCommand {
 
     func execute() async throws {
         let snapshots = try await global.gateway.snapshots(of: device)
-        global.output.result(.object([("device", .string(device)), ("snapshots", .array(snapshots.map { snapshot in
-            .object([("snapshot_id", .number(Int(snapshot.id))), ("taken_at", .string(snapshot.takenAt)),
-                     ("software", .string(snapshot.software)), ("content_hash", .string(snapshot.contentHash))])
-        }))]), human: snapshots.isEmpty ? "\(device): no snapshots yet" : snapshots.map {
-            "\($0.id)  \($0.takenAt)  \($0.software)  \($0.contentHash.prefix(12))"
-        }.joined(separator: "\n"))
+        global.output.result(
+            .object([
+                ("device", .string(device)),
+                (
+                    "snapshots",
+                    .array(
+                        snapshots.map { snapshot in
+                            .object([
+                                ("snapshot_id", .number(Int(snapshot.id))), ("taken_at", .string(snapshot.takenAt)),
+                                ("software", .string(snapshot.software)),
+                                ("content_hash", .string(snapshot.contentHash)),
+                            ])
+                        })
+                ),
+            ]),
+            human: snapshots.isEmpty
+                ? "\(device): no snapshots yet"
+                : snapshots.map {
+                    "\($0.id)  \($0.takenAt)  \($0.software)  \($0.contentHash.prefix(12))"
+                }.joined(separator: "\n"))
     }
 }
 
@@ -91,15 +123,20 @@ struct SnapshotShowCommand: ReportingCommand {
 
     func execute() async throws {
         let snapshot = try await global.gateway.storedSnapshot(id)
-        global.output.result(.object([("device", .string(snapshot.device)), ("snapshot_id", .number(Int(snapshot.id))),
-                                      ("taken_at", .string(snapshot.takenAt)), ("settings", settingsJSON(snapshot.settings))]),
-                             human: "snapshot \(snapshot.id) of \(snapshot.device), \(snapshot.takenAt), \(snapshot.software)\n"
-                                 + snapshot.settings.map { "\($0.key): \(SnapshotNormaliser.display($0.value))" }.joined(separator: "\n"))
+        global.output.result(
+            .object([
+                ("device", .string(snapshot.device)), ("snapshot_id", .number(Int(snapshot.id))),
+                ("taken_at", .string(snapshot.takenAt)), ("settings", settingsJSON(snapshot.settings)),
+            ]),
+            human: "snapshot \(snapshot.id) of \(snapshot.device), \(snapshot.takenAt), \(snapshot.software)\n"
+                + snapshot.settings.map { "\($0.key): \(SnapshotNormaliser.display($0.value))" }.joined(separator: "\n")
+        )
     }
 }
 
 struct SnapshotDiffCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "diff",
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "What changed between two snapshots (default: ID and the one before it), grouped by feature.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "A snapshot id.") var first: Int64
@@ -107,41 +144,66 @@ struct SnapshotDiffCommand: ReportingCommand {
 
     func execute() async throws {
         let (older, newer, changes) = try await global.gateway.snapshotDiff(first, second)
-        global.output.result(.object([
-            ("from", .number(Int(older.id))), ("to", .number(Int(newer.id))),
-            ("groups", .object(SettingsDiff.grouped(changes).map { group in
-                (group.group, .array(group.changes.map { change in
-                    .object([("key", .string(change.key)), ("before", change.before.map { .string(SnapshotNormaliser.display($0)) } ?? .null),
-                             ("after", change.after.map { .string(SnapshotNormaliser.display($0)) } ?? .null)])
-                }))
-            })),
-        ]), human: "snapshot \(older.id) → \(newer.id) (\(newer.device))\n" + SettingsDiff.render(changes))
+        global.output.result(
+            .object([
+                ("from", .number(Int(older.id))), ("to", .number(Int(newer.id))),
+                (
+                    "groups",
+                    .object(
+                        SettingsDiff.grouped(changes).map { group in
+                            (
+                                group.group,
+                                .array(
+                                    group.changes.map { change in
+                                        .object([
+                                            ("key", .string(change.key)),
+                                            (
+                                                "before",
+                                                change.before.map { .string(SnapshotNormaliser.display($0)) } ?? .null
+                                            ),
+                                            (
+                                                "after",
+                                                change.after.map { .string(SnapshotNormaliser.display($0)) } ?? .null
+                                            ),
+                                        ])
+                                    })
+                            )
+                        })
+                ),
+            ]), human: "snapshot \(older.id) → \(newer.id) (\(newer.device))\n" + SettingsDiff.render(changes))
     }
 }
 
 struct AuthorityCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "authority", abstract: "The Sở TT&TT's approval key.",
-                                                    subcommands: [AuthorityInitCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "authority", abstract: "The Sở TT&TT's approval key.",
+        subcommands: [AuthorityInitCommand.self])
 }
 
 struct AuthorityInitCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "init",
+    static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Make the department's Ed25519 approval key pair (private key file 0600).")
     @OptionGroup var global: GlobalOptions
     @Option(help: "The folder for approval-key.private and approval-key.public.") var out: String
 
     func execute() async throws {
         let publicKey = try global.gateway.createAuthority(in: out)
-        global.output.result(.object([("private_key", .string("\(out)/\(ApprovalKeys.privateFileName)")),
-                                      ("public_key", .string(publicKey))]),
-                             human: "approval key made in \(out)\n  keep \(ApprovalKeys.privateFileName) offline and secret\n"
-                                 + "  give \(ApprovalKeys.publicFileName) to each gateway: hntt trust add \(out)/\(ApprovalKeys.publicFileName) --name NAME")
+        global.output.result(
+            .object([
+                ("private_key", .string("\(out)/\(ApprovalKeys.privateFileName)")),
+                ("public_key", .string(publicKey)),
+            ]),
+            human: "approval key made in \(out)\n  keep \(ApprovalKeys.privateFileName) offline and secret\n"
+                + "  give \(ApprovalKeys.publicFileName) to each gateway: hntt trust add \(out)/\(ApprovalKeys.publicFileName) --name NAME"
+        )
     }
 }
 
 struct TrustCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "trust", abstract: "The gateway's trust store of approval keys.",
-                                                    subcommands: [TrustAddCommand.self, TrustListCommand.self, TrustRemoveCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "trust", abstract: "The gateway's trust store of approval keys.",
+        subcommands: [TrustAddCommand.self, TrustListCommand.self, TrustRemoveCommand.self])
 }
 
 struct TrustAddCommand: ReportingCommand {
@@ -152,7 +214,8 @@ struct TrustAddCommand: ReportingCommand {
 
     func execute() async throws {
         let key = try await global.gateway.trustKey(file, name: name, by: global.caller)
-        global.output.result(.object([("name", .string(name)), ("public_key", .string(key))]), human: "trusted \(name): \(key)")
+        global.output.result(
+            .object([("name", .string(name)), ("public_key", .string(key))]), human: "trusted \(name): \(key)")
     }
 }
 
@@ -162,9 +225,21 @@ struct TrustListCommand: ReportingCommand {
 
     func execute() async throws {
         let keys = try await global.gateway.trustedKeys()
-        global.output.result(.object([("keys", .array(keys.map {
-            .object([("name", .string($0.name)), ("public_key", .string($0.publicKey)), ("added_at", .string($0.addedAt))])
-        }))]), human: keys.isEmpty ? "no trusted keys" : keys.map { "\($0.name)  \($0.publicKey)  \($0.addedAt)" }.joined(separator: "\n"))
+        global.output.result(
+            .object([
+                (
+                    "keys",
+                    .array(
+                        keys.map {
+                            .object([
+                                ("name", .string($0.name)), ("public_key", .string($0.publicKey)),
+                                ("added_at", .string($0.addedAt)),
+                            ])
+                        })
+                )
+            ]),
+            human: keys.isEmpty
+                ? "no trusted keys" : keys.map { "\($0.name)  \($0.publicKey)  \($0.addedAt)" }.joined(separator: "\n"))
     }
 }
 

@@ -3,7 +3,6 @@ import Foundation
 import HNTTCore
 import HNTTDocuments
 import HNTTGateway
-import HNTTDocuments
 import HNTTGovernance
 import HNTTTransport
 
@@ -17,7 +16,8 @@ struct HNTT: AsyncParsableCommand {
             StatusCommand.self, WakeCommand.self, SleepCommand.self, DialCommand.self, HangupCommand.self,
             MuteCommand.self, PresetCommand.self, ConfigCommand.self, CameraCommand.self,
             SnapshotCommand.self, AuthorityCommand.self, TrustCommand.self, BaselineCommand.self, DriftCommand.self,
-            AuditCommand.self, ChangeCommand.self, ExecCommand.self, RunCommand.self, LogCommand.self, ReportCommand.self,
+            AuditCommand.self, ChangeCommand.self, ExecCommand.self, RunCommand.self, LogCommand.self,
+            ReportCommand.self,
         ]
     )
 }
@@ -61,7 +61,9 @@ extension ReportingCommand {
     func report(_ error: HNTTError) -> ExitCode {
         FileHandle.standardError.write(Data(("error: " + error.description + "\n").utf8))
         if global.json {
-            var fields: [(String, JSONValue)] = [("code", .string(error.category.rawValue)), ("message", .string(error.message))]
+            var fields: [(String, JSONValue)] = [
+                ("code", .string(error.category.rawValue)), ("message", .string(error.message)),
+            ]
             if let device = error.device { fields.append(("device", .string(device))) }
             if let fix = error.fix { fields.append(("fix", .string(fix))) }
             print(JSONValue.object([("error", .object(fields))]).text)
@@ -95,8 +97,10 @@ enum Main {
             let message = HNTT.fullMessage(for: error)
             FileHandle.standardError.write(Data((message + "\n").utf8))
             if CommandLine.arguments.contains("--json") {
-                let fields: [(String, JSONValue)] = [("code", .string(HNTTError.Category.badInput.rawValue)),
-                                                     ("message", .string(message))]
+                let fields: [(String, JSONValue)] = [
+                    ("code", .string(HNTTError.Category.badInput.rawValue)),
+                    ("message", .string(message)),
+                ]
                 print(JSONValue.object([("error", .object(fields))]).text)
             }
             exit(2)

@@ -1,20 +1,27 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
-import HNTTGateway
 import HNTTDocuments
+import HNTTGateway
 import HNTTGovernance
 
 struct LogCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "log", abstract: "The rooms' logbook (sổ ghi biên bản, Điều 4).",
-        subcommands: [LogListCommand.self, LogShowCommand.self, LogAddIncidentCommand.self, LogFixCommand.self, LogSignCommand.self,
-                      LogCorrectCommand.self, LogVerifyCommand.self, LogExportCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "The rooms' logbook (sổ ghi biên bản, Điều 4).",
+        subcommands: [
+            LogListCommand.self, LogShowCommand.self, LogAddIncidentCommand.self, LogFixCommand.self,
+            LogSignCommand.self,
+            LogCorrectCommand.self, LogVerifyCommand.self, LogExportCommand.self,
+        ])
 }
 
 func entryJSON(_ entry: LogbookEntry) -> JSONValue {
-    .object([("id", .number(Int(entry.id))), ("at", .string(entry.at)), ("room", .string(entry.room)), ("kind", .string(entry.kind.rawValue)),
-             ("refers_to", entry.refersTo.map { .number(Int($0)) } ?? .null),
-             ("content", .object(entry.payload.keys.sorted().map { ($0, .string(entry.payload[$0] ?? "")) }))])
+    .object([
+        ("id", .number(Int(entry.id))), ("at", .string(entry.at)), ("room", .string(entry.room)),
+        ("kind", .string(entry.kind.rawValue)),
+        ("refers_to", entry.refersTo.map { .number(Int($0)) } ?? .null),
+        ("content", .object(entry.payload.keys.sorted().map { ($0, .string(entry.payload[$0] ?? "")) })),
+    ])
 }
 
 func entryLine(_ entry: LogbookEntry) -> String {
@@ -22,10 +29,16 @@ func entryLine(_ entry: LogbookEntry) -> String {
     let summary: String
     switch entry.kind {
     case .session:
-        summary = "\(p["session_type"] == "official" ? "official session" : "test call") \(p["outcome"] ?? "")"
+        summary =
+            "\(p["session_type"] == "official" ? "official session" : "test call") \(p["outcome"] ?? "")"
             + " organizer \(p["organizer"] ?? "-") chair \(p["chair_site"] ?? "-") operator \(p["operator"] ?? "-")"
-            + (p["loss_percent"] ?? p["jitter_ms"] ?? p["lost_packets"] == nil ? "" : " loss \(p["loss_percent"].map { "\($0) %" } ?? p["lost_packets"].map { "\($0) packets" } ?? "not measured") jitter \(p["jitter_ms"].map { "\($0) ms" } ?? "not measured")")
-    case .incident: summary = "incident" + (p["kind"].map { " (\($0))" } ?? "") + ": \(p["what"] ?? "")" + ((p["fix"] ?? "").isEmpty ? "" : "; fix: \(p["fix"]!)")
+            + (p["loss_percent"] ?? p["jitter_ms"] ?? p["lost_packets"] == nil
+                ? ""
+                : " loss \(p["loss_percent"].map { "\($0) %" } ?? p["lost_packets"].map { "\($0) packets" } ?? "not measured") jitter \(p["jitter_ms"].map { "\($0) ms" } ?? "not measured")")
+    case .incident:
+        summary =
+            "incident" + (p["kind"].map { " (\($0))" } ?? "") + ": \(p["what"] ?? "")"
+            + ((p["fix"] ?? "").isEmpty ? "" : "; fix: \(p["fix"]!)")
     case .signature: summary = "signed by \(p["signed_by"] ?? "")"
     case .correction: summary = "correction: \(p["text"] ?? "")"
     case .fix: summary = "fixed: \(p["fix"] ?? "")"
@@ -43,64 +56,77 @@ struct LogListCommand: ReportingCommand {
 
     func execute() async throws {
         let entries = try await global.gateway.logEntries(room: room, from: from, to: to)
-        global.output.result(.object([("entries", .array(entries.map(entryJSON)))]),
-                             human: entries.isEmpty ? "the logbook is empty" : entries.map(entryLine).joined(separator: "\n"))
+        global.output.result(
+            .object([("entries", .array(entries.map(entryJSON)))]),
+            human: entries.isEmpty ? "the logbook is empty" : entries.map(entryLine).joined(separator: "\n"))
     }
 }
 
 struct LogShowCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "One logbook entry, with what refers to it.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "One logbook entry, with what refers to it.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The entry id.") var entry: Int64
 
     func execute() async throws {
         let (shown, related) = try await global.gateway.logEntry(entry)
-        global.output.result(.object([("entry", entryJSON(shown)), ("related", .array(related.map(entryJSON)))]),
-                             human: ([entryLine(shown)] + shown.payload.keys.sorted().map { "  \($0): \(shown.payload[$0] ?? "")" }
-                                     + related.map { "  " + entryLine($0) }).joined(separator: "\n"))
+        global.output.result(
+            .object([("entry", entryJSON(shown)), ("related", .array(related.map(entryJSON)))]),
+            human: ([entryLine(shown)] + shown.payload.keys.sorted().map { "  \($0): \(shown.payload[$0] ?? "")" }
+                + related.map { "  " + entryLine($0) }).joined(separator: "\n"))
     }
 }
 
 struct LogAddIncidentCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "add-incident", abstract: "Write a fault and how it was fixed.")
+    static let configuration = CommandConfiguration(
+        commandName: "add-incident", abstract: "Write a fault and how it was fixed.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The room id.") var room: String
     @Option(help: "What happened.") var what: String
     @Option(help: "How it was fixed (leave out while it is open; write it later with `hntt log fix`).") var fix = ""
     @Option(help: "network, audio, video, device, procedure or other.") var kind = "other"
-    @Option(help: "When the fault began (YYYY-MM-DD HH:MM local time, HH:MM today, or ISO 8601; default now).") var began: String?
+    @Option(help: "When the fault began (YYYY-MM-DD HH:MM local time, HH:MM today, or ISO 8601; default now).")
+    var began: String?
     @Option(help: "When it was fixed (same forms; default now when --fix is given).") var fixed: String?
     @Option(help: "The session entry it belongs to.") var session: Int64?
 
     func execute() async throws {
         guard let incidentKind = IncidentKind(rawValue: kind) else {
-            throw HNTTError(.badInput, "incident kind \(kind) is not known",
-                            fix: "pass --kind " + IncidentKind.allCases.map(\.rawValue).joined(separator: ", "))
+            throw HNTTError(
+                .badInput, "incident kind \(kind) is not known",
+                fix: "pass --kind " + IncidentKind.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        let report = IncidentReport(room: room, what: what, fix: fix, kind: incidentKind,
-                                    began: try began.map { try parseOperatorTime($0, option: "--began") },
-                                    fixed: try fixed.map { try parseOperatorTime($0, option: "--fixed") }, session: session)
+        let report = IncidentReport(
+            room: room, what: what, fix: fix, kind: incidentKind,
+            began: try began.map { try parseOperatorTime($0, option: "--began") },
+            fixed: try fixed.map { try parseOperatorTime($0, option: "--fixed") }, session: session)
         let entry = try await global.gateway.addIncident(report, by: global.caller)
-        global.output.result(entryJSON(entry), human: "logbook entry \(entry.id) written" + (fix.isEmpty ? " (open: write the fix with `hntt log fix \(entry.id)`)" : ""))
+        global.output.result(
+            entryJSON(entry),
+            human: "logbook entry \(entry.id) written"
+                + (fix.isEmpty ? " (open: write the fix with `hntt log fix \(entry.id)`)" : ""))
     }
 }
 
 struct LogFixCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "fix", abstract: "Write how an open incident was fixed, and when.")
+    static let configuration = CommandConfiguration(
+        commandName: "fix", abstract: "Write how an open incident was fixed, and when.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The incident's entry id.") var entry: Int64
     @Option(help: "How it was fixed.") var fix: String
     @Option(help: "When (YYYY-MM-DD HH:MM local time, HH:MM today, or ISO 8601; default now).") var at: String?
 
     func execute() async throws {
-        let written = try await global.gateway.fixIncident(entry, fix: fix, at: try at.map { try parseOperatorTime($0, option: "--at") },
-                                                           by: global.caller)
+        let written = try await global.gateway.fixIncident(
+            entry, fix: fix, at: try at.map { try parseOperatorTime($0, option: "--at") },
+            by: global.caller)
         global.output.result(entryJSON(written), human: "incident \(entry) fixed (entry \(written.id))")
     }
 }
 
 struct LogSignCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "sign", abstract: "The technician's sign-off (ký xác nhận) of an entry.")
+    static let configuration = CommandConfiguration(
+        commandName: "sign", abstract: "The technician's sign-off (ký xác nhận) of an entry.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The entry id.") var entry: Int64
     @Option(help: "Who signs.") var by: String
@@ -112,7 +138,8 @@ struct LogSignCommand: ReportingCommand {
 }
 
 struct LogCorrectCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "correct",
+    static let configuration = CommandConfiguration(
+        commandName: "correct",
         abstract: "Correct an entry: entries are never edited, a correction is a new entry pointing at the old one.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The entry id.") var entry: Int64
@@ -125,16 +152,19 @@ struct LogCorrectCommand: ReportingCommand {
 }
 
 struct LogVerifyCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "verify",
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check the logbook's hash chain; names the first edited, deleted or reordered entry (exit 1).")
     @OptionGroup var global: GlobalOptions
 
     func execute() async throws {
         let (problem, count) = try await global.gateway.verifyLogbook()
         if let broken = problem {
-            global.output.result(.object([("intact", .bool(false)), ("problem", .string(broken))]), human: "logbook BROKEN: \(broken)")
+            global.output.result(
+                .object([("intact", .bool(false)), ("problem", .string(broken))]), human: "logbook BROKEN: \(broken)")
             throw ExitCode(1)
         }
-        global.output.result(.object([("intact", .bool(true)), ("entries", .number(count))]), human: "logbook intact (\(count) entries)")
+        global.output.result(
+            .object([("intact", .bool(true)), ("entries", .number(count))]), human: "logbook intact (\(count) entries)")
     }
 }

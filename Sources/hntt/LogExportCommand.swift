@@ -5,7 +5,8 @@ import HNTTDocuments
 import HNTTGovernance
 
 struct LogExportCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "The logbook of a room as a printable document (HTML) or CSV.")
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "The logbook of a room as a printable document (HTML) or CSV.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The room id.") var room: String
     @Option(help: "From (YYYY-MM-DD).") var from: String = "0000-01-01"
@@ -21,7 +22,8 @@ struct LogExportCommand: ReportingCommand {
         switch format {
         case "html": text = LogbookDocument.html(site: inventory.site, room: room, from: from, to: to, rows: rows)
         case "csv": text = LogbookDocument.csv(rows)
-        default: throw HNTTError(.badInput, "format \(format) is not html or csv", fix: "pass --format html or --format csv")
+        default:
+            throw HNTTError(.badInput, "format \(format) is not html or csv", fix: "pass --format html or --format csv")
         }
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output))

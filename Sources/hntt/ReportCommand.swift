@@ -6,7 +6,8 @@ import HNTTGateway
 import HNTTGovernance
 
 struct ReportCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "The yearly effectiveness report (Điều 5.8).")
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "The yearly effectiveness report (Điều 5.8).")
     @OptionGroup var global: GlobalOptions
     @Option(help: "The year.") var year: Int
     @Option(help: "html, csv or json.") var format = "html"
@@ -20,7 +21,9 @@ struct ReportCommand: ReportingCommand {
         case "html": text = report.html(site: site)
         case "csv": text = report.csv
         case "json": text = report.json.text + "\n"
-        default: throw HNTTError(.badInput, "format \(format) is not html, csv or json", fix: "pass --format html, csv or json")
+        default:
+            throw HNTTError(
+                .badInput, "format \(format) is not html, csv or json", fix: "pass --format html, csv or json")
         }
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output))

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import HNTTCore
-import HNTTGateway
 import HNTTDocuments
+import HNTTGateway
 import HNTTTransport
 
 struct DevicesCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "devices",
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
         abstract: "List rooms and devices; --check connects and logs in to each.")
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Connect and log in to every device, in parallel.") var check = false
@@ -29,7 +30,8 @@ struct DevicesCommand: ReportingCommand {
             for device in room.devices {
                 var fields: [(String, JSONValue)] = [
                     ("id", .string(device.id)), ("profile", .string(device.profileID)),
-                    ("transport", .string(device.transport.rawValue)), ("endpoint", .string(device.endpointDescription)),
+                    ("transport", .string(device.transport.rawValue)),
+                    ("endpoint", .string(device.endpointDescription)),
                 ]
                 var line = "    \(device.id)  \(device.profileID)  \(device.endpointDescription)"
                 switch results[device.id] {
@@ -37,19 +39,29 @@ struct DevicesCommand: ReportingCommand {
                     fields.append(("check", .object([("ok", .bool(true)), ("detail", .string(detail))])))
                     line += "  ok (\(detail))"
                 case .failure(let error)?:
-                    fields.append(("check", .object([("ok", .bool(false)), ("code", .string(error.category.rawValue)),
-                                                     ("message", .string(error.message))])))
+                    fields.append(
+                        (
+                            "check",
+                            .object([
+                                ("ok", .bool(false)), ("code", .string(error.category.rawValue)),
+                                ("message", .string(error.message)),
+                            ])
+                        ))
                     line += "  FAILED: \(error.message)"
                 case nil: break
                 }
                 devices.append(.object(fields))
                 lines.append(line)
             }
-            rooms.append(.object([("id", .string(room.id)), ("name", .string(room.name)), ("unit", .string(room.unit)),
-                                  ("devices", .array(devices))]))
+            rooms.append(
+                .object([
+                    ("id", .string(room.id)), ("name", .string(room.name)), ("unit", .string(room.unit)),
+                    ("devices", .array(devices)),
+                ]))
         }
-        global.output.result(.object([("site", .string(inventory.site)), ("rooms", .array(rooms))]),
-                             human: lines.joined(separator: "\n"))
+        global.output.result(
+            .object([("site", .string(inventory.site)), ("rooms", .array(rooms))]),
+            human: lines.joined(separator: "\n"))
         let failures = results.values.compactMap { result -> HNTTError? in
             if case .failure(let error) = result { return error } else { return nil }
         }
@@ -58,12 +70,14 @@ struct DevicesCommand: ReportingCommand {
 }
 
 struct SecretCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "secret", abstract: "The encrypted credential store.",
-                                                    subcommands: [SecretSetCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "secret", abstract: "The encrypted credential store.",
+        subcommands: [SecretSetCommand.self])
 }
 
 struct SecretSetCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "set",
+    static let configuration = CommandConfiguration(
+        commandName: "set",
         abstract: "Store a credential (encrypted); the password is read from standard input.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The credential name the inventory's `credential:` uses.") var name: String
@@ -72,33 +86,41 @@ struct SecretSetCommand: ReportingCommand {
 
     func execute() async throws {
         guard passwordStdin else {
-            throw HNTTError(.badInput, "the password must come from standard input",
-                            fix: "pipe it: `printf '%s' \"$PW\" | hntt secret set \(name) --username \(username) --password-stdin`")
+            throw HNTTError(
+                .badInput, "the password must come from standard input",
+                fix: "pipe it: `printf '%s' \"$PW\" | hntt secret set \(name) --username \(username) --password-stdin`")
         }
         // Standard input is read on a thread of its own, never on the cooperative pool.
         var line = try await onOwnThread { readLine(strippingNewline: true) ?? "" }
         if line.hasSuffix("\r") { line.removeLast() }
-        try await global.gateway.storeCredential(name: name, username: username, password: SecretText(line), by: global.caller)
-        global.output.result(.object([("name", .string(name)), ("username", .string(username)), ("stored", .bool(true))]),
-                             human: "credential \(name) stored for user \(username)")
+        try await global.gateway.storeCredential(
+            name: name, username: username, password: SecretText(line), by: global.caller)
+        global.output.result(
+            .object([("name", .string(name)), ("username", .string(username)), ("stored", .bool(true))]),
+            human: "credential \(name) stored for user \(username)")
     }
 }
 
 struct TrustHostCommand: ReportingCommand {
-    static let configuration = CommandConfiguration(commandName: "trust-host",
+    static let configuration = CommandConfiguration(
+        commandName: "trust-host",
         abstract: "Connect, show the SSH host key fingerprint, and pin it.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Option(help: "Pin only if the device presents exactly this fingerprint (SHA256:…).") var fingerprint: String?
-    @Flag(help: "Replace a different fingerprint pinned before (after the device was replaced or reset).") var replace = false
+    @Flag(help: "Replace a different fingerprint pinned before (after the device was replaced or reset).") var replace =
+        false
 
     func execute() async throws {
-        let pinned = try await global.gateway.trustHost(device, expected: fingerprint, replace: replace, by: global.caller)
+        let pinned = try await global.gateway.trustHost(
+            device, expected: fingerprint, replace: replace, by: global.caller)
         global.output.note("\(device) (\(pinned.host):\(pinned.port)) presents host key \(pinned.fingerprint)")
         if let inventoryPin = pinned.inventoryPin {
-            global.output.note("warning: the inventory pins \(inventoryPin) for \(device); the inventory's pin takes precedence")
+            global.output.note(
+                "warning: the inventory pins \(inventoryPin) for \(device); the inventory's pin takes precedence")
         }
-        global.output.result(.object([("device", .string(device)), ("host_key", .string(pinned.fingerprint)), ("pinned", .bool(true))]),
-                             human: "\(device): pinned \(pinned.fingerprint)")
+        global.output.result(
+            .object([("device", .string(device)), ("host_key", .string(pinned.fingerprint)), ("pinned", .bool(true))]),
+            human: "\(device): pinned \(pinned.fingerprint)")
     }
 }

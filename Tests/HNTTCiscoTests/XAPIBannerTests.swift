@@ -1,14 +1,15 @@
 import HNTTCore
-import HNTTTransport
 import HNTTTestSupport
+import HNTTTransport
 import Testing
 
 @testable import HNTTCisco
 
 /// The Cisco login dialogue: prompts and failure from the profile, ready at a line `OK`.
 func ciscoGrammar(serialConsole: Bool = false) -> LoginGrammar {
-    LoginGrammar(usernamePrompts: ["login:"], passwordPrompts: ["Password:"], failureMarkers: ["Login incorrect"],
-                 isReadyLine: CiscoSessionSetUp.readyLine(serialConsole: serialConsole))
+    LoginGrammar(
+        usernamePrompts: ["login:"], passwordPrompts: ["Password:"], failureMarkers: ["Login incorrect"],
+        isReadyLine: CiscoSessionSetUp.readyLine(serialConsole: serialConsole))
 }
 
 func decodeBanner(_ text: String, chunk: Int = 0, serialConsole: Bool = false) throws -> LoginDecoder.Frame? {
@@ -17,11 +18,26 @@ func decodeBanner(_ text: String, chunk: Int = 0, serialConsole: Bool = false) t
 
 /// The banners of cisco-xapi.md §1.4, and the generation each one announces.
 let banners: [(text: String, generation: CiscoGeneration)] = [
-    ("Welcome to mmyrseth-sx20\r\nCisco Codec Release ce8.1.0 PreAlpha1 (TEST SW, ce-8.0.0-alpha3-7128-g16c75fd)\r\nSW Release Date: 2015-08-10 18:28:24, matchbox\r\n*r Login successful\r\n\r\nOK\r\n", .ce),
-    ("Welcome to XXXX_Room\r\nCisco Codec Release ce 9.2.2 3a892a1 2017-11-30\r\nSW Release Date: 2017-11-30\r\n*r Login successful\r\n\r\nOK\r\n\r\nLast login from 10.228.101.226 at 2017-12-01 13:14:47\r\n", .ce),
-    ("Welcome to\r\nCisco Codec Release Spark Room OS 2017-10-31 192c369\r\nSW Release Date: 2017-10-31\r\n*r Login successful\r\n\r\nOK\r\n", .roomos),
-    ("Welcome to NYC Cisco\r\nCisco Codec Release RoomOS 11.23.1.8 3963b07b5c5\r\nSW Release Date: 2024-12-12\r\n*r Login successful\r\nOK\r\n\r\nLast login from <unknown> at 2025-03-12 11:27:11\r\n", .roomos),
-    ("Welcome to XXXXXX\r\nCisco Codec Release TC7.3.3.c84180a\r\nSW Release Date: 2015-06-12\r\n*r Login successful\r\n\r\nOK\r\n", .tc),
+    (
+        "Welcome to mmyrseth-sx20\r\nCisco Codec Release ce8.1.0 PreAlpha1 (TEST SW, ce-8.0.0-alpha3-7128-g16c75fd)\r\nSW Release Date: 2015-08-10 18:28:24, matchbox\r\n*r Login successful\r\n\r\nOK\r\n",
+        .ce
+    ),
+    (
+        "Welcome to XXXX_Room\r\nCisco Codec Release ce 9.2.2 3a892a1 2017-11-30\r\nSW Release Date: 2017-11-30\r\n*r Login successful\r\n\r\nOK\r\n\r\nLast login from 10.228.101.226 at 2017-12-01 13:14:47\r\n",
+        .ce
+    ),
+    (
+        "Welcome to\r\nCisco Codec Release Spark Room OS 2017-10-31 192c369\r\nSW Release Date: 2017-10-31\r\n*r Login successful\r\n\r\nOK\r\n",
+        .roomos
+    ),
+    (
+        "Welcome to NYC Cisco\r\nCisco Codec Release RoomOS 11.23.1.8 3963b07b5c5\r\nSW Release Date: 2024-12-12\r\n*r Login successful\r\nOK\r\n\r\nLast login from <unknown> at 2025-03-12 11:27:11\r\n",
+        .roomos
+    ),
+    (
+        "Welcome to XXXXXX\r\nCisco Codec Release TC7.3.3.c84180a\r\nSW Release Date: 2015-06-12\r\n*r Login successful\r\n\r\nOK\r\n",
+        .tc
+    ),
 ]
 
 @Suite("Cisco login banners")
@@ -54,10 +70,12 @@ struct XAPIBannerTests {
 
 @Suite("xAPI values")
 struct XAPICommandTests {
-    @Test("values that could inject a second command are refused", arguments: [
-        "84\"; xCommand SystemUnit FactoryReset", "84\r\nxCommand SystemUnit Boot", "84\nx", "84 | resultId=\"x\"",
-        "a\\\"", "bell\u{07}", "del\u{7F}", "c1\u{85}", String(repeating: "9", count: 256),
-    ])
+    @Test(
+        "values that could inject a second command are refused",
+        arguments: [
+            "84\"; xCommand SystemUnit FactoryReset", "84\r\nxCommand SystemUnit Boot", "84\nx", "84 | resultId=\"x\"",
+            "a\\\"", "bell\u{07}", "del\u{7F}", "c1\u{85}", String(repeating: "9", count: 256),
+        ])
     func injectionRefused(value: String) {
         #expect(throws: (any Error).self) { try XAPICommands.quoted(value, field: "the value") }
         #expect(throws: (any Error).self) { try XAPICommands.dialNumber(value) }

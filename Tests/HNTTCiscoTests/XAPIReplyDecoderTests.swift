@@ -1,28 +1,39 @@
-import HNTTTransport
 import HNTTTestSupport
+import HNTTTransport
 import Testing
 
 @testable import HNTTCisco
 
-func decodeReply(_ transcript: String, _ request: XAPIReplyDecoder.Request, sent: String = "",
-                 chunk: Int = 0) throws -> XAPIReply? {
+func decodeReply(
+    _ transcript: String, _ request: XAPIReplyDecoder.Request, sent: String = "",
+    chunk: Int = 0
+) throws -> XAPIReply? {
     try feed(XAPIReplyDecoder(request: request, sentCommand: sent), transcript, chunk: chunk)
 }
 
 /// Transcripts from cisco-xapi.md, with the request they answer.
 let transcripts: [(name: String, text: String, request: XAPIReplyDecoder.Request)] = [
     ("echo off with an xterm escape (ACA/PlaceOS)", "\u{1B}[?1034h\r\nOK\r\n", .plain),
-    ("TC7 dial: OK before the *r block, unprefixed lines",
-     "OK\r\n*r DialResult (status=OK):\r\nCallId: 2\r\nConferenceId: 1\r\n** end\r\n", .command),
-    ("CE dial: prefixed lines, OK after",
-     "*r DialResult (status=OK):\r\n*r DialResult CallId: 2\r\n*r DialResult ConferenceId: 1\r\n** end\r\n\r\nOK\r\n", .command),
-    ("TC5 dial with *r/end", "*r DialResult (status=OK):\r\nCallId: 2\r\nConferenceId: 1\r\n*r/end\r\nOK\r\n", .command),
+    (
+        "TC7 dial: OK before the *r block, unprefixed lines",
+        "OK\r\n*r DialResult (status=OK):\r\nCallId: 2\r\nConferenceId: 1\r\n** end\r\n", .command
+    ),
+    (
+        "CE dial: prefixed lines, OK after",
+        "*r DialResult (status=OK):\r\n*r DialResult CallId: 2\r\n*r DialResult ConferenceId: 1\r\n** end\r\n\r\nOK\r\n",
+        .command
+    ),
+    (
+        "TC5 dial with *r/end", "*r DialResult (status=OK):\r\nCallId: 2\r\nConferenceId: 1\r\n*r/end\r\nOK\r\n",
+        .command
+    ),
 ]
 
 @Suite("xAPI terminal-mode replies")
 struct XAPIReplyDecoderTests {
-    @Test("every transcript decodes the same whether it arrives whole or one byte at a time",
-          arguments: transcripts.indices)
+    @Test(
+        "every transcript decodes the same whether it arrives whole or one byte at a time",
+        arguments: transcripts.indices)
     func splitAtAnyByte(index: Int) throws {
         let (_, text, request) = transcripts[index]
         let whole = try #require(try decodeReply(text, request))
@@ -56,7 +67,8 @@ struct XAPIReplyDecoderTests {
 
     @Test("an error result carries the codec's reason (SX20 TC7.0 guide)")
     func errorReason() throws {
-        let text = "*r FarendMessageResult (status=Error):\r\nReason: Generic Message mode not enabled\r\n** end\r\n\r\nERROR\r\n"
+        let text =
+            "*r FarendMessageResult (status=Error):\r\nReason: Generic Message mode not enabled\r\n** end\r\n\r\nERROR\r\n"
         let reply = try #require(try decodeReply(text, .command))
         #expect(reply.terminal == .error)
         #expect(reply.result?.succeeded == false)
@@ -70,9 +82,11 @@ struct XAPIReplyDecoderTests {
         #expect(reply.resultMayFollow)
     }
 
-    @Test("Command not recognized. ends any request", arguments: [
-        XAPIReplyDecoder.Request.command, .status(prefix: ["Standby"]), .plain,
-    ])
+    @Test(
+        "Command not recognized. ends any request",
+        arguments: [
+            XAPIReplyDecoder.Request.command, .status(prefix: ["Standby"]), .plain,
+        ])
     func notRecognized(request: XAPIReplyDecoder.Request) throws {
         let reply = try #require(try decodeReply("Command not recognized.\r\n", request))
         #expect(reply.terminal == .notRecognized)
@@ -98,7 +112,8 @@ struct XAPIReplyDecoderTests {
 
     @Test("status feedback between an early OK and the *r block does not end the command")
     func feedbackInsideCommand() throws {
-        let text = "OK\r\n*s Call 204 Status: Dialling\r\n** end\r\n*r DialResult (status=OK):\r\nCallId: 204\r\n** end\r\n"
+        let text =
+            "OK\r\n*s Call 204 Status: Dialling\r\n** end\r\n*r DialResult (status=OK):\r\nCallId: 204\r\n** end\r\n"
         let reply = try #require(try decodeReply(text, .command))
         #expect(reply.result?.field("CallId") == "204")
         #expect(reply.feedback == [.status(path: ["Call", "204", "Status"], value: "Dialling", ghost: false)])
@@ -108,10 +123,11 @@ struct XAPIReplyDecoderTests {
     func ghost() throws {
         let text = "*s Call 203 (ghost=True):\r\n*s Call 204 Status: Connected\r\n** end\r\nOK\r\n"
         let reply = try #require(try decodeReply(text, .status(prefix: ["Call"])))
-        #expect(reply.records == [
-            .status(path: ["Call", "203"], value: nil, ghost: true),
-            .status(path: ["Call", "204", "Status"], value: "Connected", ghost: false),
-        ])
+        #expect(
+            reply.records == [
+                .status(path: ["Call", "203"], value: nil, ghost: true),
+                .status(path: ["Call", "204", "Status"], value: "Connected", ghost: false),
+            ])
     }
 
     @Test("configuration lines lose the xConfiguration word and their quotes; `**end` is accepted")
@@ -126,23 +142,27 @@ struct XAPIReplyDecoderTests {
 
             """
         let reply = try #require(try decodeReply(text, .configuration(prefix: [])))
-        #expect(reply.records == [
-            .configuration(path: ["Audio", "DefaultVolume"], value: "50"),
-            .configuration(path: ["H323", "Profile", "1", "H323Alias", "ID"], value: "changed@company.com"),
-            .configuration(path: ["SIP", "DisplayName"], value: "Phòng \"A\""),
-        ])
+        #expect(
+            reply.records == [
+                .configuration(path: ["Audio", "DefaultVolume"], value: "50"),
+                .configuration(path: ["H323", "Profile", "1", "H323Alias", "ID"], value: "changed@company.com"),
+                .configuration(path: ["SIP", "DisplayName"], value: "Phòng \"A\""),
+            ])
     }
 
     @Test("lines ending in \\r\\r\\n (a PTY on the path) parse like \\r\\n")
     func doubledCarriageReturn() throws {
-        let reply = try #require(try decodeReply("*s Standby State: Standby\r\r\n** end\r\r\nOK\r\r\n", .status(prefix: ["Standby"])))
+        let reply = try #require(
+            try decodeReply("*s Standby State: Standby\r\r\n** end\r\r\nOK\r\r\n", .status(prefix: ["Standby"])))
         #expect(reply.records == [.status(path: ["Standby", "State"], value: "Standby", ghost: false)])
     }
 
     @Test("an echoed command is not taken as output")
     func echoedCommand() throws {
-        let reply = try #require(try decodeReply("xStatus Standby\r\n*s Standby State: Off\r\n** end\r\nOK\r\n",
-                                                 .status(prefix: ["Standby"]), sent: "xStatus Standby"))
+        let reply = try #require(
+            try decodeReply(
+                "xStatus Standby\r\n*s Standby State: Off\r\n** end\r\nOK\r\n",
+                .status(prefix: ["Standby"]), sent: "xStatus Standby"))
         #expect(reply.strayText.isEmpty)
         #expect(reply.records.count == 1)
     }
@@ -157,7 +177,9 @@ struct XAPIReplyDecoderTests {
     func garbage() throws {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
-            let bytes = (0..<Int.random(in: 1...400, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let bytes = (0..<Int.random(in: 1...400, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
             var decoder = XAPIReplyDecoder(request: .command)
             var buffer = bytes
             _ = try? decoder.decode(&buffer)
@@ -206,7 +228,8 @@ struct XAPIReplyDecoderTests {
     @Test("Cisco lab transcript: xpref outputmode terminal, then a status query (LAB-1451)")
     func labTranscript() throws {
         #expect(try decodeReply("\r\nOK\r\n", .plain, sent: "xpref outputmode terminal")?.terminal == .ok)
-        let reply = try #require(try decodeReply("*s Audio Volume: 50\r\n** end\r\n\r\nOK\r\n", .status(prefix: ["Audio", "Volume"])))
+        let reply = try #require(
+            try decodeReply("*s Audio Volume: 50\r\n** end\r\n\r\nOK\r\n", .status(prefix: ["Audio", "Volume"])))
         #expect(reply.records == [.status(path: ["Audio", "Volume"], value: "50", ghost: false)])
     }
 
@@ -228,7 +251,8 @@ struct XAPIReplyDecoderTests {
     @Test("whatever follows a reply stays in the buffer for the next one")
     func trailingBytesKept() throws {
         var decoder = XAPIReplyDecoder(request: .command)
-        var buffer = Array("ERROR\r\n*r PresetActivateResult (status=Error):\r\nReason: Preset 9 not found\r\n** end\r\n".utf8)
+        var buffer = Array(
+            "ERROR\r\n*r PresetActivateResult (status=Error):\r\nReason: Preset 9 not found\r\n** end\r\n".utf8)
         let first = try #require(try decoder.decode(&buffer))
         #expect(first.terminal == .error)
         #expect(first.resultMayFollow)

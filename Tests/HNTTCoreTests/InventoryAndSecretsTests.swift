@@ -8,12 +8,14 @@ import Testing
 struct Site {
     let directory: URL
     var profiles: ProfileCatalog {
-        ProfileCatalog(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("device-profiles").path)
+        ProfileCatalog(
+            directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("device-profiles").path)
     }
 
     init() throws {
-        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("hntt-core-\(UUID().uuidString)")
+        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "hntt-core-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
@@ -29,7 +31,8 @@ struct InventoryTests {
     @Test("the contract's example loads, with the profile's defaults filled in")
     func contractExample() throws {
         let site = try Site()
-        let path = try site.write("""
+        let path = try site.write(
+            """
             site: "UBND huyện Triệu Sơn"
             rooms:
               - id: ubnd
@@ -99,7 +102,8 @@ struct DeviceProfileTests {
     @Test("an unknown key in a profile is refused with its line")
     func unknownProfileKey() throws {
         let site = try Site()
-        let path = try site.write("id: x\nvendor: v\ndriver: d\ntransports: {ssh: {port: 22}}\ntimeout: {command: 3}\n", to: "x.yaml")
+        let path = try site.write(
+            "id: x\nvendor: v\ndriver: d\ntransports: {ssh: {port: 22}}\ntimeout: {command: 3}\n", to: "x.yaml")
         let error = #expect(throws: HNTTError.self) { try DeviceProfile.load(path: path) }
         #expect(error?.message.contains("x.yaml:5") == true)
         #expect(error?.fix?.contains("did you mean \"timeouts\"") == true)
@@ -151,12 +155,14 @@ struct SecretStoreTests {
         let pins = HostKeyPins(data: DataDirectory(path: try Site().directory.appendingPathComponent("d").path))
         try pins.store("SHA256:abcDEF0123=", for: "codec-a")
         #expect(pins.pin(for: "codec-a") == "SHA256:abcDEF0123")
-        let device = InventoryDevice(id: "codec-a", roomID: "r", profileID: "cisco-roomos", transport: .ssh, host: "h",
-                                     port: 22, path: nil, baud: nil, address: nil, credential: nil, hostKey: nil, sourceLine: 1)
+        let device = InventoryDevice(
+            id: "codec-a", roomID: "r", profileID: "cisco-roomos", transport: .ssh, host: "h",
+            port: 22, path: nil, baud: nil, address: nil, credential: nil, hostKey: nil, sourceLine: 1)
         #expect(pins.policy(for: device) == .pinned("SHA256:abcDEF0123"))
-        let pinnedInInventory = InventoryDevice(id: "codec-a", roomID: "r", profileID: "cisco-roomos", transport: .ssh,
-                                                host: "h", port: 22, path: nil, baud: nil, address: nil, credential: nil,
-                                                hostKey: "SHA256:zzz", sourceLine: 1)
+        let pinnedInInventory = InventoryDevice(
+            id: "codec-a", roomID: "r", profileID: "cisco-roomos", transport: .ssh,
+            host: "h", port: 22, path: nil, baud: nil, address: nil, credential: nil,
+            hostKey: "SHA256:zzz", sourceLine: 1)
         #expect(pins.policy(for: pinnedInInventory) == .pinned("SHA256:zzz"))
         #expect(SSHTransport.normalise("sha256:abc==") == "SHA256:abc")
     }

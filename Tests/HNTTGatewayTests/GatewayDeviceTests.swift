@@ -32,27 +32,31 @@ final class GatewaySite: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hntt-gw-\(UUID().uuidString)")
         let profiles = directory.appendingPathComponent("device-profiles")
         try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         for name in ["cisco-roomos", "poly-group", "sony-visca"] {
-            let text = try String(contentsOf: repository.appendingPathComponent("device-profiles/\(name).yaml"), encoding: .utf8)
-                .replacingOccurrences(of: "command: 15", with: "command: 3")
+            let text = try String(
+                contentsOf: repository.appendingPathComponent("device-profiles/\(name).yaml"), encoding: .utf8
+            )
+            .replacingOccurrences(of: "command: 15", with: "command: 3")
             try text.write(to: profiles.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
         }
         let inventory = directory.appendingPathComponent("inventory.yaml")
         try """
-            site: "UBND xã Thử"
-            rooms:
-              - id: xa
-                name: "Phòng họp xã"
-                unit: "Văn phòng HĐND và UBND xã"
-                devices:
-                  - {id: xa-cisco, profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \(try cisco.startTelnet()), credential: cisco}
-                  - {id: xa-poly, profile: poly-group, transport: telnet, host: 127.0.0.1, port: \(try poly.startTelnet()), credential: poly}
-                  - {id: xa-cam, profile: sony-visca, transport: serial, path: \(try cameras.startSerial()), address: 1}
+        site: "UBND xã Thử"
+        rooms:
+          - id: xa
+            name: "Phòng họp xã"
+            unit: "Văn phòng HĐND và UBND xã"
+            devices:
+              - {id: xa-cisco, profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \(try cisco.startTelnet()), credential: cisco}
+              - {id: xa-poly, profile: poly-group, transport: telnet, host: 127.0.0.1, port: \(try poly.startTelnet()), credential: poly}
+              - {id: xa-cam, profile: sony-visca, transport: serial, path: \(try cameras.startSerial()), address: 1}
 
-            """.write(to: inventory, atomically: true, encoding: .utf8)
-        gateway = Gateway(inventoryPath: inventory.path, data: DataDirectory(path: directory.appendingPathComponent("data").path),
-                          profiles: ProfileCatalog(directory: profiles.path))
+        """.write(to: inventory, atomically: true, encoding: .utf8)
+        gateway = Gateway(
+            inventoryPath: inventory.path, data: DataDirectory(path: directory.appendingPathComponent("data").path),
+            profiles: ProfileCatalog(directory: profiles.path))
         try gateway.secrets.set(name: "cisco", username: "admin", password: SecretText("gw-pass-1"))
         try gateway.secrets.set(name: "poly", username: "admin", password: SecretText("gw-pass-2"))
     }
@@ -94,7 +98,8 @@ struct GatewayDeviceTests {
     func execRefused() async throws {
         let site = try await GatewaySite.make()
         let refused = await #expect(throws: HNTTError.self) {
-            _ = try await site.gateway.exec("xa-cisco", command: "xConfiguration SIP DisplayName: \"X\"", by: technician)
+            _ = try await site.gateway.exec(
+                "xa-cisco", command: "xConfiguration SIP DisplayName: \"X\"", by: technician)
         }
         #expect(refused?.exitCode == 3)
         #expect(try await site.auditTrail().last.map { "\($0.action) \($0.outcome)" } == "exec refused")
@@ -107,7 +112,9 @@ struct GatewayDeviceTests {
     @Test("a camera is refused for codec actions with a message that says why, and the refusal is audited")
     func cameraIsNotACodec() async throws {
         let site = try await GatewaySite.make()
-        let error = await #expect(throws: HNTTError.self) { _ = try await site.gateway.dial("xa-cam", number: "1", by: technician) }
+        let error = await #expect(throws: HNTTError.self) {
+            _ = try await site.gateway.dial("xa-cam", number: "1", by: technician)
+        }
         #expect(error?.exitCode == 2 && error?.message.contains("is a camera") == true)
         #expect(try await site.auditTrail().last?.outcome == "failed")
         #expect(try site.gateway.isCamera(site.gateway.device("xa-cam")))
@@ -119,7 +126,8 @@ struct GatewayDeviceTests {
         let site = try await GatewaySite.make()
         #expect(try await site.gateway.status("xa-poly").standby == .unknown)
         try await site.gateway.sleep("xa-poly", by: technician)
-        let later = Gateway(inventoryPath: site.gateway.inventoryPath, data: site.gateway.data, profiles: site.gateway.profiles)
+        let later = Gateway(
+            inventoryPath: site.gateway.inventoryPath, data: site.gateway.data, profiles: site.gateway.profiles)
         let status = try await later.status("xa-poly")
         #expect(status.standby == .on)
         #expect(status.standbySeenAt.map { abs($0.timeIntervalSinceNow) < 60 } == true)
@@ -129,7 +137,10 @@ struct GatewayDeviceTests {
     @Test("configuration reads mask secrets and name what the firmware lacks")
     func configuration() async throws {
         let site = try await GatewaySite.make()
-        site.poly.store.update { $0.systemSettings["sippassword"] = "very-secret-9"; $0.unsupportedSettings = ["maxtimeincall"] }
+        site.poly.store.update {
+            $0.systemSettings["sippassword"] = "very-secret-9"
+            $0.unsupportedSettings = ["maxtimeincall"]
+        }
         let shown = try await site.gateway.configuration("xa-poly", key: nil)
         #expect(shown.settings.first { $0.key == "sippassword" }?.value == "********")
         #expect(shown.unsupported == ["maxtimeincall"])

@@ -1,11 +1,12 @@
 import Foundation
+import GRDB
 import HNTTCore
 import HNTTGateway
-@testable import HNTTGovernance
 import HNTTSimulator
 import HNTTTransport
-import GRDB
 import Testing
+
+@testable import HNTTGovernance
 
 extension GatewaySite {
     /// Makes the Sở's key pair, trusts it, and imports a signed baseline of the device's live configuration.
@@ -15,8 +16,9 @@ extension GatewaySite {
         let database = try await gateway.openDatabase()
         try await onOwnThread { try TrustStore(database: database).add(name: "Sở KH&CN", publicKey: publicKey) }
         var document = try await gateway.draftBaseline([device], fromSnapshot: nil)
-        try document.sign(with: try ApprovalKeys.loadPrivate(authority + "/" + ApprovalKeys.privateFileName),
-                          signer: "Nguyễn Văn A", reference: "12/QĐ-SKHCN")
+        try document.sign(
+            with: try ApprovalKeys.loadPrivate(authority + "/" + ApprovalKeys.privateFileName),
+            signer: "Nguyễn Văn A", reference: "12/QĐ-SKHCN")
         let file = directory.appendingPathComponent("baseline.yaml").path
         try document.yaml().write(toFile: file, atomically: true, encoding: .utf8)
         _ = try await gateway.importBaseline(file: file, by: Caller(operatorName: "test"))
@@ -48,8 +50,9 @@ struct GatewayGuardTests {
         _ = try await site.approveBaseline(of: "xa-cisco")
         let database = try await site.gateway.openDatabase()
         try await database.writer.write { db in
-            try db.execute(sql: "UPDATE baseline SET settings = replace(settings, ?, ?)",
-                           arguments: [site.cisco.store.snapshot.setting("SIP DisplayName") ?? "", "Attacker"])
+            try db.execute(
+                sql: "UPDATE baseline SET settings = replace(settings, ?, ?)",
+                arguments: [site.cisco.store.snapshot.setting("SIP DisplayName") ?? "", "Attacker"])
         }
         site.cisco.store.update { $0.setSetting("SIP DisplayName", "Changed on the touch panel") }
         let reports = try await site.gateway.drift([site.gateway.device("xa-cisco")], parallel: 1)

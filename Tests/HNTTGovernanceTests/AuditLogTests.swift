@@ -8,11 +8,13 @@ import Testing
 @Suite("Audit log")
 struct AuditLogTests {
     func filledLog() throws -> (AuditLog, GovernanceDatabase) {
-        let database = try GovernanceDatabase(data: DataDirectory(path: NSTemporaryDirectory() + "hntt-audit-\(UUID().uuidString)"))
+        let database = try GovernanceDatabase(
+            data: DataDirectory(path: NSTemporaryDirectory() + "hntt-audit-\(UUID().uuidString)"))
         let log = AuditLog(database: database)
         for (index, action) in ["wake", "dial", "mute", "hangup", "sleep"].enumerated() {
-            try log.append(device: "ubnd-codec", action: action, outcome: index == 2 ? "failed" : "done",
-                           detail: "step \(index)", operatorName: "Lê Thị B", osUser: "ktv")
+            try log.append(
+                device: "ubnd-codec", action: action, outcome: index == 2 ? "failed" : "done",
+                detail: "step \(index)", operatorName: "Lê Thị B", osUser: "ktv")
         }
         return (log, database)
     }
@@ -57,8 +59,9 @@ struct AuditLogTests {
     func forged() throws {
         let (log, database) = try filledLog()
         let entry = try #require(try log.list().first { $0.id == 2 })
-        let forgedHash = AuditLog.hash(previous: entry.previousHash, at: entry.at, osUser: entry.osUser, operatorName: entry.operatorName,
-                                       device: entry.device, action: "status", outcome: entry.outcome, detail: entry.detail)
+        let forgedHash = AuditLog.hash(
+            previous: entry.previousHash, at: entry.at, osUser: entry.osUser, operatorName: entry.operatorName,
+            device: entry.device, action: "status", outcome: entry.outcome, detail: entry.detail)
         try database.writer.write { db in
             try db.execute(sql: "UPDATE audit SET action = 'status', hash = ? WHERE id = 2", arguments: [forgedHash])
         }

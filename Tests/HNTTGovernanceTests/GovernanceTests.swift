@@ -1,10 +1,10 @@
 import Crypto
 import Foundation
 import HNTTCisco
-@testable import HNTTCore
 import HNTTTestSupport
 import Testing
 
+@testable import HNTTCore
 @testable import HNTTGovernance
 
 /// A data folder, database and profile for one test.
@@ -17,16 +17,19 @@ struct GovernanceSite {
     init() throws {
         data = DataDirectory(path: NSTemporaryDirectory() + "hntt-gov-\(UUID().uuidString)")
         database = try GovernanceDatabase(data: data)
-        var profile = try DeviceProfile.load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("device-profiles/cisco-roomos.yaml").path)
+        var profile = try DeviceProfile.load(
+            path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("device-profiles/cisco-roomos.yaml").path)
         profile.volatileKeys = ["Audio DefaultVolume"]
         self.profile = profile
         normaliser = try SnapshotNormaliser(secrets: SecretStore(data: data))
     }
 
     var device: InventoryDevice {
-        InventoryDevice(id: "ubnd-codec", roomID: "ubnd", profileID: "cisco-roomos", transport: .telnet, host: "127.0.0.1", port: 23,
-                        path: nil, baud: nil, address: nil, credential: nil, hostKey: nil, sourceLine: 4)
+        InventoryDevice(
+            id: "ubnd-codec", roomID: "ubnd", profileID: "cisco-roomos", transport: .telnet, host: "127.0.0.1",
+            port: 23,
+            path: nil, baud: nil, address: nil, credential: nil, hostKey: nil, sourceLine: 4)
     }
 }
 
@@ -47,7 +50,9 @@ let dump = """
 func settings(fromDump text: String) throws -> ConfigurationSettings {
     let reply = try #require(try feed(XAPIReplyDecoder(request: .configuration(prefix: [])), text))
     var entries: [(key: String, value: String)] = []
-    for case .configuration(let path, let value) in reply.records { entries.append((path.joined(separator: " "), value)) }
+    for case .configuration(let path, let value) in reply.records {
+        entries.append((path.joined(separator: " "), value))
+    }
     return ConfigurationSettings(entries)
 }
 
@@ -57,13 +62,17 @@ struct SnapshotTests {
     func normalisation() throws {
         let site = try GovernanceSite()
         let normalised = site.normaliser.normalise(try settings(fromDump: dump), profile: site.profile)
-        #expect(normalised.map(\.key) == ["Conference AutoAnswer Mode", "H323 Profile 1 H323Alias ID", "SIP Authentication Password",
-                                          "SIP DisplayName", "Peripherals InputDevice Mode"])
+        #expect(
+            normalised.map(\.key) == [
+                "Conference AutoAnswer Mode", "H323 Profile 1 H323Alias ID", "SIP Authentication Password",
+                "SIP DisplayName", "Peripherals InputDevice Mode",
+            ])
         let secret = try #require(normalised.first { $0.key == "SIP Authentication Password" }?.value)
         #expect(secret.hasPrefix("hmac-sha256:"))
         #expect(!secret.contains("s3cret"))
         #expect(normalised.first { $0.key == "SIP DisplayName" }?.value == "UBND Triệu Sơn")
-        #expect(site.normaliser.protect("s3cret-sip") == secret, "the same secret hashes the same, so drift can compare")
+        #expect(
+            site.normaliser.protect("s3cret-sip") == secret, "the same secret hashes the same, so drift can compare")
         #expect(site.normaliser.protect("other") != secret)
     }
 
@@ -81,7 +90,8 @@ struct SnapshotTests {
         #expect(c.isNew)
         #expect(try store.list(device: "ubnd-codec").count == 2)
         #expect(try store.previous(of: c.snapshot)?.id == a.snapshot.id)
-        for name in try FileManager.default.contentsOfDirectory(atPath: site.data.path) where name.hasPrefix("hntt.sqlite") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: site.data.path)
+        where name.hasPrefix("hntt.sqlite") {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: site.data.file(name)))
             #expect(bytes.range(of: Data("s3cret-sip".utf8)) == nil, "\(name) holds the secret in clear")
         }
@@ -89,12 +99,19 @@ struct SnapshotTests {
 
     @Test("a diff lists changed, new and removed keys, grouped by feature, secrets masked")
     func diff() {
-        let before: [(key: String, value: String)] = [("SIP DisplayName", "A"), ("Network 1 IPv4 Address", "10.0.0.1"),
-                                                      ("SIP Authentication Password", "hmac-sha256:aa"), ("Macros Mode", "Off")]
-        let after: [(key: String, value: String)] = [("SIP DisplayName", "B"), ("Network 1 IPv4 Address", "10.0.0.1"),
-                                                     ("SIP Authentication Password", "hmac-sha256:bb"), ("Video AllowWebSnapshots", "On")]
+        let before: [(key: String, value: String)] = [
+            ("SIP DisplayName", "A"), ("Network 1 IPv4 Address", "10.0.0.1"),
+            ("SIP Authentication Password", "hmac-sha256:aa"), ("Macros Mode", "Off"),
+        ]
+        let after: [(key: String, value: String)] = [
+            ("SIP DisplayName", "B"), ("Network 1 IPv4 Address", "10.0.0.1"),
+            ("SIP Authentication Password", "hmac-sha256:bb"), ("Video AllowWebSnapshots", "On"),
+        ]
         let changes = SettingsDiff.changes(from: before, to: after)
-        #expect(changes.map(\.key) == ["SIP DisplayName", "SIP Authentication Password", "Video AllowWebSnapshots", "Macros Mode"])
+        #expect(
+            changes.map(\.key) == [
+                "SIP DisplayName", "SIP Authentication Password", "Video AllowWebSnapshots", "Macros Mode",
+            ])
         #expect(SettingsDiff.grouped(changes).map(\.group) == ["SIP", "Video", "other"])
         let text = SettingsDiff.render(changes)
         #expect(text.contains("[SIP]\n  SIP DisplayName: \"A\" → \"B\""))
@@ -125,8 +142,11 @@ struct BaselineTests {
         let site = try GovernanceSite()
         let key = Curve25519.Signing.PrivateKey()
         let document = try signedDocument(site, key: key)
-        #expect(document.devices[0].settings.map(\.key) == ["Conference AutoAnswer Mode", "H323 Profile 1 H323Alias ID",
-                                                             "SIP Authentication Password", "SIP DisplayName"])
+        #expect(
+            document.devices[0].settings.map(\.key) == [
+                "Conference AutoAnswer Mode", "H323 Profile 1 H323Alias ID",
+                "SIP Authentication Password", "SIP DisplayName",
+            ])
         let path = site.data.file("baseline.yaml")
         try document.yaml().write(toFile: path, atomically: true, encoding: .utf8)
         let reloaded = try BaselineDocument.load(path: path)
@@ -151,8 +171,11 @@ struct BaselineTests {
         #expect(unknown?.message.contains("does not trust") == true)
 
         let path = site.data.file("altered.yaml")
-        try document.yaml().replacingOccurrences(of: "\"Off\"", with: "\"On\"").write(toFile: path, atomically: true, encoding: .utf8)
-        let altered = #expect(throws: HNTTError.self) { try BaselineDocument.load(path: path).verify(trusting: trusted) }
+        try document.yaml().replacingOccurrences(of: "\"Off\"", with: "\"On\"").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let altered = #expect(throws: HNTTError.self) {
+            try BaselineDocument.load(path: path).verify(trusting: trusted)
+        }
         #expect(altered?.exitCode == 3)
         #expect(altered?.message.contains("altered") == true)
 
@@ -168,13 +191,15 @@ struct BaselineTests {
         let key = Curve25519.Signing.PrivateKey()
         let trustStore = try trust(site, key)
         let store = BaselineStore(database: site.database)
-        let inventory = Inventory(path: "inventory.yaml", site: "x",
-                                  rooms: [Room(id: "ubnd", name: "UBND", unit: "VP", devices: [site.device])])
+        let inventory = Inventory(
+            path: "inventory.yaml", site: "x",
+            rooms: [Room(id: "ubnd", name: "UBND", unit: "VP", devices: [site.device])])
         var document = try signedDocument(site, key: key)
         try store.importDocument(document, documentText: document.yaml(), inventory: inventory, trust: trustStore)
         document.devices[0].settings[0].value = "On"
         try document.sign(with: key, signer: "B", reference: "124/QĐ-STTTT")
-        let versions = try store.importDocument(document, documentText: document.yaml(), inventory: inventory, trust: trustStore)
+        let versions = try store.importDocument(
+            document, documentText: document.yaml(), inventory: inventory, trust: trustStore)
         #expect(versions.map(\.version) == [2])
         #expect(try store.current(device: "ubnd-codec")?.reference == "124/QĐ-STTTT")
         #expect(try store.history(device: "ubnd-codec").map(\.version) == [1, 2])
@@ -184,7 +209,9 @@ struct BaselineTests {
     func keyFiles() throws {
         let folder = NSTemporaryDirectory() + "hntt-auth-\(UUID().uuidString)"
         let publicKey = try ApprovalKeys.createPair(in: folder)
-        let mode = try FileManager.default.attributesOfItem(atPath: folder + "/approval-key.private")[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: folder + "/approval-key.private")[.posixPermissions]
+            as? Int
         #expect(mode == 0o600)
         #expect(try ApprovalKeys.loadPublic(folder + "/approval-key.public") == publicKey)
         #expect(throws: HNTTError.self) { try ApprovalKeys.createPair(in: folder) }

@@ -14,10 +14,13 @@ func allowed(_ text: String, _ isCommand: Bool) -> String { "\(isCommand) \(text
 
 @Suite("The guard's canonical commands")
 struct CommandPolicyTests {
-    @Test("a configuration write is caught whatever its spelling", arguments: [
-        "xConfiguration SIP DisplayName: \"x\"", "xconf SIP DisplayName: x", "XCONFIGURATION sip displayname: x",
-        "xConfiguration SIP/DisplayName: x", "xConfiguration Network[1]/IPv4/Address: \"10.0.0.9\"", "xconfig //DisplayName: x",
-    ])
+    @Test(
+        "a configuration write is caught whatever its spelling",
+        arguments: [
+            "xConfiguration SIP DisplayName: \"x\"", "xconf SIP DisplayName: x", "XCONFIGURATION sip displayname: x",
+            "xConfiguration SIP/DisplayName: x", "xConfiguration Network[1]/IPv4/Address: \"10.0.0.9\"",
+            "xconfig //DisplayName: x",
+        ])
     func disguisedWrites(command: String) {
         guard case .needsAuthorisation = CommandPolicy.cisco(command) else {
             Issue.record("\(command) was not refused: \(CommandPolicy.cisco(command))")
@@ -25,11 +28,14 @@ struct CommandPolicyTests {
         }
     }
 
-    @Test("privileged or unknown xCommands, other verbs and smuggled lines are refused", arguments: [
-        "xCommand SystemUnit FactoryReset Confirm: Yes", "xcom systemu boot", "xCommand UserManagement User Add Username: \"x\"",
-        "xCommand Macros Macro Save Name: \"m\"", "xtransaction", "systemtools network ping", "xc standby activate",
-        "xStatus Standby\r\nxCommand SystemUnit Boot", "xCommand Dial Number: \"1\" | resultId=\"x\"",
-    ])
+    @Test(
+        "privileged or unknown xCommands, other verbs and smuggled lines are refused",
+        arguments: [
+            "xCommand SystemUnit FactoryReset Confirm: Yes", "xcom systemu boot",
+            "xCommand UserManagement User Add Username: \"x\"",
+            "xCommand Macros Macro Save Name: \"m\"", "xtransaction", "systemtools network ping", "xc standby activate",
+            "xStatus Standby\r\nxCommand SystemUnit Boot", "xCommand Dial Number: \"1\" | resultId=\"x\"",
+        ])
     func refused(command: String) {
         if case .allowed = CommandPolicy.cisco(command) { Issue.record("\(command) was allowed") }
     }
@@ -37,20 +43,32 @@ struct CommandPolicyTests {
     @Test("reads and allow-listed operations pass in their canonical form")
     func readsAndOperationsPass() {
         #expect(text(CommandPolicy.cisco("xstat standby")) == allowed("xStatus standby", false))
-        #expect(text(CommandPolicy.cisco("xConfiguration //DisplayName")) == allowed("xConfiguration DisplayName", false))
-        #expect(text(CommandPolicy.cisco("xconfiguration SIP/DisplayName")) == allowed("xConfiguration SIP DisplayName", false))
+        #expect(
+            text(CommandPolicy.cisco("xConfiguration //DisplayName")) == allowed("xConfiguration DisplayName", false))
+        #expect(
+            text(CommandPolicy.cisco("xconfiguration SIP/DisplayName"))
+                == allowed("xConfiguration SIP DisplayName", false))
         #expect(text(CommandPolicy.cisco("xcom st deact")) == allowed("xCommand Standby Deactivate", true))
-        #expect(text(CommandPolicy.cisco("xCommand Dial Number: \"84123456\" Protocol: Sip")) == allowed("xCommand Dial Number: \"84123456\" Protocol: Sip", true))
-        #expect(text(CommandPolicy.cisco("xcommand audio micro mute")) == allowed("xCommand Audio Microphones Mute", true))
+        #expect(
+            text(CommandPolicy.cisco("xCommand Dial Number: \"84123456\" Protocol: Sip"))
+                == allowed("xCommand Dial Number: \"84123456\" Protocol: Sip", true))
+        #expect(
+            text(CommandPolicy.cisco("xcommand audio micro mute")) == allowed("xCommand Audio Microphones Mute", true))
     }
 
     @Test("Poly: gets and room operations pass; settings, reboot and unknown commands do not")
     func poly() {
-        if case .allowed = CommandPolicy.poly("systemsetting get sipaccountname") {} else { Issue.record("get refused") }
+        if case .allowed = CommandPolicy.poly("systemsetting get sipaccountname") {
+        } else {
+            Issue.record("get refused")
+        }
         if case .allowed = CommandPolicy.poly("autoanswer get") {} else { Issue.record("legacy get refused") }
         if case .allowed = CommandPolicy.poly("mute near on") {} else { Issue.record("mute refused") }
         if case .allowed = CommandPolicy.poly("callinfo all") {} else { Issue.record("callinfo refused") }
-        for command in ["systemsetting sipaccountname x", "autoanswer yes", "reboot now", "resetsystem", "frobnicate", "mute near on\rreboot now"] {
+        for command in [
+            "systemsetting sipaccountname x", "autoanswer yes", "reboot now", "resetsystem", "frobnicate",
+            "mute near on\rreboot now",
+        ] {
             if case .allowed = CommandPolicy.poly(command) { Issue.record("\(command) was allowed") }
         }
     }

@@ -9,7 +9,10 @@ struct CLIContractTests {
     func statusJSON() async throws {
         let rig = try await CLIRig.start()
         defer { rig.stop() }
-        rig.simulator.store.update { $0.standby = "Halfwake"; $0.micMuted = true }
+        rig.simulator.store.update {
+            $0.standby = "Halfwake"
+            $0.micMuted = true
+        }
         let (status, object, _) = try await rig.json(["status", "ubnd-codec"])
         #expect(status == 0)
         #expect(object["device"] as? String == "ubnd-codec")
@@ -75,7 +78,9 @@ struct CLIContractTests {
         let rig = try await CLIRig.start()
         defer { rig.stop() }
         let wrong = "Not-The-Password-9182"
-        #expect(try await rig.run(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: wrong).status == 0)
+        #expect(
+            try await rig.run(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: wrong)
+                .status == 0)
         let result = try await rig.run(["status", "ubnd-codec", "--json"])
         #expect(result.status == 5)
         #expect(result.stderr.contains("login refused"))
@@ -92,7 +97,8 @@ struct CLIContractTests {
         let store = try Data(contentsOf: URL(fileURLWithPath: rig.dataPath + "/secrets.enc"))
         #expect(store.range(of: Data(CLIRig.password.utf8)) == nil)
         #expect(store.range(of: Data("admin".utf8)) == nil)
-        let keyMode = try FileManager.default.attributesOfItem(atPath: rig.dataPath + "/master.key")[.posixPermissions] as? Int
+        let keyMode =
+            try FileManager.default.attributesOfItem(atPath: rig.dataPath + "/master.key")[.posixPermissions] as? Int
         #expect(keyMode == 0o600)
         let dirMode = try FileManager.default.attributesOfItem(atPath: rig.dataPath)[.posixPermissions] as? Int
         #expect(dirMode == 0o700)
@@ -109,7 +115,9 @@ struct CLIContractTests {
         #expect(unknown.stderr.contains(fingerprint))
         #expect(unknown.stderr.contains("hntt trust-host ubnd-codec-ssh"))
 
-        let wrongExpectation = try await rig.run(["trust-host", "ubnd-codec-ssh", "--fingerprint", "SHA256:bm90LXRoZS1rZXk"])
+        let wrongExpectation = try await rig.run([
+            "trust-host", "ubnd-codec-ssh", "--fingerprint", "SHA256:bm90LXRoZS1rZXk",
+        ])
         #expect(wrongExpectation.status == 5)
 
         let trusted = try await rig.json(["trust-host", "ubnd-codec-ssh"])
@@ -159,15 +167,35 @@ struct CLIContractTests {
         #expect(Date().timeIntervalSince(started) < 12)
     }
 
-    @Test("bad inventories are refused with exit 2, naming the file, the line and the fix", arguments: [
-        ("      - id: extra\n        profile: cisco-roomos\n        transprot: ssh\n        host: 1.2.3.4\n", "did you mean \"transport\""),
-        ("      - id: ubnd-codec\n        profile: cisco-roomos\n        transport: ssh\n        host: 1.2.3.4\n", "used twice"),
-        ("      - id: extra\n        profile: polycom-x\n        transport: ssh\n        host: 1.2.3.4\n", "no profile \"polycom-x\""),
-        ("      - id: extra\n        profile: cisco-roomos\n        transport: udp\n        host: 1.2.3.4\n", "does not support transport"),
-        ("      - id: extra\n        profile: cisco-roomos\n        transport: serial\n", "no absolute `path:`"),
-        ("      - id: Extra_1\n        profile: cisco-roomos\n        transport: ssh\n        host: 1.2.3.4\n", "invalid id"),
-        ("      - id: extra\n        profile: cisco-roomos\n        transport: ssh\n        host: 1.2.3.4\n        port: 99999\n", "port"),
-    ])
+    @Test(
+        "bad inventories are refused with exit 2, naming the file, the line and the fix",
+        arguments: [
+            (
+                "      - id: extra\n        profile: cisco-roomos\n        transprot: ssh\n        host: 1.2.3.4\n",
+                "did you mean \"transport\""
+            ),
+            (
+                "      - id: ubnd-codec\n        profile: cisco-roomos\n        transport: ssh\n        host: 1.2.3.4\n",
+                "used twice"
+            ),
+            (
+                "      - id: extra\n        profile: polycom-x\n        transport: ssh\n        host: 1.2.3.4\n",
+                "no profile \"polycom-x\""
+            ),
+            (
+                "      - id: extra\n        profile: cisco-roomos\n        transport: udp\n        host: 1.2.3.4\n",
+                "does not support transport"
+            ),
+            ("      - id: extra\n        profile: cisco-roomos\n        transport: serial\n", "no absolute `path:`"),
+            (
+                "      - id: Extra_1\n        profile: cisco-roomos\n        transport: ssh\n        host: 1.2.3.4\n",
+                "invalid id"
+            ),
+            (
+                "      - id: extra\n        profile: cisco-roomos\n        transport: ssh\n        host: 1.2.3.4\n        port: 99999\n",
+                "port"
+            ),
+        ])
     func badInventory(extra: String, expected: String) async throws {
         let rig = try await CLIRig.start()
         defer { rig.stop() }
@@ -199,14 +227,18 @@ struct CLIContractTests {
         let rig = try await CLIRig.start()
         defer { rig.stop() }
         let deadPort = try TestEnvironment.freePort()
-        try rig.writeInventory(extraDevices: "      - id: dead-codec\n        profile: cisco-roomos\n        transport: telnet\n        host: 127.0.0.1\n        port: \(deadPort)\n        credential: codec\n")
+        try rig.writeInventory(
+            extraDevices:
+                "      - id: dead-codec\n        profile: cisco-roomos\n        transport: telnet\n        host: 127.0.0.1\n        port: \(deadPort)\n        credential: codec\n"
+        )
         let ok = try await rig.json(["devices"])
         #expect(ok.status == 0)
         let checked = try await rig.json(["devices", "--check"])
         #expect(checked.status == 5)
         let room = try #require((checked.object["rooms"] as? [[String: Any]])?.first)
         let devices = try #require(room["devices"] as? [[String: Any]])
-        let checks = Dictionary(uniqueKeysWithValues: devices.map { ($0["id"] as? String ?? "", $0["check"] as? [String: Any] ?? [:]) })
+        let checks = Dictionary(
+            uniqueKeysWithValues: devices.map { ($0["id"] as? String ?? "", $0["check"] as? [String: Any] ?? [:]) })
         #expect(checks["ubnd-codec"]?["ok"] as? Bool == true)
         #expect(checks["dead-codec"]?["ok"] as? Bool == false)
     }

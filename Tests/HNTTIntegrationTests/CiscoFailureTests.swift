@@ -10,8 +10,9 @@ import Testing
 /// code, a message that says what to do, within the configured deadline, and never a password.
 @Suite("Cisco failures", .enabled(if: SSHDFixture.isAvailable, "needs root and openssh-server"))
 struct CiscoFailureTests {
-    @Test("a wrong password is refused with exit 5 and no trace of the password",
-          arguments: Route.allCases.filter(\.hasLogin))
+    @Test(
+        "a wrong password is refused with exit 5 and no trace of the password",
+        arguments: Route.allCases.filter(\.hasLogin))
     func wrongPassword(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
@@ -50,8 +51,9 @@ struct CiscoFailureTests {
         #expect(try rig.state().successfulLogins == 0)
     }
 
-    @Test("a device that stops answering costs its timeout, then a clear error",
-          arguments: [Route.sshKeyboardInteractive, .telnet, .serial])
+    @Test(
+        "a device that stops answering costs its timeout, then a clear error",
+        arguments: [Route.sshKeyboardInteractive, .telnet, .serial])
     func silentDevice(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
@@ -67,8 +69,9 @@ struct CiscoFailureTests {
         await driver.close()
     }
 
-    @Test("a connection dropped in the middle of a reply ends with a clear error, not a hang",
-          arguments: [Route.sshPassword, .telnet, .serialServer])
+    @Test(
+        "a connection dropped in the middle of a reply ends with a clear error, not a hang",
+        arguments: [Route.sshPassword, .telnet, .serialServer])
     func droppedMidReply(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
@@ -95,8 +98,9 @@ struct CiscoFailureTests {
         await driver.close()
     }
 
-    @Test("slow, fragmented replies with unsolicited feedback still give the right answers",
-          arguments: [Route.sshKeyboardInteractive, .telnet, .serial])
+    @Test(
+        "slow, fragmented replies with unsolicited feedback still give the right answers",
+        arguments: [Route.sshKeyboardInteractive, .telnet, .serial])
     func slowFragmentedNoisy(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
@@ -113,10 +117,12 @@ struct CiscoFailureTests {
         await driver.close()
     }
 
-    @Test("values that could inject a second command are refused before anything is sent", arguments: [
-        "84\" Protocol: H323", "84\r\nxCommand SystemUnit FactoryReset", "84 | resultId=\"1\"", "84\u{1B}[A",
-        String(repeating: "8", count: 300),
-    ])
+    @Test(
+        "values that could inject a second command are refused before anything is sent",
+        arguments: [
+            "84\" Protocol: H323", "84\r\nxCommand SystemUnit FactoryReset", "84 | resultId=\"1\"", "84\u{1B}[A",
+            String(repeating: "8", count: 300),
+        ])
     func injectionRefused(number: String) async throws {
         let rig = try await CiscoRig.start(.telnet)
         defer { rig.stop() }
@@ -156,10 +162,12 @@ struct CiscoFailureTests {
             (.serial, { SerialTransport(path: "/dev/hntt-no-such-port", baud: 115200) }),
         ]
         for (transport, make) in routes {
-            let device = InventoryDevice(id: "gone", roomID: "r", profileID: "cisco-roomos", transport: transport,
-                                         host: "127.0.0.1", port: port, path: nil, baud: nil, address: nil,
-                                         credential: nil, hostKey: nil, sourceLine: 1)
-            let driver = CiscoXAPIDriver(plan: ConnectionPlan(device: device, profile: profile, credentials: nil, makeTransport: make))
+            let device = InventoryDevice(
+                id: "gone", roomID: "r", profileID: "cisco-roomos", transport: transport,
+                host: "127.0.0.1", port: port, path: nil, baud: nil, address: nil,
+                credential: nil, hostKey: nil, sourceLine: 1)
+            let driver = CiscoXAPIDriver(
+                plan: ConnectionPlan(device: device, profile: profile, credentials: nil, makeTransport: make))
             let error = await expectHNTTError { _ = try await driver.status() }
             #expect(error?.exitCode == 5)
             #expect(error?.device == "gone")

@@ -62,11 +62,12 @@ struct CiscoOperationsTests {
         defer { rig.stop() }
         let driver = try rig.driver()
         _ = try await driver.checkLogin()
-        let expected: CiscoGeneration = switch route.ciscoFlavor {
-        case .tc7: .tc
-        case .ce9: .ce
-        case .roomos11: .roomos
-        }
+        let expected: CiscoGeneration =
+            switch route.ciscoFlavor {
+            case .tc7: .tc
+            case .ce9: .ce
+            case .roomos11: .roomos
+            }
         #expect(await (driver as? CiscoXAPIDriver)?.generation == expected)
         await driver.close()
     }

@@ -21,28 +21,35 @@ final class FleetRig: @unchecked Sendable {
     private init(count: Int) throws {
         directory = try TestEnvironment.temporaryDirectory("fleet")
         codecs = (1...count).map { index in
-            CiscoSimulator(CiscoCodecData(flavor: index % 2 == 0 ? .roomos11 : .ce9, systemName: "Room-\(index)",
-                                          users: ["admin": "fleet-pass"]))
+            CiscoSimulator(
+                CiscoCodecData(
+                    flavor: index % 2 == 0 ? .roomos11 : .ce9, systemName: "Room-\(index)",
+                    users: ["admin": "fleet-pass"]))
         }
         var devices = ""
         for (index, codec) in codecs.enumerated() {
-            devices += "      - {id: codec-\(index + 1), profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \(try codec.startTelnet()), credential: codec}\n"
+            devices +=
+                "      - {id: codec-\(index + 1), profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \(try codec.startTelnet()), credential: codec}\n"
         }
         let deadPort = try TestEnvironment.freePort()
-        devices += "      - {id: codec-dead, profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \(deadPort), credential: codec}\n"
+        devices +=
+            "      - {id: codec-dead, profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \(deadPort), credential: codec}\n"
         devices += "      - {id: cam-1, profile: sony-visca, transport: serial, path: /dev/null, address: 1}\n"
         try """
-            site: "Fleet"
-            rooms:
-              - id: fleet
-                name: "Fleet"
-                unit: "VP"
-                devices:
-            \(devices)
-            """.write(toFile: inventoryPath, atomically: true, encoding: .utf8)
-        guard try hntt(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: "fleet-pass\n").status == 0,
-              try hntt(["authority", "init", "--out", authorityPath]).status == 0,
-              try hntt(["trust", "add", authorityPath + "/approval-key.public", "--name", "Sở TT&TT"]).status == 0 else {
+        site: "Fleet"
+        rooms:
+          - id: fleet
+            name: "Fleet"
+            unit: "VP"
+            devices:
+        \(devices)
+        """.write(toFile: inventoryPath, atomically: true, encoding: .utf8)
+        guard
+            try hntt(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: "fleet-pass\n")
+                .status == 0,
+            try hntt(["authority", "init", "--out", authorityPath]).status == 0,
+            try hntt(["trust", "add", authorityPath + "/approval-key.public", "--name", "Sở TT&TT"]).status == 0
+        else {
             throw FixtureError("fleet set-up failed")
         }
     }
@@ -54,8 +61,9 @@ final class FleetRig: @unchecked Sendable {
         // Options go before a `--` (what follows it is passed through as it is).
         let options = ["--inventory", inventoryPath, "--data", dataPath]
         let split = arguments.firstIndex(of: "--") ?? arguments.endIndex
-        return try TestEnvironment.run(TestEnvironment.hnttBinary, Array(arguments[..<split]) + options + Array(arguments[split...]),
-                                       input: input, environment: environment)
+        return try TestEnvironment.run(
+            TestEnvironment.hnttBinary, Array(arguments[..<split]) + options + Array(arguments[split...]),
+            input: input, environment: environment)
     }
 
     func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
@@ -71,7 +79,7 @@ final class FleetRig: @unchecked Sendable {
     }
 
     func stop() {
-        codecs.forEach { $0.stop() }
+        for codec in codecs { codec.stop() }
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -80,7 +88,8 @@ final class FleetRig: @unchecked Sendable {
 
 @Suite("Baselines and drift on a simulated fleet", .enabled(if: SSHDFixture.isAvailable, "needs root"))
 struct DriftFleetTests {
-    @Test("drift reports exactly the devices and keys changed behind its back, the dead one, and those without baseline")
+    @Test(
+        "drift reports exactly the devices and keys changed behind its back, the dead one, and those without baseline")
     func fleetDrift() async throws {
         let rig = try await FleetRig.start(count: 5)
         defer { rig.stop() }
@@ -88,8 +97,11 @@ struct DriftFleetTests {
         let governed = (1...4).map { "codec-\($0)" }
         #expect(try await rig.run(["baseline", "draft"] + governed + ["-o", baseline]).status == 0)
         #expect(try await rig.run(["baseline", "import", baseline]).status == 3, "an unsigned draft is refused")
-        #expect(try await rig.run(["baseline", "sign", baseline, "--key", rig.authorityPath + "/approval-key.private",
-                                   "--by", "Nguyễn Văn A", "--ref", "45/QĐ-STTTT"]).status == 0)
+        #expect(
+            try await rig.run([
+                "baseline", "sign", baseline, "--key", rig.authorityPath + "/approval-key.private",
+                "--by", "Nguyễn Văn A", "--ref", "45/QĐ-STTTT",
+            ]).status == 0)
         let imported = try await rig.json(["baseline", "import", baseline])
         #expect(imported.status == 0)
         #expect((imported.object["imported"] as? [[String: Any]])?.count == 4)
@@ -102,12 +114,17 @@ struct DriftFleetTests {
         let drift = try await rig.json(["drift", "--parallel", "3"])
         #expect(drift.status == 1)
         let reports = try #require(drift.object["devices"] as? [[String: Any]])
-        let status = Dictionary(uniqueKeysWithValues: reports.map { ($0["device"] as? String ?? "", $0["status"] as? String ?? "") })
-        #expect(status == ["codec-1": "clean", "codec-2": "drift", "codec-3": "drift", "codec-4": "clean",
-                           "codec-5": "no-baseline", "codec-dead": "no-baseline", "cam-1": "no-baseline"])
-        let changes = Dictionary(uniqueKeysWithValues: reports.map {
-            ($0["device"] as? String ?? "", ($0["changes"] as? [[String: Any]]) ?? [])
-        })
+        let status = Dictionary(
+            uniqueKeysWithValues: reports.map { ($0["device"] as? String ?? "", $0["status"] as? String ?? "") })
+        #expect(
+            status == [
+                "codec-1": "clean", "codec-2": "drift", "codec-3": "drift", "codec-4": "clean",
+                "codec-5": "no-baseline", "codec-dead": "no-baseline", "cam-1": "no-baseline",
+            ])
+        let changes = Dictionary(
+            uniqueKeysWithValues: reports.map {
+                ($0["device"] as? String ?? "", ($0["changes"] as? [[String: Any]]) ?? [])
+            })
         #expect(changes["codec-2"]?.map { $0["key"] as? String } == ["SIP DisplayName"])
         #expect(changes["codec-2"]?.first?["approved"] as? String == "Room-2")
         #expect(changes["codec-2"]?.first?["live"] as? String == "Tampered")
@@ -131,8 +148,11 @@ struct DriftFleetTests {
         let entry = text.components(separatedBy: "devices:\n")[1]
         try (text + entry.replacingOccurrences(of: "device: \"codec-1\"", with: "device: \"codec-dead\""))
             .write(toFile: baseline, atomically: true, encoding: .utf8)
-        #expect(try await rig.run(["baseline", "sign", baseline, "--key", rig.authorityPath + "/approval-key.private",
-                                   "--by", "A", "--ref", "1"]).status == 0)
+        #expect(
+            try await rig.run([
+                "baseline", "sign", baseline, "--key", rig.authorityPath + "/approval-key.private",
+                "--by", "A", "--ref", "1",
+            ]).status == 0)
         #expect(try await rig.run(["baseline", "import", baseline]).status == 0)
         let drift = try await rig.json(["drift", "codec-1", "codec-dead"])
         #expect(drift.status == 5)
@@ -182,7 +202,11 @@ struct DriftFleetTests {
         let list = try await rig.json(["audit", "list"])
         let entries = try #require(list.object["entries"] as? [[String: Any]])
         let summary = entries.map { "\($0["action"] as? String ?? "") \($0["outcome"] as? String ?? "")" }
-        #expect(summary == ["secret set done", "trust add done", "wake done", "dial done", "preset recall failed", "baseline import refused"])
+        #expect(
+            summary == [
+                "secret set done", "trust add done", "wake done", "dial done", "preset recall failed",
+                "baseline import refused",
+            ])
         #expect(entries[2]["operator"] as? String == "Lê Thị B")
         #expect(entries[2]["os_user"] as? String == AuditLog.currentUser)
         #expect((entries[4]["detail"] as? String)?.contains("Preset 9 not found") == true)
@@ -190,7 +214,9 @@ struct DriftFleetTests {
         #expect(try await rig.run(["audit", "verify"]).status == 0)
 
         let database = try GovernanceDatabase(data: DataDirectory(path: rig.dataPath))
-        try await database.writer.write { try $0.execute(sql: "UPDATE audit SET detail = 'number \"999\"' WHERE id = 4") }
+        try await database.writer.write {
+            try $0.execute(sql: "UPDATE audit SET detail = 'number \"999\"' WHERE id = 4")
+        }
         let verify = try await rig.json(["audit", "verify"])
         #expect(verify.status == 1)
         #expect(verify.object["problem"] as? String == "entry 4 was edited after it was written")

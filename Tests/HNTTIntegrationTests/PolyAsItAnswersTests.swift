@@ -23,7 +23,10 @@ struct PolyAsItAnswersTests {
         }
         let echoes = await driver.sessionInfo?.echoes
         #expect(echoes == (route.transport == .telnet || route.transport == .ssh), "echo detected on \(route)")
-        try rig.update { $0.legacySettings["autoanswer"] = "donotdisturb"; $0.systemSettings["sipaccountname"] = "xa-6" }
+        try rig.update {
+            $0.legacySettings["autoanswer"] = "donotdisturb"
+            $0.systemSettings["sipaccountname"] = "xa-6"
+        }
         let settings = try await driver.configuration(key: nil)
         #expect(settings["autoanswer"] == "donotdisturb" && settings["sipaccountname"] == "xa-6")
         #expect(settings.entries.allSatisfy { !$0.value.lowercased().hasPrefix("get") }, "no value is an echo")
@@ -34,8 +37,9 @@ struct PolyAsItAnswersTests {
         await driver.close()
     }
 
-    @Test("a firmware without sippassword: the whole read succeeds and names what it lacks",
-          arguments: [Route.telnet, .serialWithoutLogin])
+    @Test(
+        "a firmware without sippassword: the whole read succeeds and names what it lacks",
+        arguments: [Route.telnet, .serialWithoutLogin])
     func partialConfiguration(route: Route) async throws {
         let rig = try await PolyRig.start(route, flavor: .group)
         defer { rig.stop() }
@@ -50,12 +54,18 @@ struct PolyAsItAnswersTests {
         await driver.close()
     }
 
-    @Test("media statistics during an H.323 call: loss counts, jitter and rate; a SIP call reports what it has",
-          arguments: routes)
+    @Test(
+        "media statistics during an H.323 call: loss counts, jitter and rate; a SIP call reports what it has",
+        arguments: routes)
     func mediaStatistics(route: Route) async throws {
         let rig = try await PolyRig.start(route, flavor: route == .serial ? .hdx : .group)
         defer { rig.stop() }
-        try rig.update { $0.lossPerSecond = 30; $0.jitterMs = 12; $0.transmitLossPercent = 0.4; $0.lossSpelling = .tight }
+        try rig.update {
+            $0.lossPerSecond = 30
+            $0.jitterMs = 12
+            $0.transmitLossPercent = 0.4
+            $0.lossSpelling = .tight
+        }
         let driver = try #require(try rig.driver() as? PolyLegacyDriver)
         #expect(try await driver.mediaCounters() == nil, "no call, nothing to measure")
         _ = try await driver.dial("84123456", protocol: .h323, rateKbps: 1024)
@@ -96,7 +106,10 @@ struct PolyAsItAnswersTests {
     func sessionDropOnSleep() async throws {
         let rig = try await PolyRig.start(.telnet, flavor: .group)
         defer { rig.stop() }
-        try rig.update { $0.dropsSessionOnSleep = true; $0.asleep = false }
+        try rig.update {
+            $0.dropsSessionOnSleep = true
+            $0.asleep = false
+        }
         let driver = try #require(try rig.driver() as? PolyLegacyDriver)
         try await driver.sleep()
         #expect(try rig.state().asleep)
@@ -121,7 +134,9 @@ struct PolyCommandLineTests {
         defer { rig.stop() }
         let poly = PolySimulator(PolyCodecData(flavor: .group, password: "fleet-pass"))
         defer { poly.stop() }
-        try rig.addDevice("      - {id: poly-1, profile: poly-group, transport: telnet, host: 127.0.0.1, port: \(try poly.startTelnet()), credential: codec}\n")
+        try rig.addDevice(
+            "      - {id: poly-1, profile: poly-group, transport: telnet, host: 127.0.0.1, port: \(try poly.startTelnet()), credential: codec}\n"
+        )
         try await rig.approveBaseline(of: "poly-1")
         poly.store.update { $0.unsupportedSettings = ["sippassword"] }
 
@@ -171,6 +186,7 @@ extension FleetRig {
     /// Adds an inventory line (indented as a device of the fleet's room).
     func addDevice(_ line: String) throws {
         let text = try String(contentsOfFile: inventoryPath, encoding: .utf8)
-        try (text.hasSuffix("\n") ? text : text + "\n").appending(line).write(toFile: inventoryPath, atomically: true, encoding: .utf8)
+        try (text.hasSuffix("\n") ? text : text + "\n").appending(line).write(
+            toFile: inventoryPath, atomically: true, encoding: .utf8)
     }
 }

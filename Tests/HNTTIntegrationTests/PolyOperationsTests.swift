@@ -97,8 +97,9 @@ struct PolyOperationsTests {
         await driver.close()
     }
 
-    @Test("a notification in the middle of a reply is an event, not part of the answer",
-          arguments: [PolyFlavor.group, .hdx])
+    @Test(
+        "a notification in the middle of a reply is an event, not part of the answer",
+        arguments: [PolyFlavor.group, .hdx])
     func notificationInsideReply(flavor: PolyFlavor) async throws {
         let rig = try await PolyRig.start(.telnet, flavor: flavor)
         defer { rig.stop() }
@@ -125,8 +126,9 @@ struct PolyOperationsTests {
         await driver.close()
     }
 
-    @Test("a wrong password is refused with exit 5 and no trace of the password",
-          arguments: Route.allCases.filter(\.hasLogin))
+    @Test(
+        "a wrong password is refused with exit 5 and no trace of the password",
+        arguments: Route.allCases.filter(\.hasLogin))
     func wrongPassword(route: Route) async throws {
         let rig = try await PolyRig.start(route)
         defer { rig.stop() }
@@ -163,17 +165,24 @@ struct PolyOperationsTests {
         let silent = await expectHNTTError { _ = try await driver.microphoneMuted() }
         #expect(silent?.category == .timeout)
         #expect(Date().timeIntervalSince(started) < 8)
-        try rig.update { $0.faults = SimulatorFaults(); $0.faults.dropMidReply = true }
+        try rig.update {
+            $0.faults = SimulatorFaults()
+            $0.faults.dropMidReply = true
+        }
         let dropped = await expectHNTTError { _ = try await driver.status() }
         #expect(dropped?.exitCode == 5)
-        try rig.update { $0.faults = SimulatorFaults(); $0.faults.garbage = true }
+        try rig.update {
+            $0.faults = SimulatorFaults()
+            $0.faults.garbage = true
+        }
         let garbage = await expectHNTTError { _ = try await driver.status() }
         #expect(garbage?.category == .timeout || garbage?.category == .deviceError)
         await driver.close()
     }
 
-    @Test("values that could inject a second command are refused before anything is sent",
-          arguments: ["84\" sip\rhangup all", "84\r\nreboot now", String(repeating: "8", count: 300)])
+    @Test(
+        "values that could inject a second command are refused before anything is sent",
+        arguments: ["84\" sip\rhangup all", "84\r\nreboot now", String(repeating: "8", count: 300)])
     func injection(number: String) async throws {
         let rig = try await PolyRig.start(.telnet)
         defer { rig.stop() }

@@ -31,35 +31,41 @@ final class RoomRig: @unchecked Sendable {
         let polyPort = try poly.startTelnet()
         let polyCameraPath = try polyCamera.startSerial()
         try """
-            site: "UBND huyện Triệu Sơn"
-            organizers:
-              "Tỉnh ủy": "Văn phòng Huyện ủy"
-              "UBND tỉnh": "Văn phòng HĐND và UBND huyện"
-            operators:
-              - {name: "Lê Thị B", unit: "Văn phòng HĐND và UBND huyện"}
-              - {name: "Trần Văn C", unit: "Văn phòng Huyện ủy"}
-            rooms:
-              - id: ubnd
-                name: "Phòng họp trực tuyến UBND huyện"
-                unit: "Văn phòng HĐND và UBND huyện"
-                devices:
-                  - {id: ubnd-codec, profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \(port), credential: codec}
-                  - {id: cam-1, profile: sony-visca, transport: serial, path: \(chain), address: 1}
-                  - {id: cam-2, profile: sony-visca, transport: serial, path: \(chain), address: 2}
-              - id: phong-2
-                name: "Phòng họp số 2"
-                unit: "Văn phòng HĐND và UBND huyện"
-                devices:
-                  - {id: phong2-poly, profile: poly-group, transport: telnet, host: 127.0.0.1, port: \(polyPort), credential: codec}
-                  - {id: phong2-cam, profile: sony-visca, transport: serial, path: \(polyCameraPath), address: 1}
+        site: "UBND huyện Triệu Sơn"
+        organizers:
+          "Tỉnh ủy": "Văn phòng Huyện ủy"
+          "UBND tỉnh": "Văn phòng HĐND và UBND huyện"
+        operators:
+          - {name: "Lê Thị B", unit: "Văn phòng HĐND và UBND huyện"}
+          - {name: "Trần Văn C", unit: "Văn phòng Huyện ủy"}
+        rooms:
+          - id: ubnd
+            name: "Phòng họp trực tuyến UBND huyện"
+            unit: "Văn phòng HĐND và UBND huyện"
+            devices:
+              - {id: ubnd-codec, profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \(port), credential: codec}
+              - {id: cam-1, profile: sony-visca, transport: serial, path: \(chain), address: 1}
+              - {id: cam-2, profile: sony-visca, transport: serial, path: \(chain), address: 2}
+          - id: phong-2
+            name: "Phòng họp số 2"
+            unit: "Văn phòng HĐND và UBND huyện"
+            devices:
+              - {id: phong2-poly, profile: poly-group, transport: telnet, host: 127.0.0.1, port: \(polyPort), credential: codec}
+              - {id: phong2-cam, profile: sony-visca, transport: serial, path: \(polyCameraPath), address: 1}
 
-            """.write(toFile: inventoryPath, atomically: true, encoding: .utf8)
+        """.write(toFile: inventoryPath, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: proceduresPath, withIntermediateDirectories: true)
         for name in ["power-on", "test-call", "dial", "shutdown"] {
-            let text = try String(contentsOfFile: TestEnvironment.repositoryRoot.appendingPathComponent("procedures/\(name).yaml").path, encoding: .utf8)
-            try text.replacingOccurrences(of: "seconds: 10", with: "seconds: 1").write(toFile: "\(proceduresPath)/\(name).yaml", atomically: true, encoding: .utf8)
+            let text = try String(
+                contentsOfFile: TestEnvironment.repositoryRoot.appendingPathComponent("procedures/\(name).yaml").path,
+                encoding: .utf8)
+            try text.replacingOccurrences(of: "seconds: 10", with: "seconds: 1").write(
+                toFile: "\(proceduresPath)/\(name).yaml", atomically: true, encoding: .utf8)
         }
-        guard try hntt(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: "room-pass\n").status == 0 else {
+        guard
+            try hntt(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: "room-pass\n").status
+                == 0
+        else {
             throw FixtureError("secret set failed")
         }
     }
@@ -70,8 +76,9 @@ final class RoomRig: @unchecked Sendable {
         environment["HNTT_PROCEDURES"] = proceduresPath
         environment.removeValue(forKey: "HNTT_MASTER_KEY")
         environment.removeValue(forKey: "HNTT_OPERATOR")
-        return try TestEnvironment.run(TestEnvironment.hnttBinary, arguments + ["--inventory", inventoryPath, "--data", dataPath],
-                                       input: input, environment: environment)
+        return try TestEnvironment.run(
+            TestEnvironment.hnttBinary, arguments + ["--inventory", inventoryPath, "--data", dataPath],
+            input: input, environment: environment)
     }
 
     func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
@@ -96,7 +103,9 @@ final class RoomRig: @unchecked Sendable {
 struct ProcedureRunTests {
     let operatorB = ["--operator", "Lê Thị B"]
 
-    @Test("power-on, test-call, dial and shutdown in order: the devices move, the room state follows, the logbook writes itself")
+    @Test(
+        "power-on, test-call, dial and shutdown in order: the devices move, the room state follows, the logbook writes itself"
+    )
     func fullDay() async throws {
         let rig = try await RoomRig.start()
         defer { rig.stop() }
@@ -107,12 +116,14 @@ struct ProcedureRunTests {
         #expect(rig.cameras.store.snapshot.cameras.allSatisfy { $0.poweredOn && $0.presetInUse == 1 })
         #expect(result.stdout.contains("[0."))
 
-        result = try await rig.run(["run", "test-call", "ubnd", "--organizer", "UBND tỉnh", "--number", "chair@thanhhoa.gov.vn"] + operatorB)
+        result = try await rig.run(
+            ["run", "test-call", "ubnd", "--organizer", "UBND tỉnh", "--number", "chair@thanhhoa.gov.vn"] + operatorB)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("loss 0.10 %") || result.stdout.contains("loss 0.0"), "\(result.stdout)")
         #expect(rig.codec.store.snapshot.calls.isEmpty)
 
-        result = try await rig.run(["run", "dial", "ubnd", "--organizer", "UBND tỉnh", "--number", "chair@thanhhoa.gov.vn"] + operatorB)
+        result = try await rig.run(
+            ["run", "dial", "ubnd", "--organizer", "UBND tỉnh", "--number", "chair@thanhhoa.gov.vn"] + operatorB)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(rig.codec.store.snapshot.calls.map(\.number) == ["chair@thanhhoa.gov.vn"])
 
@@ -123,16 +134,28 @@ struct ProcedureRunTests {
         #expect(rig.cameras.store.snapshot.cameras.allSatisfy { !$0.poweredOn && $0.pan == 0 })
 
         let entries = try #require(try await rig.json(["log", "list"])["entries"] as? [[String: Any]])
-        let sessions = entries.filter { $0["kind"] as? String == "session" }.compactMap { $0["content"] as? [String: String] }
+        let sessions = entries.filter { $0["kind"] as? String == "session" }.compactMap {
+            $0["content"] as? [String: String]
+        }
         #expect(sessions.map { $0["session_type"] } == ["test", "official"])
-        let official = try #require(entries.first { ($0["content"] as? [String: String])?["session_type"] == "official" })
-        let end = try #require(entries.first { $0["kind"] as? String == "session-end" }, "shutdown ends the official session")
+        let official = try #require(
+            entries.first { ($0["content"] as? [String: String])?["session_type"] == "official" })
+        let end = try #require(
+            entries.first { $0["kind"] as? String == "session-end" }, "shutdown ends the official session")
         #expect(end["refers_to"] as? Int == official["id"] as? Int)
-        #expect(((end["content"] as? [String: String])?["ended_at"] ?? "") >= ((official["content"] as? [String: String])?["ended_at"] ?? "~"))
-        #expect(sessions.allSatisfy { $0["operator"] == "Lê Thị B" && $0["unit"] == "Văn phòng HĐND và UBND huyện" && $0["organizer"] == "UBND tỉnh" })
+        #expect(
+            ((end["content"] as? [String: String])?["ended_at"] ?? "")
+                >= ((official["content"] as? [String: String])?["ended_at"] ?? "~"))
+        #expect(
+            sessions.allSatisfy {
+                $0["operator"] == "Lê Thị B" && $0["unit"] == "Văn phòng HĐND và UBND huyện"
+                    && $0["organizer"] == "UBND tỉnh"
+            })
         #expect(sessions[0]["loss_percent"] != nil && sessions[0]["jitter_ms"] == "7")
-        #expect(sessions[0]["quality_samples"]?.range(of: #"^1s \d+\.\d\d% 7ms \d+kbps$"#, options: .regularExpression) != nil,
-                "one reading for a 1-second window: \(sessions[0]["quality_samples"] ?? "none")")
+        #expect(
+            sessions[0]["quality_samples"]?.range(of: #"^1s \d+\.\d\d% 7ms \d+kbps$"#, options: .regularExpression)
+                != nil,
+            "one reading for a 1-second window: \(sessions[0]["quality_samples"] ?? "none")")
         #expect(try await rig.run(["log", "sign", "1", "--by", "Lê Thị B"]).status == 0)
         #expect(try await rig.run(["log", "verify"]).status == 0)
 
@@ -145,7 +168,8 @@ struct ProcedureRunTests {
         #expect(html.stdout.contains("SỔ GHI BIÊN BẢN HỘI NGHỊ TRUYỀN HÌNH TRỰC TUYẾN"))
     }
 
-    @Test("the four procedures run unchanged on a Poly room (telnet, echoing); the test call logs Poly's loss and jitter")
+    @Test(
+        "the four procedures run unchanged on a Poly room (telnet, echoing); the test call logs Poly's loss and jitter")
     func polyRoom() async throws {
         let rig = try await RoomRig.start()
         defer { rig.stop() }
@@ -171,15 +195,20 @@ struct ProcedureRunTests {
         #expect(rig.poly.store.snapshot.calls.isEmpty && rig.poly.store.snapshot.asleep)
         #expect(rig.polyCamera.store.snapshot.cameras.allSatisfy { !$0.poweredOn })
 
-        let entries = try #require(try await rig.json(["log", "list", "--room", "phong-2"])["entries"] as? [[String: Any]])
+        let entries = try #require(
+            try await rig.json(["log", "list", "--room", "phong-2"])["entries"] as? [[String: Any]])
         let kinds = entries.compactMap { $0["kind"] as? String }
         #expect(kinds == ["session", "session", "session-end"], "\(entries)")
-        let sessions = entries.filter { $0["kind"] as? String == "session" }.compactMap { $0["content"] as? [String: String] }
+        let sessions = entries.filter { $0["kind"] as? String == "session" }.compactMap {
+            $0["content"] as? [String: String]
+        }
         #expect(sessions.map { $0["session_type"] } == ["test", "official"])
         #expect(sessions[0]["loss_percent"] == "0.00" && sessions[0]["loss_measured"] == "transmitted")
-        #expect(sessions[0]["jitter_ms"] == "9" && sessions[0]["lost_packets"] == "0" && sessions[0]["rate_kbps"] == "1920")
-        #expect(sessions[0]["quality_samples"]?.range(of: #"^1s 0\.00% 9ms 1920kbps$"#, options: .regularExpression) != nil,
-                "\(sessions[0]["quality_samples"] ?? "none")")
+        #expect(
+            sessions[0]["jitter_ms"] == "9" && sessions[0]["lost_packets"] == "0" && sessions[0]["rate_kbps"] == "1920")
+        #expect(
+            sessions[0]["quality_samples"]?.range(of: #"^1s 0\.00% 9ms 1920kbps$"#, options: .regularExpression) != nil,
+            "\(sessions[0]["quality_samples"] ?? "none")")
     }
 
     @Test("a refused login is an incident in the logbook, and the password reaches neither the logbook nor any output")
@@ -187,16 +216,25 @@ struct ProcedureRunTests {
         let rig = try await RoomRig.start()
         defer { rig.stop() }
         let wrong = "wrong-pass-8812"
-        #expect(try await TestEnvironment.offPool {
-            try rig.hntt(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: wrong + "\n").status
-        } == 0)
+        #expect(
+            try await TestEnvironment.offPool {
+                try rig.hntt(
+                    ["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: wrong + "\n"
+                ).status
+            } == 0)
         let run = try await rig.run(["run", "power-on", "ubnd"] + operatorB)
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         let list = try await rig.run(["log", "list", "--json"])
-        #expect(list.stdout.contains("power-on: wake") && list.stdout.contains("\"kind\": \"device\""), "\(list.stdout)")
+        #expect(
+            list.stdout.contains("power-on: wake") && list.stdout.contains("\"kind\": \"device\""), "\(list.stdout)")
         var seen = run.stdout + run.stderr + list.stdout
-        for arguments in [["log", "export", "ubnd"], ["log", "export", "ubnd", "--format", "csv"], ["audit", "list"],
-                          ["report", "--year", String(Calendar(identifier: .gregorian).component(.year, from: Date())), "--format", "json"]] {
+        for arguments in [
+            ["log", "export", "ubnd"], ["log", "export", "ubnd", "--format", "csv"], ["audit", "list"],
+            [
+                "report", "--year", String(Calendar(identifier: .gregorian).component(.year, from: Date())), "--format",
+                "json",
+            ],
+        ] {
             let result = try await rig.run(arguments)
             seen += result.stdout + result.stderr
         }
@@ -210,7 +248,8 @@ struct ProcedureRunTests {
         }
     }
 
-    @Test("the order rules: no official session before power-on and a test call; --force needs a reason and is recorded")
+    @Test(
+        "the order rules: no official session before power-on and a test call; --force needs a reason and is recorded")
     func orderRules() async throws {
         let rig = try await RoomRig.start()
         defer { rig.stop() }
@@ -219,7 +258,8 @@ struct ProcedureRunTests {
         #expect(rig.codec.store.snapshot.calls.isEmpty)
         result = try await rig.run(["run", "dial", "ubnd", "--number", "1", "--force"] + operatorB)
         #expect(result.status == 2 && result.stderr.contains("--reason"))
-        result = try await rig.run(["run", "dial", "ubnd", "--number", "1", "--force", "--reason", "chair called early"] + operatorB)
+        result = try await rig.run(
+            ["run", "dial", "ubnd", "--number", "1", "--force", "--reason", "chair called early"] + operatorB)
         #expect(result.status == 0)
         let entries = try #require(try await rig.json(["log", "list"])["entries"] as? [[String: Any]])
         #expect((entries.first?["content"] as? [String: String])?["forced"] == "chair called early")
@@ -232,9 +272,13 @@ struct ProcedureRunTests {
         let rig = try await RoomRig.start()
         defer { rig.stop() }
         #expect(try await rig.run(["run", "power-on", "ubnd"] + operatorB).status == 0)
-        let result = try await rig.run(["run", "test-call", "ubnd", "--organizer", "UBND tỉnh", "--number", "1", "--operator", "Trần Văn C"])
+        let result = try await rig.run([
+            "run", "test-call", "ubnd", "--organizer", "UBND tỉnh", "--number", "1", "--operator", "Trần Văn C",
+        ])
         #expect(result.status == 3 && result.stderr.contains("Trần Văn C belongs to Văn phòng Huyện ủy"))
-        let tinhUy = try await rig.run(["run", "test-call", "ubnd", "--organizer", "Tỉnh ủy", "--number", "1", "--operator", "Trần Văn C"])
+        let tinhUy = try await rig.run([
+            "run", "test-call", "ubnd", "--organizer", "Tỉnh ủy", "--number", "1", "--operator", "Trần Văn C",
+        ])
         #expect(tinhUy.status == 0, "\(tinhUy.stderr)")
     }
 
@@ -248,24 +292,26 @@ struct ProcedureRunTests {
         #expect(result.status == 0, "quality is `on_failure: continue` in test-call")
         #expect(result.stdout.contains("quality below thresholds"))
         try """
-            id: fragile
-            title: "Fragile"
-            session: none
-            steps:
-              - action: dial
-              - check: standby-on
-                timeout: 1
-                recover:
-                  - {action: hangup}
-                  - {action: sleep}
-                  - {check: standby-on, timeout: 5}
-              - {check: call-connected, timeout: 1}
-            """.write(toFile: rig.proceduresPath + "/fragile.yaml", atomically: true, encoding: .utf8)
+        id: fragile
+        title: "Fragile"
+        session: none
+        steps:
+          - action: dial
+          - check: standby-on
+            timeout: 1
+            recover:
+              - {action: hangup}
+              - {action: sleep}
+              - {check: standby-on, timeout: 5}
+          - {check: call-connected, timeout: 1}
+        """.write(toFile: rig.proceduresPath + "/fragile.yaml", atomically: true, encoding: .utf8)
         result = try await rig.run(["run", "fragile", "ubnd", "--number", "1"] + operatorB)
         #expect(result.status == 1)
         #expect(result.stdout.contains("recovering:"))
         let entries = try #require(try await rig.json(["log", "list"])["entries"] as? [[String: Any]])
-        let incidents = entries.filter { $0["kind"] as? String == "incident" }.compactMap { ($0["content"] as? [String: String])?["what"] }
+        let incidents = entries.filter { $0["kind"] as? String == "incident" }.compactMap {
+            ($0["content"] as? [String: String])?["what"]
+        }
         #expect(incidents.contains { $0.contains("quality below thresholds") })
         #expect(incidents.contains { $0.contains("fragile: check: codec in standby") })
         #expect(incidents.contains { $0.contains("fragile: check: call connected") })
@@ -276,29 +322,45 @@ struct ProcedureRunTests {
         let rig = try await RoomRig.start()
         defer { rig.stop() }
         let year = String(Calendar(identifier: .gregorian).component(.year, from: Date()))
-        var result = try await rig.run(["log", "add-incident", "ubnd", "--what", "Mất tiếng", "--fix", "Thay cáp micro", "--kind", "audio",
-                                        "--began", "\(year)-01-15 08:00", "--fixed", "\(year)-01-15 08:45"] + operatorB)
+        var result = try await rig.run(
+            [
+                "log", "add-incident", "ubnd", "--what", "Mất tiếng", "--fix", "Thay cáp micro", "--kind", "audio",
+                "--began", "\(year)-01-15 08:00", "--fixed", "\(year)-01-15 08:45",
+            ] + operatorB)
         #expect(result.status == 0, "\(result.stderr)")
-        result = try await rig.run(["log", "add-incident", "ubnd", "--what", "Mất kết nối tỉnh", "--kind", "network", "--began", "\(year)-02-01 09:00"])
+        result = try await rig.run([
+            "log", "add-incident", "ubnd", "--what", "Mất kết nối tỉnh", "--kind", "network", "--began",
+            "\(year)-02-01 09:00",
+        ])
         #expect(result.status == 0 && result.stdout.contains("hntt log fix 2"), "\(result.stdout)")
-        result = try await rig.run(["log", "fix", "2", "--fix", "Nhà mạng khôi phục đường truyền", "--at", "\(year)-02-01 11:00"] + operatorB)
+        result = try await rig.run(
+            ["log", "fix", "2", "--fix", "Nhà mạng khôi phục đường truyền", "--at", "\(year)-02-01 11:00"] + operatorB)
         #expect(result.status == 0, "\(result.stderr)")
 
         #expect(try await rig.run(["log", "fix", "2", "--fix", "again"]).stderr.contains("already fixed"))
         #expect(try await rig.run(["log", "add-incident", "ubnd", "--what", "x", "--kind", "weather"]).status == 2)
-        let backwards = try await rig.run(["log", "add-incident", "ubnd", "--what", "x", "--fix", "y",
-                                           "--began", "\(year)-03-01 10:00", "--fixed", "\(year)-03-01 09:00"])
+        let backwards = try await rig.run([
+            "log", "add-incident", "ubnd", "--what", "x", "--fix", "y",
+            "--began", "\(year)-03-01 10:00", "--fixed", "\(year)-03-01 09:00",
+        ])
         #expect(backwards.status == 2 && backwards.stderr.contains("before the fault began"))
-        #expect(try await rig.run(["log", "add-incident", "ubnd", "--what", "x", "--began", "yesterday"]).stderr.contains("is not a time"))
+        #expect(
+            try await rig.run(["log", "add-incident", "ubnd", "--what", "x", "--began", "yesterday"]).stderr.contains(
+                "is not a time"))
 
         let report = try await rig.json(["report", "--year", year, "--format", "json"])
         let kinds = try #require(report["incidents_by_kind"] as? [[String: Any]])
-        #expect(kinds.map { "\($0["kind"] ?? "") \($0["count"] ?? "") \($0["fixed"] ?? "") \($0["average_minutes_to_fix"] ?? "")" }
+        #expect(
+            kinds.map {
+                "\($0["kind"] ?? "") \($0["count"] ?? "") \($0["fixed"] ?? "") \($0["average_minutes_to_fix"] ?? "")"
+            }
                 == ["network 1 1 120.0", "audio 1 1 45.0"])
         #expect((report["incidents"] as? [String: Int])?["fixed"] == 2)
         let export = try await rig.run(["log", "export", "ubnd", "--format", "csv"])
-        #expect(export.stdout.contains("Thay cáp micro (sau 45 phút)") && export.stdout.contains("Nhà mạng khôi phục đường truyền (sau 120 phút)"),
-                "\(export.stdout)")
+        #expect(
+            export.stdout.contains("Thay cáp micro (sau 45 phút)")
+                && export.stdout.contains("Nhà mạng khôi phục đường truyền (sau 120 phút)"),
+            "\(export.stdout)")
         #expect(export.stdout.contains("Sự cố (âm thanh)"))
     }
 
@@ -307,21 +369,35 @@ struct ProcedureRunTests {
         let rig = try await RoomRig.start()
         defer { rig.stop() }
         #expect(try await rig.run(["run", "power-on", "ubnd"] + operatorB).status == 0)
-        #expect(try await rig.run(["run", "test-call", "ubnd", "--organizer", "UBND tỉnh", "--number", "1"] + operatorB).status == 0)
-        #expect(try await rig.run(["run", "dial", "ubnd", "--organizer", "UBND tỉnh", "--number", "1"] + operatorB).status == 0)
-        #expect(try await rig.run(["log", "add-incident", "ubnd", "--what", "Mất tiếng 5 phút", "--fix", "Khởi động lại bộ trộn"]).status == 0)
+        #expect(
+            try await rig.run(["run", "test-call", "ubnd", "--organizer", "UBND tỉnh", "--number", "1"] + operatorB)
+                .status == 0)
+        #expect(
+            try await rig.run(["run", "dial", "ubnd", "--organizer", "UBND tỉnh", "--number", "1"] + operatorB).status
+                == 0)
+        #expect(
+            try await rig.run([
+                "log", "add-incident", "ubnd", "--what", "Mất tiếng 5 phút", "--fix", "Khởi động lại bộ trộn",
+            ]).status == 0)
         let year = Calendar(identifier: .gregorian).component(.year, from: Date())
         let report = try await rig.json(["report", "--year", String(year), "--format", "json"])
         #expect(report["sessions_total"] as? Int == 2)
         let sessions = try #require(report["sessions"] as? [[String: Any]])
-        #expect(sessions.map { "\($0["type"] ?? "") \($0["organizer"] ?? "") \($0["count"] ?? "")" } == ["official UBND tỉnh 1", "test UBND tỉnh 1"])
+        #expect(
+            sessions.map { "\($0["type"] ?? "") \($0["organizer"] ?? "") \($0["count"] ?? "")" } == [
+                "official UBND tỉnh 1", "test UBND tỉnh 1",
+            ])
         let incidents = try #require(report["incidents"] as? [String: Int])
         #expect(incidents == ["total": 1, "from_procedures": 0, "reported": 1, "fixed": 1])
         #expect((report["quality"] as? [String: Any])?["measured_sessions"] as? Int == 1)
-        #expect(try await rig.json(["report", "--year", String(year - 1), "--format", "json"])["sessions_total"] as? Int == 0)
+        #expect(
+            try await rig.json(["report", "--year", String(year - 1), "--format", "json"])["sessions_total"] as? Int
+                == 0)
 
         let database = try GovernanceDatabase(data: DataDirectory(path: rig.dataPath))
-        try await database.writer.write { try $0.execute(sql: "UPDATE logbook SET payload = replace(payload, 'Lê Thị B', 'Người khác') WHERE id = 1") }
+        try await database.writer.write {
+            try $0.execute(sql: "UPDATE logbook SET payload = replace(payload, 'Lê Thị B', 'Người khác') WHERE id = 1")
+        }
         let verify = try await rig.json(["log", "verify"])
         #expect(verify["problem"] as? String == "entry 1 was edited after it was written")
     }

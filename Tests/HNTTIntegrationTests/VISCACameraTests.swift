@@ -7,17 +7,21 @@ import Testing
 @testable import HNTTVISCA
 
 /// A driver for the camera at `address` behind `transport`, with short deadlines.
-func cameraDriver(_ transport: TransportKind, host: String? = "127.0.0.1", port: UInt16? = nil, path: String? = nil,
-                  address: Int = 1, profileID: String = "sony-visca", command: Double = 3) throws -> VISCACameraDriver {
+func cameraDriver(
+    _ transport: TransportKind, host: String? = "127.0.0.1", port: UInt16? = nil, path: String? = nil,
+    address: Int = 1, profileID: String = "sony-visca", command: Double = 3
+) throws -> VISCACameraDriver {
     var profile = try DeviceProfile.load(path: TestEnvironment.profilesDirectory + "/\(profileID).yaml")
     profile.timeouts = .init(connect: 2, login: 2, command: command)
-    let device = InventoryDevice(id: "cam-\(address)", roomID: "ubnd", profileID: profileID, transport: transport,
-                                 host: transport == .serial ? nil : host, port: port, path: path,
-                                 baud: transport == .serial ? 9600 : nil, address: address, credential: nil,
-                                 hostKey: nil, sourceLine: 1)
-    let plan = try ConnectionPlan.make(device: device, profile: profile,
-                                       secrets: SecretStore(data: DataDirectory(path: "/nonexistent")),
-                                       pins: HostKeyPins(data: DataDirectory(path: "/nonexistent")))
+    let device = InventoryDevice(
+        id: "cam-\(address)", roomID: "ubnd", profileID: profileID, transport: transport,
+        host: transport == .serial ? nil : host, port: port, path: path,
+        baud: transport == .serial ? 9600 : nil, address: address, credential: nil,
+        hostKey: nil, sourceLine: 1)
+    let plan = try ConnectionPlan.make(
+        device: device, profile: profile,
+        secrets: SecretStore(data: DataDirectory(path: "/nonexistent")),
+        pins: HostKeyPins(data: DataDirectory(path: "/nonexistent")))
     return VISCACameraDriver(plan: plan)
 }
 
@@ -160,12 +164,12 @@ struct VISCACameraTests {
         try await driver.sleep()
         #expect(store.snapshot.cameras[0].poweredOn == false)
 
-        store.update { $0.dropReplies = 2 }    // ACK and Completion lost: the retransmission is told "already done"
+        store.update { $0.dropReplies = 2 }   // ACK and Completion lost: the retransmission is told "already done"
         try await driver.wake()
         #expect(store.snapshot.cameras[0].poweredOn)
         #expect(store.snapshot.commandLog.filter { $0 == "81 01 04 00 02 FF" }.count == 1)
 
-        store.update { $0.dropReplies = 1 }    // an inquiry's answer is lost: asked again under a new number
+        store.update { $0.dropReplies = 1 }   // an inquiry's answer is lost: asked again under a new number
         #expect(try await driver.status().camera?.power == "on")
         await driver.close()
     }

@@ -4,12 +4,16 @@ import Testing
 
 @testable import HNTTPoly
 
-private func answer(_ text: String, _ expectation: PolyReplyDecoder.Expectation, sent: String, echo: PolyEcho,
-                    chunk: Int = 0) throws -> PolyReply? {
+private func answer(
+    _ text: String, _ expectation: PolyReplyDecoder.Expectation, sent: String, echo: PolyEcho,
+    chunk: Int = 0
+) throws -> PolyReply? {
     try feed(PolyReplyDecoder(expectation, sentCommand: sent, echo: echo), text, chunk: chunk)
 }
 
-private let muteState: PolyReplyDecoder.Expectation = .line { ["mute near on", "mute near off"].contains($0.lowercased()) }
+private let muteState: PolyReplyDecoder.Expectation = .line {
+    ["mute near on", "mute near off"].contains($0.lowercased())
+}
 
 @Suite("Poly echo: the line just sent is never taken for its answer (poly-and-others.md §2.3a, §1.4)")
 struct PolyEchoTests {
@@ -26,10 +30,12 @@ struct PolyEchoTests {
     @Test("a loose prefix matcher still cannot take a query's echo, even when no echo was expected")
     func queryEchoNeverAnswers() throws {
         let loose: PolyReplyDecoder.Expectation = .line { $0.lowercased().hasPrefix("mute near ") }
-        let reply = try #require(try answer("mute near get\r\r\nmute near on\r\r\n", loose, sent: "mute near get", echo: .absent))
+        let reply = try #require(
+            try answer("mute near get\r\r\nmute near on\r\r\n", loose, sent: "mute near get", echo: .absent))
         #expect(reply.outcome == .answer(["mute near on"]))
         let setting: PolyReplyDecoder.Expectation = .line { $0.lowercased().hasPrefix("autoanswer ") }
-        let legacy = try #require(try answer("autoanswer get\r\r\nautoanswer no\r\r\n-> ", setting, sent: "autoanswer get", echo: .absent))
+        let legacy = try #require(
+            try answer("autoanswer get\r\r\nautoanswer no\r\r\n-> ", setting, sent: "autoanswer get", echo: .absent))
         #expect(legacy.outcome == .answer(["autoanswer no"]))
     }
 
@@ -54,7 +60,9 @@ struct PolyEchoTests {
 
     @Test("an echo that would parse as an event (`listen sleep`) is still the echo")
     func echoLookingLikeAnEvent() throws {
-        let ack: PolyReplyDecoder.Expectation = .line { $0.contains("already active") || $0 == "listen sleep registered" }
+        let ack: PolyReplyDecoder.Expectation = .line {
+            $0.contains("already active") || $0 == "listen sleep registered"
+        }
         let text = "listen sleep\r\r\ninfo: event/notification already active:sleep\r\r\n-> "
         let reply = try #require(try answer(text, ack, sent: "listen sleep", echo: .expected))
         #expect(reply.outcome == .answer(["info: event/notification already active:sleep"]))
@@ -64,17 +72,22 @@ struct PolyEchoTests {
     @Test("set-up detects the echo from a registration's reply, and its absence")
     func detection() throws {
         let ack: PolyReplyDecoder.Expectation = .line { $0 == "notify callstatus success" }
-        let lan = try #require(try answer("notify callstatus\r\r\nnotify callstatus success\r\r\n", ack, sent: "notify callstatus",
-                                          echo: .detect, chunk: 4))
+        let lan = try #require(
+            try answer(
+                "notify callstatus\r\r\nnotify callstatus success\r\r\n", ack, sent: "notify callstatus",
+                echo: .detect, chunk: 4))
         #expect(lan.echoed && lan.outcome == .answer(["notify callstatus success"]))
-        let serial = try #require(try answer("notify callstatus success\r\n", ack, sent: "notify callstatus", echo: .detect))
+        let serial = try #require(
+            try answer("notify callstatus success\r\n", ack, sent: "notify callstatus", echo: .detect))
         #expect(!serial.echoed && serial.outcome == .answer(["notify callstatus success"]))
     }
 
     @Test("HDX echoes an invalid command too; the error after it answers")
     func invalidCommandEchoed() throws {
-        let reply = try #require(try answer("bogus\n\rerror: command not found\r\n-> ", .line { _ in true }, sent: "bogus",
-                                            echo: .expected))
+        let reply = try #require(
+            try answer(
+                "bogus\n\rerror: command not found\r\n-> ", .line { _ in true }, sent: "bogus",
+                echo: .expected))
         #expect(reply.outcome == .error("error: command not found"))
     }
 
@@ -84,7 +97,9 @@ struct PolyEchoTests {
         #expect(PolyLegacyDriver.isUnknownSetting("error: command not found"))
         #expect(PolyLegacyDriver.isUnknownSetting("error: this command is not supported on this model"))
         #expect(PolyLegacyDriver.isUnknownSetting("command is not available in current system configuration"))
-        #expect(!PolyLegacyDriver.isUnknownSetting("this setting is controlled by a provisioning service and cannot be changed"))
+        #expect(
+            !PolyLegacyDriver.isUnknownSetting(
+                "this setting is controlled by a provisioning service and cannot be changed"))
     }
 }
 
@@ -119,8 +134,10 @@ struct PolyMediaStatisticsTests {
         let spaced = PolyMediaStatistics(lines: PolyMediaStatisticsTests.netstats)
         #expect(spaced.number("%pktloss") == 0 && spaced.number("pktloss") == 0)
         #expect(spaced.fields["rvf"] == "SIF" && spaced.fields["rcp"] == "H.323")
-        let tight = PolyMediaStatistics(lines: ["call:1 txrate:1920 K rxrate:1920 K pktloss:12 %pktloss:2.5%",
-                                                "tvp:H.264 rvp:H.264 tvf:1280x720p rvf:1280x720p tap:G.722.1 rap:G.722.1"])
+        let tight = PolyMediaStatistics(lines: [
+            "call:1 txrate:1920 K rxrate:1920 K pktloss:12 %pktloss:2.5%",
+            "tvp:H.264 rvp:H.264 tvf:1280x720p rvf:1280x720p tap:G.722.1 rap:G.722.1",
+        ])
         #expect(tight.number("%pktloss") == 2.5 && tight.fields["tvf"] == "1280x720p")
         #expect(tight.counters.lossPercent == 2.5)
         #expect(tight.counters.rateKbps == 1920, "rxrate when advnetstats gave no rates")
@@ -128,7 +145,9 @@ struct PolyMediaStatisticsTests {
 
     @Test("`---` (a SIP call) is not measured, never 0")
     func absentValues() {
-        let sip = PolyMediaStatistics(lines: ["tapl:--- rapl:--- taj:--- raj:--- tvpl:--- rvpl:---", "tvj:--- rvj:--- ccaps:---"])
+        let sip = PolyMediaStatistics(lines: [
+            "tapl:--- rapl:--- taj:--- raj:--- tvpl:--- rvpl:---", "tvj:--- rvj:--- ccaps:---",
+        ])
         let counters = sip.counters
         #expect(counters.lost == nil && counters.transmitLost == nil && counters.jitterMs == nil)
         #expect(counters.measuresNothing)
@@ -143,7 +162,9 @@ struct PolyMediaStatisticsTests {
         #expect(PolyMediaStatistics.combined([]) == nil)
     }
 
-    @Test("garbage and half lines do not crash the parser", arguments: ["", ":", "::::", "call:", "%:%", "x y z", "rapl:abc"])
+    @Test(
+        "garbage and half lines do not crash the parser",
+        arguments: ["", ":", "::::", "call:", "%:%", "x y z", "rapl:abc"])
     func garbage(line: String) {
         let statistics = PolyMediaStatistics(lines: [line])
         #expect(statistics.counters.jitterMs == nil)

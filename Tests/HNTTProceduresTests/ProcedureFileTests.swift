@@ -32,14 +32,16 @@ struct ProcedureFileTests {
         #expect(testCall.steps.contains { if case .check(.quality, _) = $0.kind { return true } else { return false } })
     }
 
-    @Test("mistakes are refused with the file, the line and the fix", arguments: [
-        ("id: x\nsteps:\n  - {action: fly}\n", "unknown action \"fly\""),
-        ("id: x\nsteps:\n  - {check: call-connected, timeout: soon}\n", "timeout must be a number"),
-        ("id: x\nsteps:\n  - {action: wake, check: muted}\n", "exactly one of action, check, wait or confirm"),
-        ("id: x\nsteps:\n  - {action: wake, on_failure: recover}\n", "needs `recover:` steps"),
-        ("id: x\nsession: rehearsal\nsteps:\n  - {action: wake}\n", "session must be none, test or official"),
-        ("id: x\nsteps:\n  - {action: wake, targte: cameras}\n", "did you mean \"target\""),
-    ])
+    @Test(
+        "mistakes are refused with the file, the line and the fix",
+        arguments: [
+            ("id: x\nsteps:\n  - {action: fly}\n", "unknown action \"fly\""),
+            ("id: x\nsteps:\n  - {check: call-connected, timeout: soon}\n", "timeout must be a number"),
+            ("id: x\nsteps:\n  - {action: wake, check: muted}\n", "exactly one of action, check, wait or confirm"),
+            ("id: x\nsteps:\n  - {action: wake, on_failure: recover}\n", "needs `recover:` steps"),
+            ("id: x\nsession: rehearsal\nsteps:\n  - {action: wake}\n", "session must be none, test or official"),
+            ("id: x\nsteps:\n  - {action: wake, targte: cameras}\n", "did you mean \"target\""),
+        ])
     func invalid(text: String, expected: String) throws {
         let path = try write(text)
         let error = #expect(throws: HNTTError.self) { try Procedure.load(path: path) }

@@ -16,7 +16,8 @@ struct BlockingWorkTests {
     @Test("work that outlives its deadline costs the deadline, then the timeout error")
     func deadline() async throws {
         let error = await #expect(throws: TransportError.self) {
-            try await onOwnThread(by: .after(seconds: 0.2), timedOut: { TransportError(.timedOut, "slow resolver") }) { () -> Int in
+            let slow: @Sendable () -> any Error = { TransportError(.timedOut, "slow resolver") }
+            return try await onOwnThread(by: .after(seconds: 0.2), timedOut: slow) { () -> Int in
                 Thread.sleep(forTimeInterval: 3)
                 return 1
             }

@@ -6,7 +6,9 @@ import Testing
 /// A connected pair of Unix stream sockets, non-blocking on our side.
 func socketPair() throws -> (ours: Int32, theirs: Int32) {
     var fds: [Int32] = [0, 0]
-    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else { throw TransportError(.system, "socketpair") }
+    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else {
+        throw TransportError(.system, "socketpair")
+    }
     try DescriptorIO.setNonBlocking(fds[0])
     return (fds[0], fds[1])
 }
@@ -31,7 +33,12 @@ struct ReactorAndStreamTests {
     @Test("three hundred idle connections all time out at their own deadline, on one reactor thread")
     func manyConcurrentDeadlines() async throws {
         let pairs = try (0..<300).map { _ in try socketPair() }
-        defer { pairs.forEach { close($0.ours); close($0.theirs) } }
+        defer {
+            for pair in pairs {
+                close(pair.ours)
+                close(pair.theirs)
+            }
+        }
         let started = Date()
         let outcomes = await withTaskGroup(of: TransportError.Kind?.self) { group in
             for pair in pairs {
@@ -54,7 +61,10 @@ struct ReactorAndStreamTests {
     @Test("a waiting read wakes as soon as data arrives")
     func wakesOnData() async throws {
         let pair = try socketPair()
-        defer { close(pair.ours); close(pair.theirs) }
+        defer {
+            close(pair.ours)
+            close(pair.theirs)
+        }
         let writer = Thread {
             usleep(50_000)
             _ = Glibc.write(pair.theirs, "ready", 5)
@@ -67,7 +77,10 @@ struct ReactorAndStreamTests {
     @Test("cancelling a waiting task ends its wait")
     func cancellation() async throws {
         let pair = try socketPair()
-        defer { close(pair.ours); close(pair.theirs) }
+        defer {
+            close(pair.ours)
+            close(pair.theirs)
+        }
         let task = Task {
             try await DescriptorIO.readSome(fd: pair.ours, deadline: .after(seconds: 30), peer: "peer")
         }
@@ -110,7 +123,8 @@ struct ReactorAndStreamTests {
     func pacing() async throws {
         let pair = try socketPair()
         defer { close(pair.theirs) }
-        let stream = DeviceStream(transport: DescriptorTransport(fd: pair.ours), lineEnd: "\r", minimumSendInterval: 0.2)
+        let stream = DeviceStream(
+            transport: DescriptorTransport(fd: pair.ours), lineEnd: "\r", minimumSendInterval: 0.2)
         let started = Date()
         try await stream.sendLine("mute near on", deadline: .after(seconds: 5))
         try await stream.sendLine("mute near get", deadline: .after(seconds: 5))

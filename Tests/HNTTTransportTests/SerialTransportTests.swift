@@ -10,7 +10,8 @@ final class PTYPair: @unchecked Sendable {
     let slavePath: String
 
     init() throws {
-        var master: Int32 = -1, slave: Int32 = -1
+        var master: Int32 = -1
+        var slave: Int32 = -1
         var name = [CChar](repeating: 0, count: 256)
         guard openpty(&master, &slave, &name, nil, nil) == 0 else { throw TransportError(.system, "openpty") }
         self.master = master
@@ -62,7 +63,9 @@ struct SerialTransportTests {
         let first = SerialTransport(path: pty.slavePath, baud: 9600)
         try await first.open(deadline: .after(seconds: 2))
         let second = SerialTransport(path: pty.slavePath, baud: 9600)
-        await #expect(throws: TransportError(.busy, "\(pty.slavePath) is in use by another process; wait for it or stop it")) {
+        await #expect(
+            throws: TransportError(.busy, "\(pty.slavePath) is in use by another process; wait for it or stop it")
+        ) {
             try await second.open(deadline: .after(seconds: 0.3))
         }
         let waiting = Task { try await second.open(deadline: .after(seconds: 5)) }

@@ -32,11 +32,13 @@ struct TelnetCodecTests {
 
     @Test("a sequence split at every byte decodes the same")
     func splitAnywhere() {
-        let input: [UInt8] = [255, 253, 24] + Array("Pass".utf8) + [255, 255] + [255, 250, 31, 0, 80, 255, 240] + Array("word:".utf8)
+        let input: [UInt8] =
+            [255, 253, 24] + Array("Pass".utf8) + [255, 255] + [255, 250, 31, 0, 80, 255, 240] + Array("word:".utf8)
         var whole = TelnetCodec()
         let expected = whole.decode(input)
         var split = TelnetCodec()
-        var data: [UInt8] = [], replies: [UInt8] = []
+        var data: [UInt8] = []
+        var replies: [UInt8] = []
         for byte in input {
             let part = split.decode([byte])
             data += part.data

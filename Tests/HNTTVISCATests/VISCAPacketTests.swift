@@ -23,7 +23,9 @@ struct VISCAPacketTests {
     @Test("a 3-byte Completion and an inquiry answer are told apart by length; oddities are strays")
     func lengthsAndStrays() {
         #expect(VISCAReply.parse([0x90, 0x50, 0xFF]) == .completion(from: 1, socket: 0))
-        #expect(VISCAReply.parse([0x90, 0x50, 0x00, 0x00, 0x0A, 0x0B, 0xFF]) == .inquiry(from: 1, data: [0x00, 0x00, 0x0A, 0x0B]))
+        #expect(
+            VISCAReply.parse([0x90, 0x50, 0x00, 0x00, 0x0A, 0x0B, 0xFF])
+                == .inquiry(from: 1, data: [0x00, 0x00, 0x0A, 0x0B]))
         #expect(VISCAReply.parse([0xF0, 0x41, 0xFF]) == .ack(from: 7, socket: 1))
         #expect(VISCAReply.parse([0x12, 0x34, 0xFF]) == .stray([0x12, 0x34, 0xFF]))
         #expect(VISCAReply.parse([0x90, 0xFF]) == .stray([0x90, 0xFF]))
@@ -48,8 +50,14 @@ struct VISCAPacketTests {
         #expect(VISCACommand.powerOn(1) == [0x81, 0x01, 0x04, 0x00, 0x02, 0xFF])
         #expect(VISCACommand.powerOff(3) == [0x83, 0x01, 0x04, 0x00, 0x03, 0xFF])
         #expect(VISCACommand.home(2) == [0x82, 0x01, 0x06, 0x04, 0xFF])
-        #expect(VISCACommand.preset(1, store: false, number: 5, fullByte: false) == [0x81, 0x01, 0x04, 0x3F, 0x02, 0x05, 0xFF])
-        #expect(VISCACommand.preset(1, store: true, number: 0x59, fullByte: true) == [0x81, 0x01, 0x04, 0x3F, 0x01, 0x59, 0xFF])
+        #expect(
+            VISCACommand.preset(1, store: false, number: 5, fullByte: false) == [
+                0x81, 0x01, 0x04, 0x3F, 0x02, 0x05, 0xFF,
+            ])
+        #expect(
+            VISCACommand.preset(1, store: true, number: 0x59, fullByte: true) == [
+                0x81, 0x01, 0x04, 0x3F, 0x01, 0x59, 0xFF,
+            ])
         #expect(VISCACommand.versionInquiry(1) == [0x81, 0x09, 0x00, 0x02, 0xFF])
     }
 
@@ -64,7 +72,8 @@ struct VISCAPacketTests {
 
     @Test("VISCA over IP: big-endian header, RESET, and a lying length refused")
     func overIP() throws {
-        let datagram = VISCAOverIP.datagram(type: VISCAOverIP.command, sequence: 0x0102_0304, payload: [0x81, 0x01, 0x06, 0x04, 0xFF])
+        let datagram = VISCAOverIP.datagram(
+            type: VISCAOverIP.command, sequence: 0x0102_0304, payload: [0x81, 0x01, 0x06, 0x04, 0xFF])
         #expect(datagram == [0x01, 0x00, 0x00, 0x05, 0x01, 0x02, 0x03, 0x04, 0x81, 0x01, 0x06, 0x04, 0xFF])
         let parsed = try #require(VISCAOverIP.parse(datagram))
         #expect(parsed.type == VISCAOverIP.command && parsed.sequence == 0x0102_0304 && parsed.payload.count == 5)

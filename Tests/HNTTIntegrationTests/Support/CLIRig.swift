@@ -38,23 +38,28 @@ final class CLIRig: @unchecked Sendable {
         ipCameraStore = VISCACameraStore(VISCACameraData(count: 1))
         ipCamera = try VISCAUDPCamera(store: ipCameraStore, sonyHeader: true)
         if withSSH {
-            sshd = try SSHDFixture.blocking(authentication: .keyboardInteractive, simulator: ["cisco", "--flavor", "roomos11"],
-                                            initial: CiscoCodecData(flavor: .roomos11))
+            sshd = try SSHDFixture.blocking(
+                authentication: .keyboardInteractive, simulator: ["cisco", "--flavor", "roomos11"],
+                initial: CiscoCodecData(flavor: .roomos11))
         }
         try FileManager.default.createDirectory(atPath: profilesPath, withIntermediateDirectories: true)
         for name in ["cisco-roomos", "poly-group", "sony-visca"] {
-            var profile = try String(contentsOfFile: TestEnvironment.profilesDirectory + "/\(name).yaml", encoding: .utf8)
+            var profile = try String(
+                contentsOfFile: TestEnvironment.profilesDirectory + "/\(name).yaml", encoding: .utf8)
             profile = profile.replacingOccurrences(of: "command: 15", with: "command: \(commandTimeout)")
-                .replacingOccurrences(of: "connect: 10", with: "connect: 3").replacingOccurrences(of: "login: 15", with: "login: 3")
+                .replacingOccurrences(of: "connect: 10", with: "connect: 3").replacingOccurrences(
+                    of: "login: 15", with: "login: 3")
             try profile.write(toFile: profilesPath + "/\(name).yaml", atomically: true, encoding: .utf8)
         }
         try writeInventory()
-        let stored = try hntt(["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: CLIRig.password + "\n")
+        let stored = try hntt(
+            ["secret", "set", "codec", "--username", "admin", "--password-stdin"], input: CLIRig.password + "\n")
         guard stored.status == 0 else { throw FixtureError("secret set failed: \(stored.stderr)") }
         _ = try hntt(["secret", "set", "poly", "--username", "admin", "--password-stdin"], input: "poly-secret-55\n")
         if let sshd {
-            let sshStored = try hntt(["secret", "set", "codec-ssh", "--username", SSHDFixture.username, "--password-stdin"],
-                                     input: SSHDFixture.password + "\n")
+            let sshStored = try hntt(
+                ["secret", "set", "codec-ssh", "--username", SSHDFixture.username, "--password-stdin"],
+                input: SSHDFixture.password + "\n")
             guard sshStored.status == 0 else { throw FixtureError("secret set failed: \(sshStored.stderr)") }
             _ = sshd
         }
@@ -101,7 +106,9 @@ final class CLIRig: @unchecked Sendable {
     }
 
     /// Runs `hntt` (off the cooperative pool) with this site's inventory, data and profiles.
-    func run(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+    func run(_ arguments: [String], input: String? = nil) async throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         try await TestEnvironment.offPool { try self.hntt(arguments, input: input) }
     }
 
@@ -110,9 +117,10 @@ final class CLIRig: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["HNTT_PROFILES"] = profilesPath
         environment.removeValue(forKey: "HNTT_MASTER_KEY")
-        return try TestEnvironment.run(TestEnvironment.hnttBinary,
-                                       arguments + ["--inventory", inventoryPath, "--data", dataPath],
-                                       input: input, environment: environment)
+        return try TestEnvironment.run(
+            TestEnvironment.hnttBinary,
+            arguments + ["--inventory", inventoryPath, "--data", dataPath],
+            input: input, environment: environment)
     }
 
     /// Runs `hntt … --json` and parses the one JSON document on standard output.

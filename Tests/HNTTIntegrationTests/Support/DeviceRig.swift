@@ -56,25 +56,32 @@ final class DeviceRig<State: SimulatedDeviceState>: @unchecked Sendable {
     private let makeDriver: @Sendable (ConnectionPlan) -> any CodecDriver
 
     /// Starts `initial` behind `route`, off the cooperative pool.
-    static func start(_ route: Route, initial: State, simulatorArguments: [String], profileID: String,
-                      username: String, password: String,
-                      simulator makeSimulator: @escaping (SimulatorStore<State>) -> any SimulatedDevice,
-                      driver: @escaping @Sendable (ConnectionPlan) -> any CodecDriver) async throws -> DeviceRig {
+    static func start(
+        _ route: Route, initial: State, simulatorArguments: [String], profileID: String,
+        username: String, password: String,
+        simulator makeSimulator: @escaping (SimulatorStore<State>) -> any SimulatedDevice,
+        driver: @escaping @Sendable (ConnectionPlan) -> any CodecDriver
+    ) async throws -> DeviceRig {
         if route.isSSH {
-            let fixture = try await SSHDFixture.start(authentication: route == .sshPassword ? .passwordOnly : .keyboardInteractive,
-                                                      simulator: simulatorArguments, initial: initial)
+            let fixture = try await SSHDFixture.start(
+                authentication: route == .sshPassword ? .passwordOnly : .keyboardInteractive,
+                simulator: simulatorArguments, initial: initial)
             let store = try SimulatorStore(file: fixture.statePath, initial: initial)
-            return try DeviceRig(route, store: store, sshd: fixture, simulator: nil, profileID: profileID,
-                                 username: SSHDFixture.username, password: SSHDFixture.password, driver: driver)
+            return try DeviceRig(
+                route, store: store, sshd: fixture, simulator: nil, profileID: profileID,
+                username: SSHDFixture.username, password: SSHDFixture.password, driver: driver)
         }
         let store = SimulatorStore(initial)
-        return try DeviceRig(route, store: store, sshd: nil, simulator: makeSimulator(store), profileID: profileID,
-                             username: username, password: password, driver: driver)
+        return try DeviceRig(
+            route, store: store, sshd: nil, simulator: makeSimulator(store), profileID: profileID,
+            username: username, password: password, driver: driver)
     }
 
-    private init(_ route: Route, store: SimulatorStore<State>, sshd: SSHDFixture?, simulator: (any SimulatedDevice)?,
-                 profileID: String, username: String, password: String,
-                 driver: @escaping @Sendable (ConnectionPlan) -> any CodecDriver) throws {
+    private init(
+        _ route: Route, store: SimulatorStore<State>, sshd: SSHDFixture?, simulator: (any SimulatedDevice)?,
+        profileID: String, username: String, password: String,
+        driver: @escaping @Sendable (ConnectionPlan) -> any CodecDriver
+    ) throws {
         self.route = route
         self.store = store
         self.sshd = sshd
@@ -83,7 +90,8 @@ final class DeviceRig<State: SimulatedDeviceState>: @unchecked Sendable {
         self.username = username
         self.password = password
         makeDriver = driver
-        var port: UInt16?, path: String?
+        var port: UInt16?
+        var path: String?
         switch route {
         case .sshKeyboardInteractive, .sshPassword: port = sshd?.port
         case .telnet: port = try simulator?.startTelnet()
@@ -91,27 +99,33 @@ final class DeviceRig<State: SimulatedDeviceState>: @unchecked Sendable {
         case .serial, .serialWithoutLogin: path = try simulator?.startSerial()
         }
         let transport = route.transport
-        device = InventoryDevice(id: "dev-\(route.rawValue.lowercased())", roomID: "ubnd", profileID: profileID,
-                                 transport: transport, host: transport == .serial ? nil : "127.0.0.1", port: port, path: path,
-                                 baud: transport == .serial ? 115200 : nil, address: nil,
-                                 credential: route.hasLogin ? "codec" : nil, hostKey: nil, sourceLine: 1)
+        device = InventoryDevice(
+            id: "dev-\(route.rawValue.lowercased())", roomID: "ubnd", profileID: profileID,
+            transport: transport, host: transport == .serial ? nil : "127.0.0.1", port: port, path: path,
+            baud: transport == .serial ? 115200 : nil, address: nil,
+            credential: route.hasLogin ? "codec" : nil, hostKey: nil, sourceLine: 1)
     }
 
     var hostKeyFingerprint: String? { sshd?.hostKeyFingerprint }
 
     /// A driver with the right password (or `password`), the real host key pinned (or `hostKeyPolicy`).
     /// Timeouts leave room for a loaded 2-core machine running the whole suite; tests of a timeout pass their own.
-    func driver(password: String? = nil, hostKeyPolicy: HostKeyPolicy? = nil, commandTimeout: Double = 10,
-                loginTimeout: Double = 15) throws -> any CodecDriver {
+    func driver(
+        password: String? = nil, hostKeyPolicy: HostKeyPolicy? = nil, commandTimeout: Double = 10,
+        loginTimeout: Double = 15
+    ) throws -> any CodecDriver {
         var profile = try DeviceProfile.load(path: TestEnvironment.profilesDirectory + "/\(profileID).yaml")
         // A refused PAM login costs a few seconds by design (pam_faildelay); leave room under load.
         profile.timeouts = .init(connect: 15, login: loginTimeout, command: commandTimeout)
-        let credentials = route.hasLogin ? LoginCredentials(username: username, password: SecretText(password ?? self.password)) : nil
+        let credentials =
+            route.hasLogin ? LoginCredentials(username: username, password: SecretText(password ?? self.password)) : nil
         let device = self.device
         let policy = hostKeyPolicy ?? sshd.map { .pinned($0.hostKeyFingerprint) } ?? .refuseUnknown
         let plan = ConnectionPlan(device: device, profile: profile, credentials: credentials) {
             switch device.transport {
-            case .ssh: return SSHTransport(host: device.host!, port: device.port!, credentials: credentials, hostKeyPolicy: policy)
+            case .ssh:
+                return SSHTransport(
+                    host: device.host!, port: device.port!, credentials: credentials, hostKeyPolicy: policy)
             case .telnet: return TelnetTransport(host: device.host!, port: device.port!)
             case .tcp: return TCPTransport(host: device.host!, port: device.port!)
             default: return SerialTransport(path: device.path!, baud: device.baud!)
@@ -144,9 +158,10 @@ extension DeviceRig where State == CiscoCodecData {
     static func start(_ route: Route) async throws -> CiscoRig {
         var data = CiscoCodecData(flavor: route.ciscoFlavor, users: ["admin": "admin-pass"])
         if route == .serialWithoutLogin { data.setSetting("SerialPort LoginRequired", "Off") }
-        return try await start(route, initial: data, simulatorArguments: ["cisco", "--flavor", route.ciscoFlavor.rawValue],
-                               profileID: "cisco-roomos", username: "admin", password: "admin-pass",
-                               simulator: { CiscoSimulator(store: $0) }, driver: { CiscoXAPIDriver(plan: $0) })
+        return try await start(
+            route, initial: data, simulatorArguments: ["cisco", "--flavor", route.ciscoFlavor.rawValue],
+            profileID: "cisco-roomos", username: "admin", password: "admin-pass",
+            simulator: { CiscoSimulator(store: $0) }, driver: { CiscoXAPIDriver(plan: $0) })
     }
 }
 
@@ -156,14 +171,17 @@ extension DeviceRig where State == PolyCodecData {
         let flavor = flavor ?? route.polyFlavor
         var data = PolyCodecData(flavor: flavor, password: "poly-pass")
         if route == .serialWithoutLogin { data.serialLogin = .none }
-        return try await start(route, initial: data, simulatorArguments: ["poly", "--flavor", flavor.rawValue],
-                               profileID: flavor == .group ? "poly-group" : "poly-hdx", username: "admin", password: "poly-pass",
-                               simulator: { PolySimulator(store: $0) }, driver: { PolyLegacyDriver(plan: $0) })
+        return try await start(
+            route, initial: data, simulatorArguments: ["poly", "--flavor", flavor.rawValue],
+            profileID: flavor == .group ? "poly-group" : "poly-hdx", username: "admin", password: "poly-pass",
+            simulator: { PolySimulator(store: $0) }, driver: { PolyLegacyDriver(plan: $0) })
     }
 }
 
 /// Runs `body` and returns the ``HNTTError`` it threw (failing the test if it threw none or another).
-func expectHNTTError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> HNTTError? {
+func expectHNTTError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async
+    -> HNTTError?
+{
     do {
         try await body()
         Issue.record("expected an error, got success", sourceLocation: sourceLocation)

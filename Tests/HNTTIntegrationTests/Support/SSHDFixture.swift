@@ -26,23 +26,29 @@ final class SSHDFixture: @unchecked Sendable {
     }
 
     /// Starts a fixture off the cooperative pool (its set-up runs programs and waits for sshd).
-    static func start<State: SimulatedDeviceState>(authentication: Authentication, simulator: [String],
-                                                   initial: State) async throws -> SSHDFixture {
+    static func start<State: SimulatedDeviceState>(
+        authentication: Authentication, simulator: [String],
+        initial: State
+    ) async throws -> SSHDFixture {
         try await TestEnvironment.offPool {
             try SSHDFixture(authentication: authentication, simulator: simulator, initial: initial)
         }
     }
 
     /// Starts a fixture on the calling thread (for set-up code already off the pool).
-    static func blocking<State: SimulatedDeviceState>(authentication: Authentication, simulator: [String],
-                                                      initial: State) throws -> SSHDFixture {
+    static func blocking<State: SimulatedDeviceState>(
+        authentication: Authentication, simulator: [String],
+        initial: State
+    ) throws -> SSHDFixture {
         try SSHDFixture(authentication: authentication, simulator: simulator, initial: initial)
     }
 
     /// `simulator` is the hntt-sim subcommand and its options (`["cisco", "--flavor", "ce9"]`);
     /// `initial` is written to the state file the simulator's sessions share.
-    private init<State: SimulatedDeviceState>(authentication: Authentication, simulator arguments: [String],
-                                              initial: State) throws {
+    private init<State: SimulatedDeviceState>(
+        authentication: Authentication, simulator arguments: [String],
+        initial: State
+    ) throws {
         try SSHDFixture.ensureUser()
         directory = try TestEnvironment.temporaryDirectory("sshd")
         let dir = directory.path
@@ -51,21 +57,24 @@ final class SSHDFixture: @unchecked Sendable {
         try FileManager.default.copyItem(atPath: TestEnvironment.simulatorBinary, toPath: simulator)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: simulator)
         let stateDirectory = "\(dir)/state"
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o777])
+        try FileManager.default.createDirectory(
+            atPath: stateDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o777])
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: stateDirectory)
         statePath = "\(stateDirectory)/device.json"
         _ = try SimulatorStore(file: statePath, initial: initial)
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: statePath)
 
-        let keygen = try TestEnvironment.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(dir)/host_ed25519"])
+        let keygen = try TestEnvironment.run(
+            "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(dir)/host_ed25519"])
         guard keygen.status == 0 else { throw FixtureError("ssh-keygen failed: \(keygen.stderr)") }
         let fingerprint = try TestEnvironment.run("/usr/bin/ssh-keygen", ["-lf", "\(dir)/host_ed25519.pub"])
         hostKeyFingerprint = String(fingerprint.stdout.split(separator: " ")[1])
 
         if !FileManager.default.fileExists(atPath: "/run/sshd") {
-            try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o755])
+            try FileManager.default.createDirectory(
+                atPath: "/run/sshd", withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o755])
         }
         port = try TestEnvironment.freePort()
         let authLines: String
@@ -103,14 +112,17 @@ final class SSHDFixture: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         let parent = getpid()
-        process.arguments = ["-c", """
+        process.arguments = [
+            "-c",
+            """
             /usr/sbin/sshd -D -e -f '\(dir)/sshd_config' 2>'\(dir)/sshd.log' </dev/null >/dev/null & S=$!
             trap 'kill $S 2>/dev/null; exit 0' TERM INT
             while kill -0 $S 2>/dev/null && [ -e /proc/\(parent) ] && ! grep -q '^State:.*Z' /proc/\(parent)/status 2>/dev/null; do
               sleep 0.5
             done
             kill $S 2>/dev/null
-            """]
+            """,
+        ]
         try process.run()
         try TestEnvironment.waitForListener(port: port, within: 10, what: "sshd")
     }
@@ -119,7 +131,9 @@ final class SSHDFixture: @unchecked Sendable {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         // HNTT_KEEP_FIXTURES=1 keeps sshd's folder and log, to look into a failure.
-        if ProcessInfo.processInfo.environment["HNTT_KEEP_FIXTURES"] == nil { try? FileManager.default.removeItem(at: directory) }
+        if ProcessInfo.processInfo.environment["HNTT_KEEP_FIXTURES"] == nil {
+            try? FileManager.default.removeItem(at: directory)
+        }
     }
 
     deinit { stop() }
@@ -132,7 +146,8 @@ final class SSHDFixture: @unchecked Sendable {
         try userLock.withLock {
             if userReady { return }
             if (try? TestEnvironment.run("/usr/bin/id", [username]).status) != 0 {
-                let added = try TestEnvironment.run("/usr/sbin/useradd", ["-M", "-s", "/bin/sh", "-d", "/tmp", username])
+                let added = try TestEnvironment.run(
+                    "/usr/sbin/useradd", ["-M", "-s", "/bin/sh", "-d", "/tmp", username])
                 guard added.status == 0 || added.stderr.contains("already exists") else {
                     throw FixtureError("useradd failed: \(added.stderr)")
                 }

@@ -8,7 +8,8 @@ enum TestEnvironment {
         var folder = bundle.deletingLastPathComponent()
         // swift test runs `…/debug/hnttPackageTests.xctest` (a file on Linux); products sit beside it.
         while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("hntt-sim").path),
-              folder.path != "/" {
+            folder.path != "/"
+        {
             folder.deleteLastPathComponent()
         }
         return folder
@@ -29,8 +30,9 @@ enum TestEnvironment {
     /// another user and must reach the simulator and its state).
     static func temporaryDirectory(_ label: String) throws -> URL {
         let url = URL(fileURLWithPath: "/tmp/hntt-test-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            at: url, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
         return url
     }
 
@@ -66,21 +68,27 @@ enum TestEnvironment {
 
     /// ``run(_:_:input:environment:)`` off the cooperative pool.
     @discardableResult
-    static func runAsync(_ program: String, _ arguments: [String], input: String? = nil,
-                         environment: [String: String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+    static func runAsync(
+        _ program: String, _ arguments: [String], input: String? = nil,
+        environment: [String: String]? = nil
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
         try await offPool { try run(program, arguments, input: input, environment: environment) }
     }
 
     /// Runs a program to completion; returns its exit status and output. Blocks: call it
     /// through ``runAsync`` from tests.
     @discardableResult
-    static func run(_ program: String, _ arguments: [String], input: String? = nil,
-                    environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(
+        _ program: String, _ arguments: [String], input: String? = nil,
+        environment: [String: String]? = nil
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let inPipe = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = inPipe
@@ -89,13 +97,20 @@ enum TestEnvironment {
         try? inPipe.fileHandleForWriting.close()
         // Read both pipes to the end before waiting, so a chatty program cannot block on a full pipe.
         let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
+        nonisolated(unsafe) var outData = Data()
+        nonisolated(unsafe) var errData = Data()
         group.enter()
-        DispatchQueue.global().async { outData = (try? out.fileHandleForReading.readToEnd()) ?? Data(); group.leave() }
+        DispatchQueue.global().async {
+            outData = (try? out.fileHandleForReading.readToEnd()) ?? Data()
+            group.leave()
+        }
         errData = (try? err.fileHandleForReading.readToEnd()) ?? Data()
         group.wait()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errData, as: UTF8.self)
+        )
     }
 
     /// Waits until 127.0.0.1:`port` accepts connections, or throws at the deadline.
@@ -108,7 +123,9 @@ enum TestEnvironment {
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             address.sin_port = port.bigEndian
             let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             close(fd)
             if connected == 0 { return }
