@@ -62,16 +62,12 @@ struct BaselineImportCommand: ReportingCommand {
 
     func execute() async throws {
         let versions = try await global.gateway.importBaseline(file: file, by: global.caller)
+        let imported: [JSONValue] = versions.map {
+            .object([("device", .string($0.device)), ("version", .number($0.version))])
+        }
         global.output.result(
-            .object([
-                (
-                    "imported",
-                    .array(
-                        versions.map {
-                            .object([("device", .string($0.device)), ("version", .number($0.version))])
-                        })
-                )
-            ]), human: versions.map { "\($0.device): baseline version \($0.version) in force" }.joined(separator: "\n"))
+            .object([("imported", .array(imported))]),
+            human: versions.map { "\($0.device): baseline version \($0.version) in force" }.joined(separator: "\n"))
     }
 }
 
@@ -83,25 +79,8 @@ struct BaselineListCommand: ReportingCommand {
     func execute() async throws {
         let history = try await global.gateway.baselineHistory(device: device)
         global.output.result(
-            .object([
-                (
-                    "baselines",
-                    .array(
-                        history.map { baseline in
-                            .object([
-                                ("device", .string(baseline.device)), ("version", .number(baseline.version)),
-                                ("signer", .string(baseline.signer)),
-                                ("reference", .string(baseline.reference)), ("signed_at", .string(baseline.signedAt)),
-                                ("settings", .number(baseline.settings.count)),
-                            ])
-                        })
-                )
-            ]),
-            human: history.isEmpty
-                ? "no baselines imported"
-                : history.map {
-                    "\($0.device)  v\($0.version)  \($0.reference)  \($0.signer)  \($0.signedAt)  (\($0.settings.count) settings)"
-                }.joined(separator: "\n"))
+            .object([("baselines", .array(history.map(\.summaryJSON)))]),
+            human: history.isEmpty ? "no baselines imported" : history.map(\.line).joined(separator: "\n"))
     }
 }
 
@@ -113,16 +92,7 @@ struct BaselineShowCommand: ReportingCommand {
 
     func execute() async throws {
         let baseline = try await global.gateway.baselineInForce(device: device)
-        global.output.result(
-            .object([
-                ("device", .string(device)), ("version", .number(baseline.version)),
-                ("reference", .string(baseline.reference)), ("signer", .string(baseline.signer)),
-                ("settings", settingsJSON(baseline.settings)),
-            ]),
-            human:
-                "\(device) baseline v\(baseline.version), \(baseline.reference), signed by \(baseline.signer) at \(baseline.signedAt)\n"
-                + baseline.settings.map { "\($0.key): \(SnapshotNormaliser.display($0.value))" }.joined(separator: "\n")
-        )
+        global.output.result(baseline.json, human: baseline.text)
     }
 }
 
@@ -151,73 +121,12 @@ struct DriftCommand: ReportingCommand {
                     )
                 }
             })
-        var lines: [String] = []
-        for report in reports {
-            switch report.status {
-            case .drift:
-                lines.append("\(report.device): drift" + (remediate ? " (remediation below)" : ""))
-                for change in report.changes {
-                    let secret =
-                        (change.before ?? "").hasPrefix(SnapshotNormaliser.secretPrefix) ? " (secret changed)" : ""
-                    lines.append(
-                        "  \(change.key): \(SnapshotNormaliser.display(change.before ?? "(absent)")) → \(SnapshotNormaliser.display(change.after ?? "(absent)"))\(secret)"
-                    )
-                }
-            case .unreachable, .error:
-                lines.append("\(report.device): \(report.status.rawValue): \(report.error ?? "")")
-            default: lines.append("\(report.device): \(report.status.rawValue)")
-            }
-            if !report.unsupported.isEmpty {
-                lines.append(
-                    "  the baseline governs \(report.unsupported.joined(separator: ", ")), which this firmware does not have"
-                        + " (not compared; ask the Sở for a baseline without them)")
-            }
-        }
         global.output.result(
-            .object([
-                (
-                    "devices",
-                    .array(
-                        reports.map { report in
-                            var fields: [(String, JSONValue)] = [
-                                ("device", .string(report.device)), ("status", .string(report.status.rawValue)),
-                                (
-                                    "changes",
-                                    .array(
-                                        report.changes.map { change in
-                                            .object([
-                                                ("key", .string(change.key)),
-                                                ("approved", .string(SnapshotNormaliser.display(change.before ?? ""))),
-                                                (
-                                                    "live",
-                                                    change.after.map { .string(SnapshotNormaliser.display($0)) }
-                                                        ?? .null
-                                                ),
-                                            ])
-                                        })
-                                ),
-                            ]
-                            if let error = report.error { fields.append(("error", .string(error))) }
-                            if !report.unsupported.isEmpty {
-                                fields.append(("unsupported", .array(report.unsupported.map(JSONValue.string))))
-                            }
-                            return .object(fields)
-                        })
-                )
-            ]), human: lines.joined(separator: "\n"))
+            .object([("devices", .array(reports.map(\.json)))]),
+            human: reports.flatMap { $0.lines(remediating: remediate) }.joined(separator: "\n"))
         if remediate {
             let outcomes = try await gateway.remediate(reports, by: global.caller)
-            for outcome in outcomes {
-                if !outcome.putBack.isEmpty {
-                    output.note("\(outcome.device): put back \(outcome.putBack.joined(separator: ", "))")
-                }
-                if !outcome.secretsLeft.isEmpty {
-                    output.note(
-                        "\(outcome.device): cannot put back \(outcome.secretsLeft.joined(separator: ", ")): only a keyed hash of the approved secret is kept; set it with a change order"
-                    )
-                }
-                if let error = outcome.error { output.note("error: \(error)") }
-            }
+            for note in outcomes.flatMap(\.notes) { output.note(note) }
             let remaining = outcomes.filter { !$0.settled }.count
             if let refused = outcomes.compactMap(\.error).first(where: { $0.exitCode == 3 }) {
                 throw ExitCode(refused.exitCode)
@@ -248,27 +157,8 @@ struct AuditListCommand: ReportingCommand {
     func execute() async throws {
         let entries = try await global.gateway.auditEntries(device: device, limit: limit)
         global.output.result(
-            .object([
-                (
-                    "entries",
-                    .array(
-                        entries.map { entry in
-                            .object([
-                                ("id", .number(Int(entry.id))), ("at", .string(entry.at)),
-                                ("os_user", .string(entry.osUser)),
-                                ("operator", .string(entry.operatorName)), ("device", .string(entry.device)),
-                                ("action", .string(entry.action)),
-                                ("outcome", .string(entry.outcome)), ("detail", .string(entry.detail)),
-                            ])
-                        })
-                )
-            ]),
-            human: entries.isEmpty
-                ? "the audit log is empty"
-                : entries.map {
-                    "\($0.id)  \($0.at)  \($0.osUser)\($0.operatorName.isEmpty ? "" : " (\($0.operatorName))")  \($0.device)  \($0.action)  \($0.outcome)"
-                        + ($0.detail.isEmpty ? "" : "  \($0.detail)")
-                }.joined(separator: "\n"))
+            .object([("entries", .array(entries.map(\.json)))]),
+            human: entries.isEmpty ? "the audit log is empty" : entries.map(\.line).joined(separator: "\n"))
     }
 }
 

@@ -13,60 +13,8 @@ struct StatusCommand: ReportingCommand {
 
     func execute() async throws {
         let status = try await global.gateway.status(device)
-        let calls = status.calls.map { call in
-            JSONValue.object([
-                ("id", .string(call.id)), ("number", .string(call.number)), ("status", .string(call.status)),
-            ])
-        }
-        var human = "\(device)\n  standby:     \(StatusCommand.standbyText(status))\n"
-        human += "  microphones: \(status.micMuted ? "muted" : "live")\n"
-        human +=
-            "  calls:       "
-            + (status.calls.isEmpty
-                ? "none" : status.calls.map { "#\($0.id) \($0.status) \($0.number)" }.joined(separator: ", "))
-        human += "\n  software:    \(status.software)"
-        var fields: [(String, JSONValue)] = [
-            ("device", .string(device)), ("standby", .string(status.standby.rawValue)),
-            ("mic_muted", .bool(status.micMuted)),
-            ("calls", .array(calls)), ("software", .string(status.software)),
-        ]
-        if let seen = status.standbySeenAt {
-            fields.append(("standby_seen_at", .string(localTimestamp(seen))))
-            fields.append(("standby_age_s", .number(max(0, Int(Date().timeIntervalSince(seen))))))
-        }
-        if let camera = status.camera {
-            fields.append(("power", .string(camera.power)))
-            fields.append(("preset", camera.presetInUse.map { .number($0) } ?? .null))
-            fields.append(("position", camera.position.map(CameraCommand.json) ?? .null))
-            human =
-                "\(device)\n  power:       \(camera.power)\n  preset:      \(camera.presetInUse.map(String.init) ?? "unknown")"
-            human +=
-                "\n  position:    "
-                + (camera.position.map { "pan \($0.pan), tilt \($0.tilt), zoom \($0.zoom)" } ?? "unknown (in standby)")
-            human += "\n  software:    \(status.software)"
-        }
-        global.output.result(.object(fields), human: human)
+        global.output.result(status.json(device: device), human: status.text(device: device))
     }
-
-    /// `on`, or `on (last seen …, 5 min ago)` for a state seen earlier, or what unknown means.
-    static func standbyText(_ status: DeviceStatus) -> String {
-        if status.standby == .unknown {
-            return "unknown (this codec cannot be asked and hntt has not seen it go to sleep or wake;"
-                + " `hntt wake` or `hntt sleep` makes it known)"
-        }
-        guard let seen = status.standbySeenAt else { return status.standby.rawValue }
-        let minutes = max(0, Int(Date().timeIntervalSince(seen) / 60))
-        return "\(status.standby.rawValue) (last seen \(LogbookDocument.local(seen, "yyyy-MM-dd HH:mm:ss")), "
-            + (minutes == 0 ? "just now" : "\(minutes) min ago") + ")"
-    }
-}
-
-/// ISO 8601 with the machine's offset, as the contract's JSON times are written.
-func localTimestamp(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.timeZone = .current
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.string(from: date)
 }
 
 struct WakeCommand: ReportingCommand {
@@ -176,10 +124,6 @@ struct CameraCommand: ReportingCommand {
     @Argument(help: "The camera's device id.") var device: String
     @Argument(help: "home or position.") var action: Action
 
-    static func json(_ position: CameraPosition) -> JSONValue {
-        .object([("pan", .number(position.pan)), ("tilt", .number(position.tilt)), ("zoom", .number(position.zoom))])
-    }
-
     func execute() async throws {
         switch action {
         case .home:
@@ -189,7 +133,7 @@ struct CameraCommand: ReportingCommand {
         case .position:
             let position = try await global.gateway.position(device)
             global.output.result(
-                .object([("device", .string(device)), ("position", CameraCommand.json(position))]),
+                .object([("device", .string(device)), ("position", position.json)]),
                 human: "\(device): pan \(position.pan), tilt \(position.tilt), zoom \(position.zoom)")
         }
     }

@@ -12,11 +12,6 @@ func warnUnsupported(_ keys: [String], device: String, output: Output) {
         "warning: \(device): this firmware does not have \(keys.joined(separator: ", ")); left out of the reading")
 }
 
-/// Settings as JSON, secrets masked.
-func settingsJSON(_ settings: [(key: String, value: String)]) -> JSONValue {
-    .object(settings.map { ($0.key, .string(SnapshotNormaliser.display($0.value))) })
-}
-
 struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
@@ -57,31 +52,15 @@ struct SnapshotTakeCommand: ReportingCommand {
                 )
             }
         }
-        var documents: [JSONValue] = []
-        var lines: [String] = []
-        var failure: HNTTError?
         for outcome in outcomes {
             warnUnsupported(outcome.unsupported, device: outcome.device, output: output)
-            if let snapshot = outcome.snapshot {
-                documents.append(
-                    .object([
-                        ("device", .string(outcome.device)), ("snapshot_id", .number(Int(snapshot.id))),
-                        ("taken_at", .string(snapshot.takenAt)), ("new", .bool(outcome.isNew)),
-                        ("settings", settingsJSON(snapshot.settings)),
-                        ("unsupported", .array(outcome.unsupported.map(JSONValue.string))),
-                    ]))
-                lines.append(
-                    "\(outcome.device): snapshot \(snapshot.id)"
-                        + (outcome.isNew ? " (\(snapshot.settings.count) settings)" : " (unchanged since then)"))
-            } else if let error = outcome.error {
-                output.note("error: \(error)")
-                failure = failure ?? error
-                lines.append("\(outcome.device): FAILED: \(error.message)")
-            }
+            if let error = outcome.error { output.note("error: \(error)") }
         }
+        let documents = outcomes.compactMap(\.json)
         global.output.result(
             documents.count == 1 && targets.count == 1 ? documents[0] : .object([("snapshots", .array(documents))]),
-            human: lines.joined(separator: "\n"))
+            human: outcomes.map(\.line).joined(separator: "\n"))
+        let failure = outcomes.compactMap(\.error).first
         if let failure { throw ExitCode(failure.exitCode) }
     }
 }
@@ -94,25 +73,8 @@ struct SnapshotListCommand: ReportingCommand {
     func execute() async throws {
         let snapshots = try await global.gateway.snapshots(of: device)
         global.output.result(
-            .object([
-                ("device", .string(device)),
-                (
-                    "snapshots",
-                    .array(
-                        snapshots.map { snapshot in
-                            .object([
-                                ("snapshot_id", .number(Int(snapshot.id))), ("taken_at", .string(snapshot.takenAt)),
-                                ("software", .string(snapshot.software)),
-                                ("content_hash", .string(snapshot.contentHash)),
-                            ])
-                        })
-                ),
-            ]),
-            human: snapshots.isEmpty
-                ? "\(device): no snapshots yet"
-                : snapshots.map {
-                    "\($0.id)  \($0.takenAt)  \($0.software)  \($0.contentHash.prefix(12))"
-                }.joined(separator: "\n"))
+            .object([("device", .string(device)), ("snapshots", .array(snapshots.map(\.summaryJSON)))]),
+            human: snapshots.isEmpty ? "\(device): no snapshots yet" : snapshots.map(\.line).joined(separator: "\n"))
     }
 }
 
@@ -145,32 +107,8 @@ struct SnapshotDiffCommand: ReportingCommand {
     func execute() async throws {
         let (older, newer, changes) = try await global.gateway.snapshotDiff(first, second)
         global.output.result(
-            .object([
-                ("from", .number(Int(older.id))), ("to", .number(Int(newer.id))),
-                (
-                    "groups",
-                    .object(
-                        SettingsDiff.grouped(changes).map { group in
-                            (
-                                group.group,
-                                .array(
-                                    group.changes.map { change in
-                                        .object([
-                                            ("key", .string(change.key)),
-                                            (
-                                                "before",
-                                                change.before.map { .string(SnapshotNormaliser.display($0)) } ?? .null
-                                            ),
-                                            (
-                                                "after",
-                                                change.after.map { .string(SnapshotNormaliser.display($0)) } ?? .null
-                                            ),
-                                        ])
-                                    })
-                            )
-                        })
-                ),
-            ]), human: "snapshot \(older.id) → \(newer.id) (\(newer.device))\n" + SettingsDiff.render(changes))
+            snapshotDiffJSON(from: older, to: newer, changes: changes),
+            human: "snapshot \(older.id) → \(newer.id) (\(newer.device))\n" + SettingsDiff.render(changes))
     }
 }
 
@@ -226,20 +164,8 @@ struct TrustListCommand: ReportingCommand {
     func execute() async throws {
         let keys = try await global.gateway.trustedKeys()
         global.output.result(
-            .object([
-                (
-                    "keys",
-                    .array(
-                        keys.map {
-                            .object([
-                                ("name", .string($0.name)), ("public_key", .string($0.publicKey)),
-                                ("added_at", .string($0.addedAt)),
-                            ])
-                        })
-                )
-            ]),
-            human: keys.isEmpty
-                ? "no trusted keys" : keys.map { "\($0.name)  \($0.publicKey)  \($0.addedAt)" }.joined(separator: "\n"))
+            .object([("keys", .array(keys.map(\.json)))]),
+            human: keys.isEmpty ? "no trusted keys" : keys.map(\.line).joined(separator: "\n"))
     }
 }
 

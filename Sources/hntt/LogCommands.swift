@@ -15,38 +15,6 @@ struct LogCommand: AsyncParsableCommand {
         ])
 }
 
-func entryJSON(_ entry: LogbookEntry) -> JSONValue {
-    .object([
-        ("id", .number(Int(entry.id))), ("at", .string(entry.at)), ("room", .string(entry.room)),
-        ("kind", .string(entry.kind.rawValue)),
-        ("refers_to", entry.refersTo.map { .number(Int($0)) } ?? .null),
-        ("content", .object(entry.payload.keys.sorted().map { ($0, .string(entry.payload[$0] ?? "")) })),
-    ])
-}
-
-func entryLine(_ entry: LogbookEntry) -> String {
-    let p = entry.payload
-    let summary: String
-    switch entry.kind {
-    case .session:
-        summary =
-            "\(p["session_type"] == "official" ? "official session" : "test call") \(p["outcome"] ?? "")"
-            + " organizer \(p["organizer"] ?? "-") chair \(p["chair_site"] ?? "-") operator \(p["operator"] ?? "-")"
-            + (p["loss_percent"] ?? p["jitter_ms"] ?? p["lost_packets"] == nil
-                ? ""
-                : " loss \(p["loss_percent"].map { "\($0) %" } ?? p["lost_packets"].map { "\($0) packets" } ?? "not measured") jitter \(p["jitter_ms"].map { "\($0) ms" } ?? "not measured")")
-    case .incident:
-        summary =
-            "incident" + (p["kind"].map { " (\($0))" } ?? "") + ": \(p["what"] ?? "")"
-            + ((p["fix"] ?? "").isEmpty ? "" : "; fix: \(p["fix"]!)")
-    case .signature: summary = "signed by \(p["signed_by"] ?? "")"
-    case .correction: summary = "correction: \(p["text"] ?? "")"
-    case .fix: summary = "fixed: \(p["fix"] ?? "")"
-    case .sessionEnd: summary = "session ended (\(p["procedure"] ?? ""))"
-    }
-    return "\(entry.id)  \(entry.at)  \(entry.room)  " + (entry.refersTo.map { "→\($0)  " } ?? "") + summary
-}
-
 struct LogListCommand: ReportingCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "Logbook entries.")
     @OptionGroup var global: GlobalOptions
@@ -57,8 +25,8 @@ struct LogListCommand: ReportingCommand {
     func execute() async throws {
         let entries = try await global.gateway.logEntries(room: room, from: from, to: to)
         global.output.result(
-            .object([("entries", .array(entries.map(entryJSON)))]),
-            human: entries.isEmpty ? "the logbook is empty" : entries.map(entryLine).joined(separator: "\n"))
+            .object([("entries", .array(entries.map(\.json)))]),
+            human: entries.isEmpty ? "the logbook is empty" : entries.map(\.line).joined(separator: "\n"))
     }
 }
 
@@ -71,9 +39,9 @@ struct LogShowCommand: ReportingCommand {
     func execute() async throws {
         let (shown, related) = try await global.gateway.logEntry(entry)
         global.output.result(
-            .object([("entry", entryJSON(shown)), ("related", .array(related.map(entryJSON)))]),
-            human: ([entryLine(shown)] + shown.payload.keys.sorted().map { "  \($0): \(shown.payload[$0] ?? "")" }
-                + related.map { "  " + entryLine($0) }).joined(separator: "\n"))
+            .object([("entry", shown.json), ("related", .array(related.map(\.json)))]),
+            human: ([shown.line] + shown.payload.keys.sorted().map { "  \($0): \(shown.payload[$0] ?? "")" }
+                + related.map { "  " + $0.line }).joined(separator: "\n"))
     }
 }
 
@@ -102,7 +70,7 @@ struct LogAddIncidentCommand: ReportingCommand {
             fixed: try fixed.map { try parseOperatorTime($0, option: "--fixed") }, session: session)
         let entry = try await global.gateway.addIncident(report, by: global.caller)
         global.output.result(
-            entryJSON(entry),
+            entry.json,
             human: "logbook entry \(entry.id) written"
                 + (fix.isEmpty ? " (open: write the fix with `hntt log fix \(entry.id)`)" : ""))
     }
@@ -120,7 +88,7 @@ struct LogFixCommand: ReportingCommand {
         let written = try await global.gateway.fixIncident(
             entry, fix: fix, at: try at.map { try parseOperatorTime($0, option: "--at") },
             by: global.caller)
-        global.output.result(entryJSON(written), human: "incident \(entry) fixed (entry \(written.id))")
+        global.output.result(written.json, human: "incident \(entry) fixed (entry \(written.id))")
     }
 }
 
@@ -133,7 +101,7 @@ struct LogSignCommand: ReportingCommand {
 
     func execute() async throws {
         let signature = try await global.gateway.signEntry(entry, signer: by, by: global.caller)
-        global.output.result(entryJSON(signature), human: "entry \(entry) signed by \(by) (entry \(signature.id))")
+        global.output.result(signature.json, human: "entry \(entry) signed by \(by) (entry \(signature.id))")
     }
 }
 
@@ -147,7 +115,7 @@ struct LogCorrectCommand: ReportingCommand {
 
     func execute() async throws {
         let correction = try await global.gateway.correctEntry(entry, text: text, by: global.caller)
-        global.output.result(entryJSON(correction), human: "entry \(entry) corrected (entry \(correction.id))")
+        global.output.result(correction.json, human: "entry \(entry) corrected (entry \(correction.id))")
     }
 }
 

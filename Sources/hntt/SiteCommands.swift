@@ -22,46 +22,7 @@ struct DevicesCommand: ReportingCommand {
                 if total > 10 { output.note("checked \(done)/\(total)") }
             }
         }
-        var rooms: [JSONValue] = []
-        var lines = ["\(inventory.site.isEmpty ? inventory.path : inventory.site)"]
-        for room in inventory.rooms {
-            lines.append("  \(room.id)  \(room.name)  [\(room.unit)]")
-            var devices: [JSONValue] = []
-            for device in room.devices {
-                var fields: [(String, JSONValue)] = [
-                    ("id", .string(device.id)), ("profile", .string(device.profileID)),
-                    ("transport", .string(device.transport.rawValue)),
-                    ("endpoint", .string(device.endpointDescription)),
-                ]
-                var line = "    \(device.id)  \(device.profileID)  \(device.endpointDescription)"
-                switch results[device.id] {
-                case .success(let detail)?:
-                    fields.append(("check", .object([("ok", .bool(true)), ("detail", .string(detail))])))
-                    line += "  ok (\(detail))"
-                case .failure(let error)?:
-                    fields.append(
-                        (
-                            "check",
-                            .object([
-                                ("ok", .bool(false)), ("code", .string(error.category.rawValue)),
-                                ("message", .string(error.message)),
-                            ])
-                        ))
-                    line += "  FAILED: \(error.message)"
-                case nil: break
-                }
-                devices.append(.object(fields))
-                lines.append(line)
-            }
-            rooms.append(
-                .object([
-                    ("id", .string(room.id)), ("name", .string(room.name)), ("unit", .string(room.unit)),
-                    ("devices", .array(devices)),
-                ]))
-        }
-        global.output.result(
-            .object([("site", .string(inventory.site)), ("rooms", .array(rooms))]),
-            human: lines.joined(separator: "\n"))
+        global.output.result(inventory.json(checks: results), human: inventory.text(checks: results))
         let failures = results.values.compactMap { result -> HNTTError? in
             if case .failure(let error) = result { return error } else { return nil }
         }
