@@ -1,5 +1,5 @@
-import HNTTCore
-import HNTTTransport
+@_spi(Driver) import HNTTCore
+@_spi(Driver) import HNTTTransport
 
 /// What a Cisco session learnt while it was set up.
 public struct CiscoSessionInfo: Sendable, Equatable {

@@ -1,5 +1,5 @@
-import HNTTCore
-import HNTTTransport
+@_spi(Driver) import HNTTCore
+@_spi(Driver) import HNTTTransport
 
 /// Controls a Cisco codec (TC7, CE9, RoomOS 11) through the xAPI in TSH terminal mode, over any
 /// transport: SSH, telnet, serial, or raw TCP through a serial server.

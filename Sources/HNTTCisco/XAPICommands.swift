@@ -1,5 +1,5 @@
 import Foundation
-import HNTTCore
+@_spi(Driver) import HNTTCore
 
 /// The software generation of a Cisco codec, from its banner or its software version.
 /// The protocol differs between them in a few commands (cisco-xapi.md §2.8).

@@ -1,4 +1,4 @@
-import HNTTTransport
+@_spi(Driver) import HNTTTransport
 
 /// The result block of an xCommand (`*r <Name> (status=…)` … `** end`).
 public struct XAPIResult: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import HNTTTransport
+@_spi(Driver) import HNTTTransport
 
 /// One device's session, shared by every driver: connects on first use, runs the vendor's
 /// set-up (login, session preferences, registrations) on every new connection, sends one request
@@ -23,11 +23,13 @@ public actor DeviceSession<Info: Sendable> {
     private var deviceID: String { plan.device.id }
 
     /// The open, set-up stream, connecting first if needed.
+    @_spi(Driver)
     public func open() async throws -> DeviceStream {
         try await guarded("connecting") { try await connected() }
     }
 
     /// Sends `line` and reads the reply with `decoder`, within the profile's command timeout.
+    @_spi(Driver)
     public func exchange<D: StreamDecoder>(_ line: String, _ decoder: D, timeout: Double? = nil) async throws -> D.Frame
     {
         try await guarded("`\(line)`") {
@@ -39,6 +41,7 @@ public actor DeviceSession<Info: Sendable> {
     }
 
     /// Reads more on the open stream (a block that trails a reply), within `seconds`.
+    @_spi(Driver)
     public func receive<D: StreamDecoder>(_ decoder: D, within seconds: Double) async throws -> D.Frame {
         try await guarded("reading") {
             guard let stream else { throw TransportError(.closed, "\(deviceID) is not connected") }
@@ -49,6 +52,7 @@ public actor DeviceSession<Info: Sendable> {
     /// The complete lines that arrived since the last reply, taken out so that the next reply
     /// starts clean (their events still matter to the driver); empty when not connected. A
     /// connection the peer closed meanwhile is dropped, so the next request connects afresh.
+    @_spi(Driver)
     public func takeLeftovers() async -> (lines: [UInt8], dropped: Bool) {
         await turn.lock()
         defer { turn.unlock() }

@@ -1,4 +1,4 @@
-import HNTTTransport
+@_spi(Driver) import HNTTTransport
 
 /// The words of a vendor's login dialogue: prompts and failure lines come from the device
 /// profile, what "ready" looks like from the driver (it is protocol knowledge).

@@ -139,7 +139,7 @@ extension Gateway {
                 throw HNTTError(
                     .badInput, "\(id) takes no raw commands", device: id, fix: "use the hntt commands for it")
             }
-            switch policy(text) {
+            switch policy(text, Set(profile.operations)) {
             case .needsAuthorisation(let why):
                 throw HNTTError(
                     .blocked, "refused: \(why)", device: id,

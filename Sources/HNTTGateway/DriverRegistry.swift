@@ -13,10 +13,10 @@ public struct DriverRegistry: Sendable {
         /// Cameras have no configuration, calls or microphones.
         public let isCamera: Bool
         /// Canonicalises and classifies a raw command (`hntt exec`); nil when none is taken.
-        public let commandPolicy: (@Sendable (String) -> CommandVerdict)?
+        public let commandPolicy: (@Sendable (String, Set<String>) -> CommandVerdict)?
 
         public init(
-            isCamera: Bool = false, commandPolicy: (@Sendable (String) -> CommandVerdict)? = nil,
+            isCamera: Bool = false, commandPolicy: (@Sendable (String, Set<String>) -> CommandVerdict)? = nil,
             make: @escaping @Sendable (ConnectionPlan) -> any DeviceDriver
         ) {
             self.make = make
@@ -31,8 +31,8 @@ public struct DriverRegistry: Sendable {
 
     /// The drivers of this hntt.
     public static let standard = DriverRegistry([
-        "cisco-xapi": Entry(commandPolicy: CommandPolicy.cisco) { CiscoXAPIDriver(plan: $0) },
-        "poly-legacy": Entry(commandPolicy: CommandPolicy.poly) { PolyLegacyDriver(plan: $0) },
+        "cisco-xapi": Entry(commandPolicy: { CommandPolicy.cisco($0, operations: $1) }) { CiscoXAPIDriver(plan: $0) },
+        "poly-legacy": Entry(commandPolicy: { CommandPolicy.poly($0, operations: $1) }) { PolyLegacyDriver(plan: $0) },
         "sony-visca": Entry(isCamera: true) { VISCACameraDriver(plan: $0) },
     ])
 

@@ -23,6 +23,19 @@ public enum CommandPolicy {
     ]
 
     /// The xCommands an operator may run without authorisation (cisco-xapi.md §4.2), full words.
+    /// The profile operation each allow-listed xCommand needs (`operations:` in the profile).
+    static func ciscoOperationName(_ words: [String]) -> String {
+        switch words.first {
+        case "Dial": return "dial"
+        case "Call": return words.count > 1 && ["Accept", "Reject"].contains(words[1]) ? "dial" : "hangup"
+        case "Audio": return words.count > 1 && words[1] == "Volume" ? "volume" : "mute"
+        case "Camera": return words.count > 1 && words[1] == "Preset" ? "preset" : "camera"
+        case "Standby": return words.count > 1 && words[1] == "Activate" ? "sleep" : "wake"
+        case "Presentation", "Video": return "presentation"
+        default: return "diagnostics"
+        }
+    }
+
     static let ciscoOperations: [[String]] = [
         ["Dial"], ["Call", "Disconnect"], ["Call", "DisconnectAll"], ["Call", "Accept"], ["Call", "Reject"],
         ["Audio", "Microphones", "Mute"], ["Audio", "Microphones", "Unmute"], ["Audio", "Microphones", "ToggleMute"],
@@ -34,7 +47,7 @@ public enum CommandPolicy {
     ]
 
     /// Classifies a Cisco xAPI line.
-    public static func cisco(_ raw: String) -> CommandVerdict {
+    public static func cisco(_ raw: String, operations: Set<String>? = nil) -> CommandVerdict {
         guard !raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), raw.utf8.count <= 1024
         else {
             return .unknown("the command contains line ends or control characters (a second command could hide there)")
@@ -69,6 +82,11 @@ public enum CommandPolicy {
             guard let operation = resolve(pathWords, among: ciscoOperations) else {
                 return .needsAuthorisation(
                     "`xCommand \(pathWords.joined(separator: " "))` is not an allow-listed operation (it may change the device: users, reset, provisioning, macros, reboot…)"
+                )
+            }
+            if let operations, !operations.contains(ciscoOperationName(operation)) {
+                return .unknown(
+                    "`xCommand \(operation.joined(separator: " "))` is the operation \(ciscoOperationName(operation)), which this device's profile does not allow"
                 )
             }
             let argumentText =
@@ -109,36 +127,99 @@ public enum CommandPolicy {
         (words.joined(separator: " ") + arguments).trimmingCharacters(in: .whitespaces)
     }
 
-    /// Poly commands an operator may run (poly-and-others.md §2): reads and room operations.
+    /// Poly commands an operator may run (poly-and-others.md §2): reads, and room operations in
+    /// their exact forms, each under the profile operation that allows it.
     static let polyReads: Set<String> = ["whoami", "version", "callinfo", "getcallstate", "status", "notify", "uptime"]
-    static let polyOperations: [[String]] = [
-        ["dial"], ["hangup"], ["mute", "near"], ["preset", "near"], ["camera", "near"], ["wake"], ["sleep"],
-        ["answer", "video"],
+
+    /// One word of an operation's form.
+    enum Word: Sendable {
+        case literal(String)
+        case oneOf(Set<String>)
+        case number(ClosedRange<Int>)
+        /// A dial string or name: quoted, or one bare word.
+        case text
+    }
+
+    /// The exact forms of the Poly room operations (IRM-GS), by the profile operation they need.
+    static let polyForms: [(operation: String, words: [Word])] = [
+        ("dial", [.literal("dial"), .literal("manual"), .number(56...6144), .text]),
+        ("dial", [.literal("dial"), .literal("manual"), .number(56...6144), .text, .oneOf(["sip", "h323", "ip"])]),
+        ("dial", [.literal("dial"), .literal("addressbook"), .text]),
+        ("dial", [.literal("answer"), .literal("video")]),
+        ("hangup", [.literal("hangup"), .oneOf(["all", "video"])]),
+        ("hangup", [.literal("hangup"), .literal("video"), .number(0...9999)]),
+        ("mute", [.literal("mute"), .literal("near"), .oneOf(["on", "off", "toggle"])]),
+        ("preset", [.literal("preset"), .literal("near"), .oneOf(["go", "set"]), .number(0...99)]),
+        ("preset", [.literal("camera"), .literal("near"), .number(1...4)]),
+        ("wake", [.literal("wake")]),
+        ("sleep", [.literal("sleep")]),
     ]
 
-    /// Classifies a Poly legacy-API line: `<cmd> get` reads, known operations pass, any other
-    /// setting command (`<cmd> <value>`, `systemsetting <name> <value>`, reboot, reset) is refused.
-    public static func poly(_ raw: String) -> CommandVerdict {
+    /// Words, a double-quoted string kept as one word with its quotes.
+    static func polyWords(_ raw: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var quoted = false
+        for character in raw {
+            if character == "\"" { quoted.toggle() }
+            if character == " " && !quoted {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    static func matches(_ words: [String], _ form: [Word]) -> Bool {
+        guard words.count == form.count else { return false }
+        return zip(words, form).allSatisfy { word, expected in
+            switch expected {
+            case .literal(let text): return word.lowercased() == text
+            case .oneOf(let options): return options.contains(word.lowercased())
+            case .number(let range): return Int(word).map(range.contains) ?? false
+            case .text:
+                let inner =
+                    word.hasPrefix("\"") && word.hasSuffix("\"") && word.count >= 2
+                    ? String(word.dropFirst().dropLast()) : word
+                return !inner.isEmpty && !inner.contains("\"") && inner.count <= 255
+            }
+        }
+    }
+
+    /// Classifies a Poly legacy-API line: `<cmd> get` reads, room operations in their exact
+    /// forms when the profile's `operations:` allows them, any other setting command
+    /// (`<cmd> <value>`, `systemsetting <name> <value>`, reboot, reset) is refused.
+    public static func poly(_ raw: String, operations: Set<String>? = nil) -> CommandVerdict {
         guard !raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), raw.utf8.count <= 512 else {
             return .unknown("the command contains line ends or control characters (a second command could hide there)")
         }
-        let words = raw.lowercased().split(separator: " ").map(String.init)
-        guard let first = words.first else { return .unknown("empty command") }
-        if polyReads.contains(first) && (first != "notify" || words.count == 1) {
-            return .allowed(CanonicalCommand(text: raw.trimmingCharacters(in: .whitespaces), isCommand: false))
+        let words = polyWords(raw.trimmingCharacters(in: .whitespaces))
+        let lower = words.map { $0.lowercased() }
+        guard let first = lower.first else { return .unknown("empty command") }
+        if polyReads.contains(first) && (first != "notify" || words.count == 1) && words.count <= 2 {
+            return .allowed(CanonicalCommand(text: lower.joined(separator: " "), isCommand: false))
         }
-        if words.count >= 2 && words.last == "get"
-            || (first == "systemsetting" && words.count == 3 && words[1] == "get")
+        if words.count == 2 && lower[1] == "get" || (first == "systemsetting" && words.count == 3 && lower[1] == "get")
         {
-            return .allowed(CanonicalCommand(text: words.joined(separator: " "), isCommand: false))
+            return .allowed(CanonicalCommand(text: lower.joined(separator: " "), isCommand: false))
         }
-        if polyOperations.contains(where: { operation in
-            operation.count <= words.count && zip(operation, words).allSatisfy { $0 == $1 }
-        }) && !(first == "sleep" && words.count > 1 && words[1] != "register") {
-            return .allowed(CanonicalCommand(text: raw.trimmingCharacters(in: .whitespaces), isCommand: true))
+        if let form = polyForms.first(where: { matches(words, $0.words) }) {
+            guard operations?.contains(form.operation) ?? true else {
+                return .unknown(
+                    "`\(first)` is the operation \(form.operation), which this device's profile does not allow")
+            }
+            let canonical = zip(words, form.words).map { word, kind -> String in
+                if case .text = kind { return word }
+                return word.lowercased()
+            }
+            return .allowed(CanonicalCommand(text: canonical.joined(separator: " "), isCommand: true))
         }
         if ["reboot", "resetsystem", "systemsetting"].contains(first) || words.count >= 2 {
-            return .needsAuthorisation("`\(words.joined(separator: " "))` changes the codec")
+            return .needsAuthorisation(
+                "`\(lower.joined(separator: " "))` changes the codec or is not an operation in its exact form")
         }
         return .unknown("\"\(first)\" is not a command the guard knows")
     }

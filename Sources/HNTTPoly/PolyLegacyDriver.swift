@@ -1,6 +1,6 @@
 import Foundation
-import HNTTCore
-import HNTTTransport
+@_spi(Driver) import HNTTCore
+@_spi(Driver) import HNTTTransport
 
 /// Controls a Poly RealPresence Group Series or HDX codec through its legacy text API over
 /// telnet (23/24), SSH or RS-232, with the same operations as every other codec.

@@ -1,4 +1,4 @@
-import HNTTCore
+@_spi(Driver) import HNTTCore
 
 /// One call's media statistics as `advnetstats` and `netstats` print them (poly-and-others.md
 /// §2.7a): `field:value` pairs whose values may carry a unit after a space (`16 K`, `3 ms`,

@@ -1,4 +1,4 @@
-import HNTTTransport
+@_spi(Driver) import HNTTTransport
 
 /// One reply of the Poly API, with the asynchronous lines that arrived around it.
 public struct PolyReply: Sendable {

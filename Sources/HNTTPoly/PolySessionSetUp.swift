@@ -1,5 +1,5 @@
-import HNTTCore
-import HNTTTransport
+@_spi(Driver) import HNTTCore
+@_spi(Driver) import HNTTTransport
 
 /// What a Poly session learnt while it was set up: the whoami banner's facts and the
 /// registrations the codec accepted.

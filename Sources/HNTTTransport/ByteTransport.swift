@@ -101,11 +101,13 @@ public actor DeviceStream {
     }
 
     /// Sends one command line, ended with ``lineEnd``, after the device's pacing interval.
+    @_spi(Driver)
     public func sendLine(_ line: String, deadline: Deadline) async throws {
         try await send(bytes: Array((line + lineEnd).utf8), deadline: deadline)
     }
 
     /// Sends raw bytes (a password, a probe), paced like a line.
+    @_spi(Driver)
     public func send(bytes: [UInt8], deadline: Deadline) async throws {
         if minimumSendInterval > 0, let lastSend {
             let wait = minimumSendInterval - (Deadline.now.uptimeNanoseconds &- lastSend.uptimeNanoseconds).secondsValue
@@ -116,6 +118,7 @@ public actor DeviceStream {
     }
 
     /// Reads until `decoder` yields a frame, or throws at `deadline`.
+    @_spi(Driver)
     public func receive<D: StreamDecoder>(_ decoder: D, deadline: Deadline) async throws -> D.Frame {
         var decoder = decoder
         if let frame = try decoder.decode(&buffer) { return frame }
@@ -134,6 +137,7 @@ public actor DeviceStream {
     }
 
     /// Waits for the first of `patterns`.
+    @_spi(Driver)
     public func receive(
         untilAny patterns: [String], deadline: Deadline,
         caseInsensitive: Bool = false
@@ -142,10 +146,12 @@ public actor DeviceStream {
     }
 
     /// Drops whatever is buffered (for example a banner nobody asked about).
+    @_spi(Driver)
     public func discardBuffered() { buffer.removeAll() }
 
     /// Takes in what has already arrived, without waiting (a bounded amount); false when the
     /// peer has closed the connection meanwhile (a codec that drops its session on sleep).
+    @_spi(Driver)
     public func pollArrived() async -> Bool {
         for _ in 0..<16 {
             do {
@@ -164,6 +170,7 @@ public actor DeviceStream {
     /// Removes and returns the buffered bytes up to the last line end: lines that arrived after
     /// the previous reply was complete (late events, a repeated acknowledgement). An unfinished
     /// line (a prompt) stays for the next reply.
+    @_spi(Driver)
     public func takeCompleteLines() -> [UInt8] {
         guard let last = buffer.lastIndex(where: { $0 == 10 || $0 == 13 }) else { return [] }
         let taken = Array(buffer[...last])

@@ -1,5 +1,5 @@
-import HNTTCore
-import HNTTTransport
+@_spi(Driver) import HNTTCore
+@_spi(Driver) import HNTTTransport
 
 /// Controls a Sony VISCA (or compatible) PTZ camera directly: on an RS-232 chain, through a
 /// serial server, on a clone's raw TCP/UDP port, or over Sony's VISCA over IP.

@@ -1,5 +1,5 @@
-import HNTTCore
-import HNTTTransport
+@_spi(Driver) import HNTTCore
+@_spi(Driver) import HNTTTransport
 
 /// What a VISCA exchange waits for.
 public enum VISCAExchange: Sendable {

@@ -1,5 +1,5 @@
-import HNTTCore
-import HNTTTransport
+@_spi(Driver) import HNTTCore
+@_spi(Driver) import HNTTTransport
 import Synchronization
 
 /// The links of this process, one per physical path: several cameras on one RS-232 chain (or

@@ -1,4 +1,4 @@
-import HNTTTransport
+@_spi(Driver) import HNTTTransport
 
 /// Sony VISCA over IP on UDP 52381 (§2.1): an 8-byte header with a sequence number per message,
 /// RESET before the first, and retransmission with the same sequence number when a reply is

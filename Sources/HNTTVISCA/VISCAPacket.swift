@@ -1,4 +1,4 @@
-import HNTTTransport
+@_spi(Driver) import HNTTTransport
 
 /// A VISCA reply from a camera (visca-and-serial.md §1.3, §1.4, §1.6), classified by shape.
 public enum VISCAReply: Sendable, Equatable {

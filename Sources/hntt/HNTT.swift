@@ -49,6 +49,14 @@ extension ReportingCommand {
         } catch let exit as ExitCode {
             await record(outcome: exit == .success ? "done" : "failed", why: "exit \(exit.rawValue)")
             throw exit
+        } catch {
+            // Anything else: audited and reported the contract's way, never as a Swift trace.
+            let unexpected = HNTTError(
+                .badFile, "unexpected failure: \(String(describing: error).prefix(300))",
+                fix: "check the files and folders the command uses (inventory, data folder);"
+                    + " if it persists, report it with the command you ran")
+            await record(outcome: "failed", why: unexpected.message)
+            throw report(unexpected)
         }
     }
 

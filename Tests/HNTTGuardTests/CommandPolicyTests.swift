@@ -73,16 +73,76 @@ struct CommandPolicyTests {
         }
     }
 
-    @Test("only the guard can make an approved change: no other module imports the Guard SPI")
-    func oneDoor() throws {
+    @Test("Poly operations pass only in their exact forms, never as prefixes")
+    func polyExactForms() {
+        for allowed in [
+            "camera near 2", "preset near go 7", "mute near off", "dial manual 1920 \"84123456\" sip",
+            "hangup video 41", "wake",
+        ] {
+            if case .allowed = CommandPolicy.poly(allowed) {} else { Issue.record("\(allowed) was refused") }
+        }
+        for refused in [
+            "camera near 2 extra", "camera near tracking on", "camera near setposition 1 2 3", "preset near go 1 2",
+            "mute near on now", "dial manual 1920 \"84\" sip extra", "hangup video x", "sleep mute on",
+        ] {
+            if case .allowed = CommandPolicy.poly(refused) { Issue.record("\(refused) was allowed") }
+        }
+    }
+
+    @Test("an operation the device's profile does not list is refused, for Poly and Cisco alike")
+    func profileOperations() {
+        if case .allowed = CommandPolicy.poly("camera near 2", operations: ["status", "dial"]) {
+            Issue.record("preset not listed")
+        }
+        if case .allowed = CommandPolicy.poly("dial manual 768 \"84\"", operations: ["dial"]) {
+        } else {
+            Issue.record("dial listed")
+        }
+        if case .allowed = CommandPolicy.cisco("xCommand Audio Volume Set Level: 50", operations: ["mute"]) {
+            Issue.record("volume not listed")
+        }
+        if case .allowed = CommandPolicy.cisco("xcom audio microphones mute", operations: ["mute"]) {
+        } else {
+            Issue.record("mute listed")
+        }
+    }
+
+    /// Every module's SPI imports, read from the import declarations of its sources.
+    static func spiImporters() throws -> [String: Set<String>] {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources")
         let enumerator = try #require(FileManager.default.enumerator(atPath: sources.path))
-        var importers: Set<String> = []
+        let declaration = try Regex(
+            #"^\s*((?:@[A-Za-z_]+(?:\([^)]*\))?\s+)+)import\s+(?:[a-z]+\s+)?([A-Za-z_][A-Za-z0-9_.]*)"#)
+        let spi = try Regex(#"@_spi\(\s*([A-Za-z_]+)\s*\)"#)
+        var importers: [String: Set<String>] = [:]
         for case let path as String in enumerator where path.hasSuffix(".swift") {
+            let module = String(path.split(separator: "/")[0])
             let text = try String(contentsOfFile: sources.appendingPathComponent(path).path, encoding: .utf8)
-            if text.contains("@_spi(Guard) import") { importers.insert(String(path.split(separator: "/")[0])) }
+            for line in text.split(separator: "\n") {
+                guard let match = line.wholeMatch(of: declaration), let attributes = match.output[1].substring else {
+                    continue
+                }
+                for found in attributes.matches(of: spi) {
+                    if let name = found.output[1].substring { importers[String(name), default: []].insert(module) }
+                }
+            }
         }
-        #expect(importers == ["HNTTGuard"])
+        return importers
+    }
+
+    @Test("only the guard can make an approved change: no other module imports the Guard SPI")
+    func oneDoor() throws {
+        #expect(try CommandPolicyTests.spiImporters()["Guard"] == ["HNTTGuard"])
+    }
+
+    @Test(
+        "raw line APIs (send a line, read a reply) are for drivers only: the application and interfaces cannot reach them"
+    )
+    func rawLinesForDriversOnly() throws {
+        let importers = try CommandPolicyTests.spiImporters()["Driver"] ?? []
+        #expect(importers.isSubset(of: ["HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA"]), "\(importers)")
+        #expect(importers.isDisjoint(with: ["HNTTGateway", "HNTTDocuments", "hntt", "HNTTGuard", "HNTTProcedures"]))
+        #expect(importers.contains("HNTTPoly"), "the scan reads import declarations")
     }
 }

@@ -3,7 +3,7 @@ import HNTTSimulator
 import Testing
 
 /// The command line as CONTRACT.md fixes it: JSON shapes, exit codes, messages, secrecy.
-@Suite("hntt command line contract", .enabled(if: SSHDFixture.isAvailable, "needs root and openssh-server"))
+@Suite("hntt command line contract")
 struct CLIContractTests {
     @Test("status --json has the contract's fields")
     func statusJSON() async throws {
@@ -104,7 +104,7 @@ struct CLIContractTests {
         #expect(dirMode == 0o700)
     }
 
-    @Test("SSH host keys: unknown is refused, trust-host pins it, a changed key is refused")
+    @Test("SSH host keys: unknown is refused, trust-host pins it, a changed key is refused", .needsSSHD)
     func hostKeyLifecycle() async throws {
         let rig = try await CLIRig.start(withSSH: true)
         defer { rig.stop() }

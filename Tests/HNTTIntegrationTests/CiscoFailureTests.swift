@@ -8,11 +8,11 @@ import Testing
 
 /// What a technician sees when the codec, the network or the input is wrong: the contract's exit
 /// code, a message that says what to do, within the configured deadline, and never a password.
-@Suite("Cisco failures", .enabled(if: SSHDFixture.isAvailable, "needs root and openssh-server"))
+@Suite("Cisco failures")
 struct CiscoFailureTests {
     @Test(
         "a wrong password is refused with exit 5 and no trace of the password",
-        arguments: Route.allCases.filter(\.hasLogin))
+        arguments: Route.available.filter(\.hasLogin))
     func wrongPassword(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
@@ -26,7 +26,7 @@ struct CiscoFailureTests {
         await driver.close()
     }
 
-    @Test("an SSH host key that is not pinned is refused and shown, so it can be checked")
+    @Test("an SSH host key that is not pinned is refused and shown, so it can be checked", .needsSSHD)
     func unknownHostKey() async throws {
         let rig = try await CiscoRig.start(.sshKeyboardInteractive)
         defer { rig.stop() }
@@ -38,7 +38,7 @@ struct CiscoFailureTests {
         #expect(try rig.state().successfulLogins == 0)
     }
 
-    @Test("a changed SSH host key is refused before any login")
+    @Test("a changed SSH host key is refused before any login", .needsSSHD)
     func changedHostKey() async throws {
         let rig = try await CiscoRig.start(.sshPassword)
         defer { rig.stop() }
@@ -53,7 +53,7 @@ struct CiscoFailureTests {
 
     @Test(
         "a device that stops answering costs its timeout, then a clear error",
-        arguments: [Route.sshKeyboardInteractive, .telnet, .serial])
+        arguments: Route.only([Route.sshKeyboardInteractive, .telnet, .serial]))
     func silentDevice(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
@@ -71,7 +71,7 @@ struct CiscoFailureTests {
 
     @Test(
         "a connection dropped in the middle of a reply ends with a clear error, not a hang",
-        arguments: [Route.sshPassword, .telnet, .serialServer])
+        arguments: Route.only([Route.sshPassword, .telnet, .serialServer]))
     func droppedMidReply(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
@@ -100,7 +100,7 @@ struct CiscoFailureTests {
 
     @Test(
         "slow, fragmented replies with unsolicited feedback still give the right answers",
-        arguments: [Route.sshKeyboardInteractive, .telnet, .serial])
+        arguments: Route.only([Route.sshKeyboardInteractive, .telnet, .serial]))
     func slowFragmentedNoisy(route: Route) async throws {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
@@ -175,7 +175,7 @@ struct CiscoFailureTests {
     }
 }
 
-@Suite("Cisco serial console", .enabled(if: SSHDFixture.isAvailable, "needs root and openssh-server"))
+@Suite("Cisco serial console")
 struct CiscoSerialConsoleTests {
     @Test("a codec that reboots under a command is logged in and initialised again, and the command retried")
     func rebootOnSerial() async throws {

@@ -86,7 +86,7 @@ final class FleetRig: @unchecked Sendable {
     deinit { stop() }
 }
 
-@Suite("Baselines and drift on a simulated fleet", .enabled(if: SSHDFixture.isAvailable, "needs root"))
+@Suite("Baselines and drift on a simulated fleet")
 struct DriftFleetTests {
     @Test(
         "drift reports exactly the devices and keys changed behind its back, the dead one, and those without baseline")

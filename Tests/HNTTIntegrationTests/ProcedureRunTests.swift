@@ -99,7 +99,7 @@ final class RoomRig: @unchecked Sendable {
     }
 }
 
-@Suite("Technical procedures and the logbook", .enabled(if: SSHDFixture.isAvailable, "needs root"))
+@Suite("Technical procedures and the logbook")
 struct ProcedureRunTests {
     let operatorB = ["--operator", "Lê Thị B"]
 

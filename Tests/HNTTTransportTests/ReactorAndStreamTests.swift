@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import HNTTTransport
+@_spi(Driver) @testable import HNTTTransport
 
 /// A connected pair of Unix stream sockets, non-blocking on our side.
 func socketPair() throws -> (ours: Int32, theirs: Int32) {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import HNTTTransport
+@_spi(Driver) @testable import HNTTTransport
 
 /// A pty pair: tests write to `master`; the transport opens `slavePath` as a serial line.
 final class PTYPair: @unchecked Sendable {

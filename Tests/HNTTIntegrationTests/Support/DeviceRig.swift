@@ -29,6 +29,12 @@ enum Route: String, CaseIterable, CustomTestStringConvertible, Sendable {
     }
 
     var hasLogin: Bool { self != .serialWithoutLogin }
+
+    /// Every route this machine can run: the SSH routes need root and openssh-server.
+    static var available: [Route] { only(allCases) }
+
+    /// `routes` without the SSH ones when sshd cannot run here.
+    static func only(_ routes: [Route]) -> [Route] { routes.filter { !$0.isSSH || SSHDFixture.isAvailable } }
     var isSSH: Bool { self == .sshKeyboardInteractive || self == .sshPassword }
     var testDescription: String { rawValue }
 
@@ -192,4 +198,9 @@ func expectHNTTError(_ body: () async throws -> Void, sourceLocation: SourceLoca
         Issue.record("expected an HNTTError, got \(error)", sourceLocation: sourceLocation)
         return nil
     }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// For tests that start a real sshd on 127.0.0.1 (root and openssh-server); the others run as any user.
+    static var needsSSHD: Self { .enabled(if: SSHDFixture.isAvailable, "needs root and openssh-server (a real sshd)") }
 }
