@@ -8,7 +8,7 @@ public struct CiscoSessionInfo: Sendable, Equatable {
     public var generation: CiscoGeneration?
 }
 
-/// Sets up a TSH session on a new connection (cisco-xapi.md §1.1–1.5): login (prompts on telnet
+/// Sets up a TSH session on a new connection (docs/protocols/cisco-xapi.md §1.1–1.5): login (prompts on telnet
 /// and serial, the banner on SSH), `echo off`, terminal output mode, and the software generation
 /// from the banner or, on a serial port without login, from `xStatus SystemUnit Software Version`.
 /// Session-scoped on the codec, so it runs on every connection.

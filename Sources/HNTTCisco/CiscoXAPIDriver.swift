@@ -136,7 +136,7 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisti
     }
 
     /// `xStatus MediaChannels`: incoming channels' `Netstat Packets/Loss/Jitter/ChannelRate`
-    /// summed over channels (leaf names per cisco-xapi.md §2.7, UNVERIFIED on CE/RoomOS).
+    /// summed over channels (leaf names per docs/protocols/cisco-xapi.md §2.7, UNVERIFIED on CE/RoomOS).
     public func mediaCounters() async throws -> MediaCounters? {
         let records: [(path: [String], value: String?)]
         do {

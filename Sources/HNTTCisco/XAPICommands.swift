@@ -2,7 +2,7 @@ import Foundation
 @_spi(Driver) import HNTTCore
 
 /// The software generation of a Cisco codec, from its banner or its software version.
-/// The protocol differs between them in a few commands (cisco-xapi.md §2.8).
+/// The protocol differs between them in a few commands (docs/protocols/cisco-xapi.md §2.8).
 public enum CiscoGeneration: String, Sendable {
     case tc, ce, roomos
 

@@ -1,6 +1,6 @@
 /// One line of Cisco TSH terminal-mode output, classified.
 ///
-/// Pure: text in, value out. Every variant in the protocol notes (cisco-xapi.md §2.2) has a case:
+/// Pure: text in, value out. Every variant in the protocol notes (docs/protocols/cisco-xapi.md §2.2) has a case:
 /// `*s`/`*c` records with quoted or bare values and `(ghost=True)` items, `*r` headers with any
 /// result name, prefixed and unprefixed result lines, `** end` / `*r/end` / `**end`, and the
 /// terminals `OK`, `ERROR`, `Command not recognized.`, `Login incorrect`.

@@ -325,7 +325,7 @@ public struct ConfigurationSetting: Sendable, Equatable {
     }
 }
 
-/// How a VISCA model encodes what differs between vendors (visca-and-serial.md §1.7).
+/// How a VISCA model encodes what differs between vendors (docs/protocols/visca-and-serial.md §1.7).
 public struct VISCAOptions: Sendable, Equatable {
     /// Preset number as a full byte `pp` (PTZOptics, clones) instead of Sony's nibble `0p`.
     public var presetFullByte = false

@@ -3,7 +3,7 @@ import HNTTCore
 import HNTTGateway
 import HNTTGovernance
 
-// The JSON shapes of ../shared/CONTRACT.md and the one-line texts of the records the Gateway
+// The JSON shapes of docs/CONTRACT.md and the one-line texts of the records the Gateway
 // returns: one rendering for every interface (the CLI's `--json` and, later, the HTTP API).
 
 /// Settings as JSON, secrets masked.

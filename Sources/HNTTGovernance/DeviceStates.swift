@@ -3,7 +3,7 @@ import GRDB
 import HNTTCore
 
 /// What the gateway last saw of each device's standby state, for devices that cannot be asked
-/// (Poly: sleep is reported only as an event, poly-and-others.md §2.6a).
+/// (Poly: sleep is reported only as an event, docs/protocols/poly-and-others.md §2.6a).
 public struct DeviceStates: Sendable {
     let database: GovernanceDatabase
 

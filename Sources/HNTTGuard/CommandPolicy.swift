@@ -22,7 +22,7 @@ public enum CommandPolicy {
         "xstatus", "xfeedback", "xpreferences", "xevent", "xgetxml", "xdocument", "echo", "help",
     ]
 
-    /// The xCommands an operator may run without authorisation (cisco-xapi.md §4.2), full words.
+    /// The xCommands an operator may run without authorisation (docs/protocols/cisco-xapi.md §4.2), full words.
     /// The profile operation each allow-listed xCommand needs (`operations:` in the profile).
     static func ciscoOperationName(_ words: [String]) -> String {
         switch words.first {
@@ -127,7 +127,7 @@ public enum CommandPolicy {
         (words.joined(separator: " ") + arguments).trimmingCharacters(in: .whitespaces)
     }
 
-    /// Poly commands an operator may run (poly-and-others.md §2): reads, and room operations in
+    /// Poly commands an operator may run (docs/protocols/poly-and-others.md §2): reads, and room operations in
     /// their exact forms, each under the profile operation that allows it.
     static let polyReads: Set<String> = ["whoami", "version", "callinfo", "getcallstate", "status", "notify", "uptime"]
 

@@ -27,7 +27,7 @@ extension PolyEvent {
     }
 }
 
-/// One line of Poly API output, classified (poly-and-others.md §1.4, §1.5, §2.10).
+/// One line of Poly API output, classified (docs/protocols/poly-and-others.md §1.4, §1.5, §2.10).
 public enum PolyLine: Sendable, Equatable {
     case event(PolyEvent)
     /// `error: …` and the few unprefixed refusals.

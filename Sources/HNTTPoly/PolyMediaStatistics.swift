@@ -1,6 +1,6 @@
 @_spi(Driver) import HNTTCore
 
-/// One call's media statistics as `advnetstats` and `netstats` print them (poly-and-others.md
+/// One call's media statistics as `advnetstats` and `netstats` print them (docs/protocols/poly-and-others.md
 /// §2.7a): `field:value` pairs whose values may carry a unit after a space (`16 K`, `3 ms`,
 /// `0.0 %`) or none (`0.0%`), `---` where the call type reports nothing.
 public struct PolyMediaStatistics: Sendable, Equatable {

@@ -24,7 +24,7 @@ public struct PolyReply: Sendable {
     }
 }
 
-/// Whether a session echoes each command line before its reply (poly-and-others.md §1.4, §2.3a):
+/// Whether a session echoes each command line before its reply (docs/protocols/poly-and-others.md §1.4, §2.3a):
 /// LAN sessions do, serial Group Series sessions do not, HDX does on serial too.
 public enum PolyEcho: Sendable, Equatable {
     /// No echo: the first matching line answers.

@@ -14,7 +14,7 @@ public struct PolySessionInfo: Sendable, Equatable {
     public var echoes: Bool?
 }
 
-/// Sets up a Poly API session (poly-and-others.md §1.3, §1.5): the login dialogue up to the end of
+/// Sets up a Poly API session (docs/protocols/poly-and-others.md §1.3, §1.5): the login dialogue up to the end of
 /// the whoami banner (or the `-> ` prompt), then the registrations, re-sent on every connection
 /// because they are per port, with "already active" taken as success.
 struct PolySessionSetUp: Sendable {

@@ -1,5 +1,5 @@
 /// A realistic Cisco codec configuration (about 150 keys), in the order `xConfiguration` prints
-/// it, with paths from cisco-xapi.md §4.2 and the Cisco API guides. `quoted` marks string values
+/// it, with paths from docs/protocols/cisco-xapi.md §4.2 and the Cisco API guides. `quoted` marks string values
 /// (printed in double quotes, like the codec does).
 public enum CiscoConfigurationDefaults {
     public struct Setting: Codable, Equatable, Sendable {

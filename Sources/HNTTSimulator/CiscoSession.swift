@@ -61,7 +61,7 @@ public final class CiscoSession: @unchecked Sendable {
             link.write(banner())
             return true
         case .telnet:
-            // What a TC7 codec sends first on port 23 (cisco-xapi.md §1.2).
+            // What a TC7 codec sends first on port 23 (docs/protocols/cisco-xapi.md §1.2).
             link.write([0xFF, 0xFD, 0x18, 0xFF, 0xFD, 0x20, 0xFF, 0xFD, 0x23, 0xFF, 0xFD, 0x27])
             link.write("\r\nLinux 3.4.86-100 (localhost) (1)\r\n\r\nlogin: ")
             return promptLogin()
@@ -407,7 +407,7 @@ public final class CiscoSession: @unchecked Sendable {
         }
     }
 
-    /// TC7 names some results differently (cisco-xapi.md §2.3).
+    /// TC7 names some results differently (docs/protocols/cisco-xapi.md §2.3).
     static func tcName(_ name: String) -> String {
         switch name {
         case "CallDisconnectResult": return "DisconnectCallResult"

@@ -29,7 +29,7 @@ public struct PolySimulatedCall: Codable, Sendable, Equatable {
     public var connectedAt: Double = Date().timeIntervalSince1970
 }
 
-/// How a simulated codec prints `%pktloss` (poly-and-others.md §2.7a shows both).
+/// How a simulated codec prints `%pktloss` (docs/protocols/poly-and-others.md §2.7a shows both).
 public enum PolyLossSpelling: String, Codable, Sendable {
     /// `%pktloss:0.0 %` (AVISPL capture).
     case spaced

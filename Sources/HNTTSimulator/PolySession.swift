@@ -1,6 +1,6 @@
 import Foundation
 
-/// One API session of a simulated Poly codec (Group Series or HDX), as poly-and-others.md
+/// One API session of a simulated Poly codec (Group Series or HDX), as docs/protocols/poly-and-others.md
 /// describes it: `Password:` (and `Username:`) prompts without line end, `-- login failed, retry --`,
 /// the whoami banner, the `-> ` prompt, `\r\r\n` on the network and `\r\n` on serial, HDX's echo,
 /// `error:` and `info:` lines, registrations kept per port as in flash ("already active" the

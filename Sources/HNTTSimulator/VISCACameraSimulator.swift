@@ -1,6 +1,6 @@
 import Foundation
 
-/// The VISCA behaviour of a chain of cameras (visca-and-serial.md §1.3–1.6): AddressSet numbers
+/// The VISCA behaviour of a chain of cameras (docs/protocols/visca-and-serial.md §1.3–1.6): AddressSet numbers
 /// the chain, IF_Clear answers, commands get an ACK then a Completion after the motors moved,
 /// inquiries get their answer, errors follow Sony's tables (a preset recall in standby is "not
 /// executable"), and the configured faults happen.

@@ -1,6 +1,6 @@
 @_spi(Driver) import HNTTTransport
 
-/// A VISCA reply from a camera (visca-and-serial.md §1.3, §1.4, §1.6), classified by shape.
+/// A VISCA reply from a camera (docs/protocols/visca-and-serial.md §1.3, §1.4, §1.6), classified by shape.
 public enum VISCAReply: Sendable, Equatable {
     /// `z0 4y FF`: the command is accepted into socket y.
     case ack(from: Int, socket: Int)

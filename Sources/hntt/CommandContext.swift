@@ -4,7 +4,7 @@ import HNTTCore
 import HNTTGateway
 import HNTTTransport
 
-/// Options every command takes (CONTRACT.md).
+/// Options every command takes (docs/CONTRACT.md).
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The inventory file (default $HNTT_INVENTORY, else ./inventory.yaml).")
     var inventory: String?

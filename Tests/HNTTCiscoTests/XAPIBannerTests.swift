@@ -16,7 +16,7 @@ func decodeBanner(_ text: String, chunk: Int = 0, serialConsole: Bool = false) t
     try feed(LoginDecoder(grammar: ciscoGrammar(serialConsole: serialConsole)), text, chunk: chunk)
 }
 
-/// The banners of cisco-xapi.md §1.4, and the generation each one announces.
+/// The banners of docs/protocols/cisco-xapi.md §1.4, and the generation each one announces.
 let banners: [(text: String, generation: CiscoGeneration)] = [
     (
         "Welcome to mmyrseth-sx20\r\nCisco Codec Release ce8.1.0 PreAlpha1 (TEST SW, ce-8.0.0-alpha3-7128-g16c75fd)\r\nSW Release Date: 2015-08-10 18:28:24, matchbox\r\n*r Login successful\r\n\r\nOK\r\n",

@@ -11,7 +11,7 @@ func decodeReply(
     try feed(XAPIReplyDecoder(request: request, sentCommand: sent), transcript, chunk: chunk)
 }
 
-/// Transcripts from cisco-xapi.md, with the request they answer.
+/// Transcripts from docs/protocols/cisco-xapi.md, with the request they answer.
 let transcripts: [(name: String, text: String, request: XAPIReplyDecoder.Request)] = [
     ("echo off with an xterm escape (ACA/PlaceOS)", "\u{1B}[?1034h\r\nOK\r\n", .plain),
     (

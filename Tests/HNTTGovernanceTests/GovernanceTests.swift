@@ -33,7 +33,7 @@ struct GovernanceSite {
     }
 }
 
-/// A configuration dump as a codec prints it (cisco-xapi.md §2.7, LAB-1451 and SX20 guide lines).
+/// A configuration dump as a codec prints it (docs/protocols/cisco-xapi.md §2.7, LAB-1451 and SX20 guide lines).
 let dump = """
     *c xConfiguration Audio DefaultVolume: 50\r
     *c xConfiguration Conference AutoAnswer Mode: Off\r

@@ -2,7 +2,7 @@ import Foundation
 import HNTTSimulator
 import Testing
 
-/// The command line as CONTRACT.md fixes it: JSON shapes, exit codes, messages, secrecy.
+/// The command line as docs/CONTRACT.md fixes it: JSON shapes, exit codes, messages, secrecy.
 @Suite("hntt command line contract")
 struct CLIContractTests {
     @Test("status --json has the contract's fields")

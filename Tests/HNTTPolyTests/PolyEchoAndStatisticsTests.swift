@@ -15,7 +15,7 @@ private let muteState: PolyReplyDecoder.Expectation = .line {
     ["mute near on", "mute near off"].contains($0.lowercased())
 }
 
-@Suite("Poly echo: the line just sent is never taken for its answer (poly-and-others.md §2.3a, §1.4)")
+@Suite("Poly echo: the line just sent is never taken for its answer (docs/protocols/poly-and-others.md §2.3a, §1.4)")
 struct PolyEchoTests {
     @Test("the notes' LAN transcript, echoed, split at every byte: the reply is the codec's state")
     func lanTranscript() throws {
@@ -103,7 +103,7 @@ struct PolyEchoTests {
     }
 }
 
-@Suite("Poly media statistics: advnetstats and netstats as captured (poly-and-others.md §2.7a)")
+@Suite("Poly media statistics: advnetstats and netstats as captured (docs/protocols/poly-and-others.md §2.7a)")
 struct PolyMediaStatisticsTests {
     static let advnetstats = [
         "call:0 tar:16 K rar:16 K tvr:48 K rvr:48 K",

@@ -12,7 +12,7 @@ func reply(
     try feed(PolyReplyDecoder(expectation, sentCommand: sent, deviceEchoes: echoes), text, chunk: chunk)
 }
 
-@Suite("Poly lines and events (poly-and-others.md)")
+@Suite("Poly lines and events (docs/protocols/poly-and-others.md)")
 struct PolyLineTests {
     @Test("asynchronous lines are events, with their call ids and states")
     func events() {

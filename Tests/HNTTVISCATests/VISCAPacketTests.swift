@@ -4,7 +4,7 @@ import Testing
 
 @testable import HNTTVISCA
 
-@Suite("VISCA packets (visca-and-serial.md)")
+@Suite("VISCA packets (docs/protocols/visca-and-serial.md)")
 struct VISCAPacketTests {
     @Test("Sony's worked examples classify as ACK, Completion, inquiry, errors and broadcasts")
     func sonyExamples() {
