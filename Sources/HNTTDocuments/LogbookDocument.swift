@@ -23,17 +23,13 @@ public enum LogbookDocument {
             IncidentRecord.all(in: entries).map { ($0.entry, $0) }, uniquingKeysWith: { first, _ in first })
         let lines = entries.filter { $0.kind == .session || ($0.kind == .incident && $0.refersTo == nil) }
         return lines.enumerated().map { index, line in
-            let p = line.payload
             let related = entries.filter { $0.refersTo == line.id }
-            let corrections = related.filter { $0.kind == .correction }.map {
-                "Đính chính: \($0.payload["text"] ?? "")"
-            }
-            let signers = related.filter { $0.kind == .signature }.map { $0.payload["signed_by"] ?? "" }
-            let technician =
-                (p["operator"] ?? "")
-                + (signers.isEmpty ? " (chưa ký)" : " — đã ký: " + signers.joined(separator: ", "))
-            if line.kind == .incident, let incident = incidentRecords[line.id] {
-                let began = p["began_at"] ?? p["reported_at"] ?? line.at
+            let corrections = related.compactMap { $0.content(CorrectionContent.self) }.map { "Đính chính: \($0.text)" }
+            let signers = related.compactMap { $0.content(SignatureContent.self)?.signedBy }
+            let author = line.session?.operatorName ?? line.incident?.operatorName ?? ""
+            let technician = author + (signers.isEmpty ? " (chưa ký)" : " — đã ký: " + signers.joined(separator: ", "))
+            if let content = line.incident, let incident = incidentRecords[line.id] {
+                let began = content.beganAt ?? content.reportedAt ?? line.at
                 return Row(
                     number: index + 1, date: vietnameseDate(began),
                     kind: "Sự cố (\(incident.kind.vietnamese.lowercased()))",
@@ -42,24 +38,35 @@ public enum LogbookDocument {
                     quality: "", incidents: ([incidentText(incident)] + corrections).joined(separator: "; "),
                     technician: technician)
             }
+            let session =
+                line.session
+                ?? SessionContent(
+                    sessionType: .test, procedure: "", organizer: "", chairSite: "",
+                    operatorName: "", unit: "", startedAt: line.at, endedAt: "",
+                    outcome: "")
             let incidents = related.compactMap { incidentRecords[$0.id] }.map(incidentText)
-            let measured = p["loss_percent"] != nil || p["jitter_ms"] != nil || p["lost_packets"] != nil
-            let loss =
-                p["loss_percent"].map {
-                    "Mất gói \($0) %" + (p["loss_measured"] == "transmitted" ? " (chiều phát)" : "")
-                }
-                ?? p["lost_packets"].map { "Mất \($0) gói" } ?? "Mất gói: không đo được"
-            let quality =
-                measured
-                ? "\(loss), jitter \(p["jitter_ms"].map { "\($0) ms" } ?? "không đo được"), \(p["rate_kbps"] ?? "?") kbps"
-                : (p["outcome"] == "ok" ? "Kết nối được (chưa đo chất lượng)" : "Không đạt")
             return Row(
-                number: index + 1, date: vietnameseDate(p["started_at"] ?? line.at),
-                kind: p["session_type"] == "official" ? "Chính thức" : "Thử",
-                organizer: p["organizer"] ?? "", chairSite: p["chair_site"] ?? "",
-                time: "\(time(p["started_at"])) – \(time(line.sessionEndedAt(in: related)))", quality: quality,
+                number: index + 1, date: vietnameseDate(session.startedAt.isEmpty ? line.at : session.startedAt),
+                kind: session.sessionType == .official ? "Chính thức" : "Thử",
+                organizer: session.organizer, chairSite: session.chairSite,
+                time: "\(time(session.startedAt)) – \(time(line.sessionEndedAt(in: related)))",
+                quality: quality(session),
                 incidents: (incidents + corrections).joined(separator: "; ").ifEmpty("Không"), technician: technician)
         }
+    }
+
+    /// The connection quality as the book writes it; a figure not measured is said so.
+    static func quality(_ session: SessionContent) -> String {
+        guard session.measured else {
+            return session.outcome == "ok" ? "Kết nối được (chưa đo chất lượng)" : "Không đạt"
+        }
+        let loss =
+            session.lossPercent.map {
+                "Mất gói \($0) %" + (session.lossMeasured == "transmitted" ? " (chiều phát)" : "")
+            }
+            ?? session.lostPackets.map { "Mất \($0) gói" } ?? "Mất gói: không đo được"
+        return
+            "\(loss), jitter \(session.jitterMs.map { "\($0) ms" } ?? "không đo được"), \(session.rateKbps ?? "?") kbps"
     }
 
     /// An incident as the logbook prints it: what, how and when it was fixed.

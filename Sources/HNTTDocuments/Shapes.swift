@@ -25,25 +25,25 @@ extension LogbookEntry {
 
     /// `12  2026-…  ubnd  →3  official session ok organizer …`.
     public var line: String {
-        let p = payload
         let summary: String
         switch kind {
         case .session:
-            let measured = p["loss_percent"] ?? p["jitter_ms"] ?? p["lost_packets"] != nil
-            let loss =
-                p["loss_percent"].map { "\($0) %" } ?? p["lost_packets"].map { "\($0) packets" } ?? "not measured"
+            let s = session
+            let measured = s?.measured ?? false
+            let loss = s?.lossPercent.map { "\($0) %" } ?? s?.lostPackets.map { "\($0) packets" } ?? "not measured"
             summary =
-                "\(p["session_type"] == "official" ? "official session" : "test call") \(p["outcome"] ?? "")"
-                + " organizer \(p["organizer"] ?? "-") chair \(p["chair_site"] ?? "-") operator \(p["operator"] ?? "-")"
-                + (measured ? " loss \(loss) jitter \(p["jitter_ms"].map { "\($0) ms" } ?? "not measured")" : "")
+                "\(s?.sessionType == .official ? "official session" : "test call") \(s?.outcome ?? "")"
+                + " organizer \(s?.organizer ?? "-") chair \(s?.chairSite ?? "-") operator \(s?.operatorName ?? "-")"
+                + (measured ? " loss \(loss) jitter \(s?.jitterMs.map { "\($0) ms" } ?? "not measured")" : "")
         case .incident:
+            let i = incident
             summary =
-                "incident" + (p["kind"].map { " (\($0))" } ?? "") + ": \(p["what"] ?? "")"
-                + ((p["fix"] ?? "").isEmpty ? "" : "; fix: \(p["fix"] ?? "")")
-        case .signature: summary = "signed by \(p["signed_by"] ?? "")"
-        case .correction: summary = "correction: \(p["text"] ?? "")"
-        case .fix: summary = "fixed: \(p["fix"] ?? "")"
-        case .sessionEnd: summary = "session ended (\(p["procedure"] ?? ""))"
+                "incident" + (i.map { " (\($0.kind.rawValue))" } ?? "") + ": \(i?.what ?? "")"
+                + ((i?.fix ?? "").isEmpty ? "" : "; fix: \(i?.fix ?? "")")
+        case .signature: summary = "signed by \(content(SignatureContent.self)?.signedBy ?? "")"
+        case .correction: summary = "correction: \(content(CorrectionContent.self)?.text ?? "")"
+        case .fix: summary = "fixed: \(content(FixContent.self)?.fix ?? "")"
+        case .sessionEnd: summary = "session ended (\(content(SessionEndContent.self)?.procedure ?? ""))"
         }
         return "\(id)  \(at)  \(room)  " + (refersTo.map { "→\($0)  " } ?? "") + summary
     }

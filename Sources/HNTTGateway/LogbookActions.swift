@@ -75,11 +75,9 @@ extension Gateway {
             _ = try inventory().room(report.room)
             let now = Date()
             let beganAt = report.began ?? now
-            var payload = [
-                "what": report.what, "fix": report.fix, "kind": report.kind.rawValue,
-                "operator": caller.operatorName ?? "",
-                "reported_at": timestamp(now), "began_at": timestamp(beganAt),
-            ]
+            var content = IncidentContent(
+                what: report.what, fix: report.fix, kind: report.kind, operatorName: caller.operatorName ?? "",
+                reportedAt: timestamp(now), beganAt: timestamp(beganAt))
             if let fixed = report.fixed, report.fix.isEmpty {
                 throw HNTTError(
                     .badInput, "--fixed \(timestamp(fixed)) is given without --fix",
@@ -92,10 +90,9 @@ extension Gateway {
                         .badInput, "the fix (\(timestamp(fixedAt))) is before the fault began (\(timestamp(beganAt)))",
                         fix: "check --began and --fixed")
                 }
-                payload["fixed_at"] = timestamp(fixedAt)
+                content.fixedAt = timestamp(fixedAt)
             }
-            return try await logbook().append(
-                room: report.room, kind: .incident, refersTo: report.session, payload: payload)
+            return try await logbook().append(room: report.room, content, refersTo: report.session)
         }
     }
 
@@ -116,14 +113,15 @@ extension Gateway {
                     fix: "to change what was written, use `hntt log correct \(id) --text ...`")
             }
             let fixedAt = at ?? Date()
-            if let began = incident.payload["began_at"].flatMap(parseTimestamp), fixedAt < began {
+            if let began = incident.incident?.beganAt.flatMap(parseTimestamp), fixedAt < began {
                 throw HNTTError(
                     .badInput, "the fix (\(timestamp(fixedAt))) is before the fault began (\(timestamp(began)))",
                     fix: "check --at")
             }
             return try logbook.append(
-                room: incident.room, kind: .fix, refersTo: id,
-                payload: ["fix": fix, "fixed_at": timestamp(fixedAt), "operator": caller.operatorName ?? ""])
+                room: incident.room,
+                FixContent(fix: fix, fixedAt: timestamp(fixedAt), operatorName: caller.operatorName ?? ""),
+                refersTo: id)
         }
     }
 
@@ -134,8 +132,7 @@ extension Gateway {
             let logbook = try await logbook()
             let signed = try logbook.entry(id)
             return try logbook.append(
-                room: signed.room, kind: .signature, refersTo: id,
-                payload: ["signed_by": signer, "signed_at": timestamp()])
+                room: signed.room, SignatureContent(signedBy: signer, signedAt: timestamp()), refersTo: id)
         }
     }
 
@@ -145,8 +142,8 @@ extension Gateway {
             let logbook = try await logbook()
             let corrected = try logbook.entry(id)
             return try logbook.append(
-                room: corrected.room, kind: .correction, refersTo: id,
-                payload: ["text": text, "operator": caller.operatorName ?? ""])
+                room: corrected.room, CorrectionContent(text: text, operatorName: caller.operatorName ?? ""),
+                refersTo: id)
         }
     }
 

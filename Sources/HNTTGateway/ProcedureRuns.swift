@@ -178,51 +178,45 @@ extension Gateway {
         operatorName: String?, overridden: [String], state: RoomState, logbook: Logbook
     ) throws -> Int64? {
         var sessionID: Int64?
-        if procedure.session != .none {
-            var payload: [String: String] = [
-                "session_type": procedure.session.rawValue, "procedure": procedure.id,
-                "organizer": request.organizer ?? "",
-                "chair_site": request.number ?? "", "operator": operatorName ?? "", "unit": unit,
-                "started_at": timestamp(result.startedAt), "ended_at": timestamp(result.endedAt),
-                "outcome": result.succeeded ? "ok" : "failed",
-            ]
-            if let quality = result.quality { payload.merge(quality.logbookFields) { _, new in new } }
-            if request.force { payload["forced"] = request.reason ?? "" }
-            sessionID = try logbook.append(room: room, kind: .session, payload: payload).id
+        if let kind = SessionKind(rawValue: procedure.session.rawValue) {
+            var session = SessionContent(
+                sessionType: kind, procedure: procedure.id, organizer: request.organizer ?? "",
+                chairSite: request.number ?? "", operatorName: operatorName ?? "", unit: unit,
+                startedAt: timestamp(result.startedAt), endedAt: timestamp(result.endedAt),
+                outcome: result.succeeded ? "ok" : "failed")
+            if let quality = result.quality { session.record(quality) }
+            if request.force { session.forced = request.reason ?? "" }
+            sessionID = try logbook.append(room: room, session).id
         }
         for incident in result.incidents {
-            var payload = [
-                "what": "\(procedure.id): \(incident.step): \(incident.error)",
-                "fix": incident.recoveredAt == nil ? "" : "recovered by the procedure",
-                "kind": incident.kind, "source": "procedure", "operator": operatorName ?? "",
-                "reported_at": timestamp(),
-                "began_at": timestamp(incident.failedAt),
-            ]
-            if let recoveredAt = incident.recoveredAt { payload["fixed_at"] = timestamp(recoveredAt) }
-            try logbook.append(room: room, kind: .incident, refersTo: sessionID, payload: payload)
+            try logbook.append(
+                room: room,
+                IncidentContent(
+                    what: "\(procedure.id): \(incident.step): \(incident.error)",
+                    fix: incident.recoveredAt == nil ? "" : "recovered by the procedure",
+                    kind: IncidentKind(rawValue: incident.kind) ?? .other, source: "procedure",
+                    operatorName: operatorName ?? "", reportedAt: timestamp(), beganAt: timestamp(incident.failedAt),
+                    fixedAt: incident.recoveredAt.map { timestamp($0) }),
+                refersTo: sessionID)
         }
         if request.force && procedure.session == .none {
             try logbook.append(
-                room: room, kind: .incident,
-                payload: [
-                    "what": "\(procedure.id) run against the rules: \(overridden.joined(separator: "; "))",
-                    "fix": "forced: \(request.reason ?? "")",
-                    "kind": "procedure", "source": "procedure", "operator": operatorName ?? "",
-                    "reported_at": timestamp(),
-                ])
+                room: room,
+                IncidentContent(
+                    what: "\(procedure.id) run against the rules: \(overridden.joined(separator: "; "))",
+                    fix: "forced: \(request.reason ?? "")", kind: .procedure, source: "procedure",
+                    operatorName: operatorName ?? "", reportedAt: timestamp()))
         }
         // Leaving an official session (shutdown) ends it: its real end goes to the logbook, for the report's hours.
         if state.phase == .inSession, result.succeeded, let leaves = procedure.leavesRoom,
             leaves != RoomState.Phase.inSession.rawValue,
-            let open = try logbook.list(room: room).last(where: {
-                $0.kind == .session && $0.payload["session_type"] == "official"
-            })
+            let open = try logbook.list(room: room).last(where: { $0.session?.sessionType == .official })
         {
             try logbook.append(
-                room: room, kind: .sessionEnd, refersTo: open.id,
-                payload: [
-                    "ended_at": timestamp(result.startedAt), "procedure": procedure.id, "operator": operatorName ?? "",
-                ])
+                room: room,
+                SessionEndContent(
+                    endedAt: timestamp(result.startedAt), procedure: procedure.id, operatorName: operatorName ?? ""),
+                refersTo: open.id)
         }
         return sessionID
     }
@@ -232,4 +226,18 @@ extension Gateway {
 public enum RunEvent: Sendable {
     case step(String)
     case finished(RunOutcome)
+}
+
+extension SessionContent {
+    /// The connection quality a run measured; a figure not measured is left out, never 0.
+    mutating func record(_ quality: QualitySummary) {
+        qualitySamples = quality.samplesText
+        qualitySeconds = String(format: "%.0f", quality.seconds)
+        lossPercent = quality.lossPercent.map { String(format: "%.2f", $0) }
+        lossMeasured = quality.lossSource?.rawValue
+        lostPackets = quality.lostPackets.map(String.init)
+        transmitLostPackets = quality.transmitLostPackets.map(String.init)
+        jitterMs = quality.jitterMs.map { String(format: "%.0f", $0) }
+        rateKbps = quality.rateKbps.map(String.init)
+    }
 }

@@ -32,33 +32,30 @@ public struct YearlyReport: Sendable {
         var groups: [String: (type: String, organizer: String, count: Int, hours: Double)] = [:]
         var losses: [Double] = []
         let sessionEnds = logbook.filter { $0.kind == .sessionEnd }
-        for entry in logbook where (entry.payload["started_at"] ?? entry.at).hasPrefix(prefix) {
-            switch entry.kind {
-            case .session:
-                let type = entry.payload["session_type"] == "official" ? "official" : "test"
-                let organizer = entry.payload["organizer"].flatMap { $0.isEmpty ? nil : $0 } ?? "(not given)"
-                let start = entry.payload["started_at"].flatMap(parseTimestamp)
-                let end = entry.sessionEndedAt(in: sessionEnds).flatMap(parseTimestamp)
-                let hours = (start != nil && end != nil) ? max(0, end!.timeIntervalSince(start!)) / 3600 : 0
-                var group = groups[type + "\u{1F}" + organizer] ?? (type, organizer, 0, 0)
-                group.count += 1
-                group.hours += hours
-                groups[type + "\u{1F}" + organizer] = group
-                if let loss = entry.payload["loss_percent"].flatMap(Double.init) {
-                    losses.append(loss)
-                    report.measuredSessions += 1
-                }
-                if let jitter = entry.payload["jitter_ms"].flatMap(Double.init) {
-                    report.worstJitterMs = max(report.worstJitterMs ?? 0, jitter)
-                }
-            default: break
+        for entry in logbook {
+            guard let session = entry.session,
+                (session.startedAt.isEmpty ? entry.at : session.startedAt).hasPrefix(prefix)
+            else { continue }
+            let type = session.sessionType.rawValue
+            let organizer = session.organizer.isEmpty ? "(not given)" : session.organizer
+            let start = parseTimestamp(session.startedAt)
+            let end = entry.sessionEndedAt(in: sessionEnds).flatMap(parseTimestamp)
+            let hours = (start != nil && end != nil) ? max(0, end!.timeIntervalSince(start!)) / 3600 : 0
+            var group = groups[type + "\u{1F}" + organizer] ?? (type, organizer, 0, 0)
+            group.count += 1
+            group.hours += hours
+            groups[type + "\u{1F}" + organizer] = group
+            if let loss = session.lossPercent.flatMap(Double.init) {
+                losses.append(loss)
+                report.measuredSessions += 1
+            }
+            if let jitter = session.jitterMs.flatMap(Double.init) {
+                report.worstJitterMs = max(report.worstJitterMs ?? 0, jitter)
             }
         }
-        let incidentEntries = Dictionary(logbook.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let incidents = IncidentRecord.all(in: logbook).filter { ($0.began.map(timestamp) ?? "").hasPrefix(prefix) }
         for incident in incidents {
-            let payload = incidentEntries[incident.entry]?.payload ?? [:]
-            if payload["source"] == "procedure" || incident.what.contains(": check: ")
+            if incident.fromProcedure || incident.what.contains(": check: ")
                 || incident.fix == "recovered by the procedure"
             {
                 report.incidentsFromProcedures += 1

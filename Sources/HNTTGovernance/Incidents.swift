@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a fault was about, so the yearly report can count incidents by kind (Điều 5.8).
-public enum IncidentKind: String, Sendable, CaseIterable {
+public enum IncidentKind: String, Sendable, CaseIterable, Codable {
     case network, audio, video, device, procedure, other
 
     /// The name a district office writes in its report.
@@ -27,6 +27,8 @@ public struct IncidentRecord: Sendable, Equatable {
     public let began: Date?
     public let fixed: Date?
     public let fix: String
+    /// Written by a procedure's failed step (not by a technician).
+    public let fromProcedure: Bool
 
     /// Minutes from the fault to its fix; nil while it is open or when a time is missing.
     public var minutesToFix: Double? {
@@ -38,24 +40,26 @@ public struct IncidentRecord: Sendable, Equatable {
 
     /// Every incident of the entries, with the fixes written later folded in.
     public static func all(in entries: [LogbookEntry]) -> [IncidentRecord] {
-        var laterFixes: [Int64: LogbookEntry] = [:]
-        for entry in entries where entry.kind == .fix {
-            if let target = entry.refersTo, laterFixes[target] == nil { laterFixes[target] = entry }
+        var laterFixes: [Int64: FixContent] = [:]
+        for entry in entries {
+            if let target = entry.refersTo, laterFixes[target] == nil, let fix = entry.content(FixContent.self) {
+                laterFixes[target] = fix
+            }
         }
-        return entries.filter { $0.kind == .incident }.map { entry in
-            let p = entry.payload
-            let began = parseTimestamp(p["began_at"] ?? p["reported_at"] ?? entry.at)
-            var fix = p["fix"] ?? ""
+        return entries.compactMap { entry -> IncidentRecord? in
+            guard let content = entry.incident else { return nil }
+            let began = parseTimestamp(content.beganAt ?? content.reportedAt ?? entry.at)
+            var fix = content.fix
             var fixed: Date?
             if !fix.isEmpty {
-                fixed = parseTimestamp(p["fixed_at"] ?? p["reported_at"] ?? entry.at)
+                fixed = parseTimestamp(content.fixedAt ?? content.reportedAt ?? entry.at)
             } else if let later = laterFixes[entry.id] {
-                fix = later.payload["fix"] ?? ""
-                fixed = parseTimestamp(later.payload["fixed_at"] ?? later.at)
+                fix = later.fix
+                fixed = parseTimestamp(later.fixedAt)
             }
             return IncidentRecord(
-                entry: entry.id, room: entry.room, kind: IncidentKind(rawValue: p["kind"] ?? "") ?? .other,
-                what: p["what"] ?? "", began: began, fixed: fixed, fix: fix)
+                entry: entry.id, room: entry.room, kind: content.kind, what: content.what, began: began, fixed: fixed,
+                fix: fix, fromProcedure: content.source == "procedure")
         }
     }
 }

@@ -28,7 +28,8 @@ extension LogbookEntry {
     /// When a session ended: for an official session, the shutdown that closed it (a
     /// `session-end` entry), else the end of the procedure run that wrote it.
     public func sessionEndedAt(in entries: [LogbookEntry]) -> String? {
-        entries.first { $0.kind == .sessionEnd && $0.refersTo == id }?.payload["ended_at"] ?? payload["ended_at"]
+        entries.lazy.filter { $0.refersTo == id }.compactMap { $0.content(SessionEndContent.self)?.endedAt }.first
+            ?? session?.endedAt
     }
 }
 

@@ -60,18 +60,6 @@ public struct QualitySummary: Sendable, Equatable {
         }.joined(separator: "; ")
     }
 
-    /// The logbook's fields for this summary; a figure not measured is left out, never 0.
-    public var logbookFields: [String: String] {
-        var fields = ["quality_samples": samplesText, "quality_seconds": String(format: "%.0f", seconds)]
-        if let lossPercent { fields["loss_percent"] = String(format: "%.2f", lossPercent) }
-        if let lossSource { fields["loss_measured"] = lossSource.rawValue }
-        if let lostPackets { fields["lost_packets"] = String(lostPackets) }
-        if let transmitLostPackets { fields["transmit_lost_packets"] = String(transmitLostPackets) }
-        if let jitterMs { fields["jitter_ms"] = String(format: "%.0f", jitterMs) }
-        if let rateKbps { fields["rate_kbps"] = String(rateKbps) }
-        return fields
-    }
-
     /// Throws when a measured figure is over its threshold, or nothing could be measured.
     public func check(maxLossPercent: Double, maxJitterMs: Double) throws {
         if measuredNothing {

@@ -30,12 +30,18 @@ public actor SerialTransport: ByteTransport {
             let known = SerialTransport.supportedBauds.keys.sorted().map(String.init).joined(separator: ", ")
             throw TransportError(.system, "baud rate \(baud) is not supported on \(path); use one of \(known)")
         }
-        let descriptor = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else {
+        // A port held with TIOCEXCL refuses a second open with EBUSY (except to root): that is
+        // another hntt's turn too, so it is waited for like the flock below.
+        var descriptor: Int32 = -1
+        while true {
+            descriptor = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+            if descriptor >= 0 { break }
             let code = errno
-            throw TransportError(
-                code == EBUSY ? .busy : .system,
-                "cannot open \(path): \(errnoText(code))")
+            guard code == EBUSY else { throw TransportError(.system, "cannot open \(path): \(errnoText(code))") }
+            if deadline.hasPassed {
+                throw TransportError(.busy, "\(path) is in use by another process; wait for it or stop it")
+            }
+            try? await Task.sleep(nanoseconds: 50_000_000)
         }
         // Exclusive: flock keeps other hntt processes out (they wait their turn until the
         // deadline: several cameras of one chain share the port), TIOCEXCL other programs.
