@@ -8,15 +8,40 @@ public enum StandbyState: String, Sendable, Codable {
     case unknown
 }
 
-/// One call as the codec reports it.
+/// Where a call is, the same for every vendor (Cisco `Connected`/`Dialling`/`Ringing`…, Poly
+/// `connected`/`connecting`/`complete`/`ringing`…), so no caller reads vendor text.
+public enum CallState: String, Sendable, Codable, CaseIterable {
+    case connecting, ringing, connected
+    case onHold = "on-hold"
+    case disconnecting, disconnected, idle, unknown
+
+    /// The state a vendor's status text means.
+    public init(vendorText text: String) {
+        switch text.lowercased().replacingOccurrences(of: "_", with: "") {
+        case "connected", "complete", "active": self = .connected
+        case "dialling", "dialing", "connecting", "allocated", "opened", "earlymedia", "proceeding": self = .connecting
+        case "ringing", "alerting": self = .ringing
+        case "onhold", "held", "preserved", "remotepreserved": self = .onHold
+        case "disconnecting": self = .disconnecting
+        case "disconnected", "ended", "cleared": self = .disconnected
+        case "idle", "inactive": self = .idle
+        default: self = .unknown
+        }
+    }
+}
+
+/// One call as the codec reports it: its own status text, and what that means.
 public struct CallInfo: Sendable, Codable, Equatable {
     public let id: String
     public let number: String
+    /// The codec's own word (`Connected`, `connected`), as the contract's JSON shows it.
     public let status: String
+    public let state: CallState
     public init(id: String, number: String, status: String) {
         self.id = id
         self.number = number
         self.status = status
+        self.state = CallState(vendorText: status)
     }
 }
 

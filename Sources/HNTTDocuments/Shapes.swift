@@ -207,7 +207,7 @@ extension DeviceStatus {
                     calls.map {
                         .object([
                             ("id", .string($0.id)), ("number", .string($0.number)),
-                            ("status", .string($0.status)),
+                            ("status", .string($0.status)), ("state", .string($0.state.rawValue)),
                         ])
                     })
             ),

@@ -76,7 +76,7 @@ extension Gateway {
         return await forEachBounded(devices, parallel: parallel, progress: progress) { device in
             do {
                 let live = try await self.liveConfiguration(device, normaliser: normaliser)
-                let (snapshot, isNew) = try store.record(
+                let (snapshot, isNew) = try await store.record(
                     device: device.id, software: live.software, settings: live.settings)
                 return SnapshotOutcome(
                     device: device.id, snapshot: snapshot, isNew: isNew, unsupported: live.unsupported, error: nil)
@@ -249,7 +249,7 @@ extension Gateway {
                 changes, on: codec, confirmWithin: confirmWithin,
                 recordBefore: { before in
                     // The state before the change, kept: what a rollback restores, and evidence.
-                    _ = try snapshots.record(
+                    _ = try await snapshots.record(
                         device: deviceID, software: "before \(changes[0].authority)",
                         settings: normaliser.normalise(before, profile: profile))
                 },

@@ -65,8 +65,9 @@ extension Gateway {
     /// One entry and the entries that refer to it.
     public func logEntry(_ id: Int64) async throws -> (entry: LogbookEntry, related: [LogbookEntry]) {
         let logbook = try await logbook()
-        let entry = try logbook.entry(id)
-        return (entry, try logbook.list(room: entry.room).filter { $0.refersTo == id })
+        let entry = try await logbook.entry(id)
+        let related = try await logbook.list(room: entry.room).filter { $0.refersTo == id }
+        return (entry, related)
     }
 
     public func addIncident(_ report: IncidentReport, by caller: Caller) async throws -> LogbookEntry {
@@ -100,14 +101,14 @@ extension Gateway {
     public func fixIncident(_ id: Int64, fix: String, at: Date?, by caller: Caller) async throws -> LogbookEntry {
         try await audited(AuditRecord(device: "*", action: "log fix", detail: "entry \(id)"), by: caller) {
             let logbook = try await logbook()
-            let incident = try logbook.entry(id)
+            let incident = try await logbook.entry(id)
             guard incident.kind == .incident else {
                 throw HNTTError(
                     .badInput, "entry \(id) is a \(incident.kind.rawValue), not an incident",
                     fix: "find the incident with `hntt log list`")
             }
-            if let known = IncidentRecord.all(in: try logbook.list(room: incident.room)).first(where: { $0.entry == id }
-            ), known.isFixed {
+            let entries = try await logbook.list(room: incident.room)
+            if let known = IncidentRecord.all(in: entries).first(where: { $0.entry == id }), known.isFixed {
                 throw HNTTError(
                     .badInput, "incident \(id) is already fixed (\(known.fix))",
                     fix: "to change what was written, use `hntt log correct \(id) --text ...`")
@@ -118,7 +119,7 @@ extension Gateway {
                     .badInput, "the fix (\(timestamp(fixedAt))) is before the fault began (\(timestamp(began)))",
                     fix: "check --at")
             }
-            return try logbook.append(
+            return try await logbook.append(
                 room: incident.room,
                 FixContent(fix: fix, fixedAt: timestamp(fixedAt), operatorName: caller.operatorName ?? ""),
                 refersTo: id)
@@ -130,8 +131,8 @@ extension Gateway {
         try await audited(AuditRecord(device: "*", action: "log sign", detail: "entry \(id) by \(signer)"), by: caller)
         {
             let logbook = try await logbook()
-            let signed = try logbook.entry(id)
-            return try logbook.append(
+            let signed = try await logbook.entry(id)
+            return try await logbook.append(
                 room: signed.room, SignatureContent(signedBy: signer, signedAt: timestamp()), refersTo: id)
         }
     }
@@ -140,8 +141,8 @@ extension Gateway {
     public func correctEntry(_ id: Int64, text: String, by caller: Caller) async throws -> LogbookEntry {
         try await audited(AuditRecord(device: "*", action: "log correct", detail: "entry \(id)"), by: caller) {
             let logbook = try await logbook()
-            let corrected = try logbook.entry(id)
-            return try logbook.append(
+            let corrected = try await logbook.entry(id)
+            return try await logbook.append(
                 room: corrected.room, CorrectionContent(text: text, operatorName: caller.operatorName ?? ""),
                 refersTo: id)
         }
@@ -150,7 +151,8 @@ extension Gateway {
     /// Where the logbook's chain is broken, or nil; and how many entries it has.
     public func verifyLogbook() async throws -> (problem: String?, entries: Int) {
         let logbook = try await logbook()
-        return (try logbook.verify(), try logbook.list().count)
+        let count = try await logbook.list().count
+        return (try logbook.verify(), count)
     }
 
     /// Where the audit log's chain is broken, or nil; and how many entries it has.

@@ -131,7 +131,7 @@ extension Gateway {
             confirm: confirm, print: say)
         let result = await runner.run(procedure)
         for (device, driver) in zip(room.devices, drivers) { await finish(driver, device: device.id) }
-        let sessionID = try record(
+        let sessionID = try await record(
             result, of: procedure, request: request, room: room.id, unit: unit, operatorName: operatorName,
             overridden: overridden, state: state, logbook: Logbook(database: database))
         if result.succeeded, let leaves = procedure.leavesRoom, let phase = RoomState.Phase(rawValue: leaves) {
@@ -176,7 +176,7 @@ extension Gateway {
     private func record(
         _ result: RunResult, of procedure: Procedure, request: RunRequest, room: String, unit: String,
         operatorName: String?, overridden: [String], state: RoomState, logbook: Logbook
-    ) throws -> Int64? {
+    ) async throws -> Int64? {
         var sessionID: Int64?
         if let kind = SessionKind(rawValue: procedure.session.rawValue) {
             var session = SessionContent(
@@ -186,10 +186,10 @@ extension Gateway {
                 outcome: result.succeeded ? "ok" : "failed")
             if let quality = result.quality { session.record(quality) }
             if request.force { session.forced = request.reason ?? "" }
-            sessionID = try logbook.append(room: room, session).id
+            sessionID = try await logbook.append(room: room, session).id
         }
         for incident in result.incidents {
-            try logbook.append(
+            try await logbook.append(
                 room: room,
                 IncidentContent(
                     what: "\(procedure.id): \(incident.step): \(incident.error)",
@@ -200,7 +200,7 @@ extension Gateway {
                 refersTo: sessionID)
         }
         if request.force && procedure.session == .none {
-            try logbook.append(
+            try await logbook.append(
                 room: room,
                 IncidentContent(
                     what: "\(procedure.id) run against the rules: \(overridden.joined(separator: "; "))",
@@ -210,9 +210,9 @@ extension Gateway {
         // Leaving an official session (shutdown) ends it: its real end goes to the logbook, for the report's hours.
         if state.phase == .inSession, result.succeeded, let leaves = procedure.leavesRoom,
             leaves != RoomState.Phase.inSession.rawValue,
-            let open = try logbook.list(room: room).last(where: { $0.session?.sessionType == .official })
+            let open = try await logbook.list(room: room).last(where: { $0.session?.sessionType == .official })
         {
-            try logbook.append(
+            try await logbook.append(
                 room: room,
                 SessionEndContent(
                     endedAt: timestamp(result.startedAt), procedure: procedure.id, operatorName: operatorName ?? ""),

@@ -155,7 +155,7 @@ extension Gateway {
                 (device.id, $0.status, $0.checkedAt)
             }
         }
-        return YearlyReport.build(
+        return await YearlyReport.build(
             year: year, logbook: try Logbook(database: database).list(), drift: drift,
             audit: try AuditLog(database: database).list(limit: 1_000_000))
     }

@@ -43,9 +43,9 @@ public struct Logbook: Sendable {
     public func append(
         room: String, kind: LogbookEntry.Kind, refersTo: Int64? = nil, payload: [String: String],
         at date: Date = Date()
-    ) throws -> LogbookEntry {
+    ) async throws -> LogbookEntry {
         let text = Logbook.encode(payload)
-        return try database.writer.write { db in
+        return try await database.writer.write { db in
             let previous =
                 try String.fetchOne(db, sql: "SELECT hash FROM logbook ORDER BY id DESC LIMIT 1") ?? HashChain.genesis
             let at = timestamp(date)
@@ -65,8 +65,8 @@ public struct Logbook: Sendable {
     }
 
     /// Entries of a room (or all), between two times (ISO 8601 prefixes compare as text).
-    public func list(room: String? = nil, from: String? = nil, to: String? = nil) throws -> [LogbookEntry] {
-        try database.writer.read { db in
+    public func list(room: String? = nil, from: String? = nil, to: String? = nil) async throws -> [LogbookEntry] {
+        try await database.writer.read { db in
             var sql = "SELECT * FROM logbook WHERE 1 = 1"
             var arguments: [any DatabaseValueConvertible] = []
             if let room {
@@ -86,9 +86,9 @@ public struct Logbook: Sendable {
         }
     }
 
-    public func entry(_ id: Int64) throws -> LogbookEntry {
+    public func entry(_ id: Int64) async throws -> LogbookEntry {
         guard
-            let entry = try database.writer.read({ db in
+            let entry = try await database.writer.read({ db in
                 try Row.fetchOne(db, sql: "SELECT * FROM logbook WHERE id = ?", arguments: [id]).flatMap(Logbook.decode)
             })
         else {

@@ -260,9 +260,8 @@ extension Logbook {
     /// Appends typed content.
     @discardableResult
     public func append<C: LogbookContent>(room: String, _ content: C, refersTo: Int64? = nil, at date: Date = Date())
-        throws
-        -> LogbookEntry
+        async throws -> LogbookEntry
     {
-        try append(room: room, kind: C.kind, refersTo: refersTo, payload: content.payload, at: date)
+        try await append(room: room, kind: C.kind, refersTo: refersTo, payload: content.payload, at: date)
     }
 }

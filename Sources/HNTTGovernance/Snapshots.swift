@@ -67,9 +67,9 @@ public struct SnapshotStore: Sendable {
     public func record(
         device: String, software: String, settings: [(key: String, value: String)],
         at date: Date = Date()
-    ) throws -> (snapshot: Snapshot, isNew: Bool) {
+    ) async throws -> (snapshot: Snapshot, isNew: Bool) {
         let hash = SnapshotNormaliser.contentHash(settings)
-        return try database.writer.write { db in
+        return try await database.writer.write { db in
             if let last = try latest(device: device, db: db), last.contentHash == hash { return (last, false) }
             let takenAt = timestamp(date)
             try db.execute(

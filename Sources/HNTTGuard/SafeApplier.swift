@@ -26,14 +26,14 @@ public struct SafeApplier: Sendable {
     /// caller stores it as a snapshot).
     public func apply(
         _ changes: [ApprovedChange], on driver: any ConfigurableCodec, confirmWithin: Double? = nil,
-        recordBefore: (ConfigurationSettings) throws -> Void = { _ in },
+        recordBefore: (ConfigurationSettings) async throws -> Void = { _ in },
         confirmed: @Sendable () async -> Bool = { false }
     ) async throws -> ApplyReport {
         guard let device = changes.first?.device else {
             throw HNTTError(.badInput, "nothing to apply", fix: "name at least one key")
         }
         let before = try await driver.configuration(key: nil)
-        try recordBefore(before)
+        try await recordBefore(before)
         var previous: [String: String] = [:]
         for change in changes {
             guard let value = before[change.key] else {

@@ -213,7 +213,7 @@ public struct ProcedureRunner: Sendable {
             case .standbyOff: return (status.standby == .off, "standby \(status.standby.rawValue)")
             case .standbyOn: return (status.standby == .on, "standby \(status.standby.rawValue)")
             case .callConnected:
-                let connected = status.calls.contains { $0.status.lowercased() == "connected" }
+                let connected = status.calls.contains { $0.state == .connected }
                 return (
                     connected,
                     status.calls.map { "#\($0.id) \($0.status)" }.joined(separator: ", ").isEmpty

@@ -77,16 +77,16 @@ struct SnapshotTests {
     }
 
     @Test("an identical snapshot is not stored twice; a change is; no secret reaches the database file")
-    func storage() throws {
+    func storage() async throws {
         let site = try GovernanceSite()
         let store = SnapshotStore(database: site.database)
         let first = site.normaliser.normalise(try settings(fromDump: dump), profile: site.profile)
-        let a = try store.record(device: "ubnd-codec", software: "ce9", settings: first)
-        let b = try store.record(device: "ubnd-codec", software: "ce9", settings: first)
+        let a = try await store.record(device: "ubnd-codec", software: "ce9", settings: first)
+        let b = try await store.record(device: "ubnd-codec", software: "ce9", settings: first)
         #expect(a.isNew && !b.isNew && a.snapshot.id == b.snapshot.id)
         var changed = first
         changed[3].value = "Tampered"
-        let c = try store.record(device: "ubnd-codec", software: "ce9", settings: changed)
+        let c = try await store.record(device: "ubnd-codec", software: "ce9", settings: changed)
         #expect(c.isNew)
         #expect(try store.list(device: "ubnd-codec").count == 2)
         #expect(try store.previous(of: c.snapshot)?.id == a.snapshot.id)
