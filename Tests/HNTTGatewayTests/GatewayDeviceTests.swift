@@ -41,6 +41,15 @@ final class GatewaySite: @unchecked Sendable {
             .replacingOccurrences(of: "command: 15", with: "command: 3")
             try text.write(to: profiles.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
         }
+        let procedures = directory.appendingPathComponent("procedures")
+        try FileManager.default.createDirectory(at: procedures, withIntermediateDirectories: true)
+        for name in ["power-on", "test-call", "dial", "shutdown"] {
+            let text = try String(
+                contentsOf: repository.appendingPathComponent("procedures/\(name).yaml"), encoding: .utf8
+            )
+            .replacingOccurrences(of: "seconds: 10", with: "seconds: 1")
+            try text.write(to: procedures.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+        }
         let inventory = directory.appendingPathComponent("inventory.yaml")
         try """
         site: "UBND xã Thử"
