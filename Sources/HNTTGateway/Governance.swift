@@ -108,7 +108,7 @@ extension Gateway {
         var outcomes: [RemediationOutcome] = []
         for report in reports where report.status == .drift {
             do {
-                let baseline = try verifiedBaseline(of: report.device)
+                let baseline = try await verifiedBaseline(of: report.device)
                 guard let baseline else { continue }
                 let keys = report.changes.map(\.key)
                 let changes = Authorizer(database: database).authorize(baseline: baseline, keys: keys)
@@ -136,11 +136,11 @@ extension Gateway {
     }
 
     /// The device's baseline in force, checked against the signed documents it rests on.
-    public func verifiedBaseline(of device: String) throws -> Baseline? {
+    public func verifiedBaseline(of device: String) async throws -> Baseline? {
         let database = try database()
         let normaliser = try normaliser()
         let profile = try profile(of: self.device(device))
-        return try BaselineStore(database: database).verifiedCurrent(
+        return try await BaselineStore(database: database).verifiedCurrent(
             device: device, trust: TrustStore(database: database)
         ) { key, value in
             profile.isSecret(key) ? normaliser.protect(value) : value
@@ -156,7 +156,7 @@ extension Gateway {
             let device = try inventory.device(id)
             let profile = try profile(of: device)
             if let fromSnapshot {
-                let snapshot = try SnapshotStore(database: try await openDatabase()).snapshot(id: fromSnapshot)
+                let snapshot = try await SnapshotStore(database: try await openDatabase()).snapshot(id: fromSnapshot)
                 guard snapshot.device == id else {
                     throw HNTTError(
                         .badInput, "snapshot \(fromSnapshot) is of \(snapshot.device), not \(id)",
@@ -176,7 +176,7 @@ extension Gateway {
             let document = try BaselineDocument.load(path: file)
             let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
             let database = try await openDatabase()
-            return try BaselineStore(database: database).importDocument(
+            return try await BaselineStore(database: database).importDocument(
                 document, documentText: text, inventory: try inventory(),
                 trust: TrustStore(database: database))
         }
@@ -192,7 +192,7 @@ extension Gateway {
         return try await audited(record, by: caller) {
             let order = try ChangeOrder.load(path: file)
             for entry in order.devices { _ = try device(entry.device) }
-            let approved = try Authorizer(database: try await openDatabase()).authorize(order)
+            let approved = try await Authorizer(database: try await openDatabase()).authorize(order)
             var reports: [ApplyReport] = []
             for device in Dictionary(grouping: approved, by: \.device).keys.sorted() {
                 reports.append(
@@ -216,7 +216,7 @@ extension Gateway {
                     fix: Authorizer.whoCanAuthorise + "; then pass --authorization FILE")
             }
             let order = try ChangeOrder.load(path: authorization)
-            let approved = try Authorizer(database: try await openDatabase()).authorize(
+            let approved = try await Authorizer(database: try await openDatabase()).authorize(
                 order, exactly: (id, key, value))
             return try await apply(approved, order: order, confirmWithin: nil)
         }
@@ -225,7 +225,7 @@ extension Gateway {
     /// Confirms a change applied with a confirmation window.
     public func confirmOrder(_ orderID: String, by caller: Caller) async throws {
         try await audited(AuditRecord(device: "*", action: "change confirm", detail: "order \(orderID)"), by: caller) {
-            try OrderLedger(database: try await openDatabase()).confirm(orderID: orderID)
+            try await OrderLedger(database: try await openDatabase()).confirm(orderID: orderID)
         }
     }
 
@@ -255,7 +255,7 @@ extension Gateway {
                 },
                 confirmed: {
                     guard let orderID else { return false }
-                    return (try? ledger.isConfirmed(orderID: orderID)) ?? false
+                    return (try? await ledger.isConfirmed(orderID: orderID)) ?? false
                 })
         }
         // The approved state moves with the change: the next baseline version, the order as provenance.
@@ -263,7 +263,7 @@ extension Gateway {
             let changed = report.applied.map {
                 (key: $0.key, value: profile.isSecret($0.key) ? normaliser.protect($0.value) : $0.value)
             }
-            try BaselineStore(database: database).supersede(
+            try await BaselineStore(database: database).supersede(
                 device: deviceID, changed: changed, signer: signature.signer,
                 reference: signature.reference, signedAt: signature.signedAt,
                 document: order.yaml())

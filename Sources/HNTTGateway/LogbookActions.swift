@@ -152,16 +152,18 @@ extension Gateway {
     public func verifyLogbook() async throws -> (problem: String?, entries: Int) {
         let logbook = try await logbook()
         let count = try await logbook.list().count
-        return (try logbook.verify(), count)
+        let problem = try await logbook.verify()
+        return (problem, count)
     }
 
     /// Where the audit log's chain is broken, or nil; and how many entries it has.
     public func verifyAudit() async throws -> (problem: String?, entries: Int) {
         let log = AuditLog(database: try await openDatabase())
-        return (try log.verify(), try log.list(limit: Int.max).count)
+        let problem = try await log.verify()
+        return (problem, try await log.list(limit: Int.max).count)
     }
 
     public func auditEntries(device: String?, limit: Int) async throws -> [AuditEntry] {
-        try AuditLog(database: try await openDatabase()).list(device: device, limit: limit)
+        try await AuditLog(database: try await openDatabase()).list(device: device, limit: limit)
     }
 }

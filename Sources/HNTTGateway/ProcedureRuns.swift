@@ -93,7 +93,7 @@ extension Gateway {
         }
         let database = try await openDatabase()
         let states = RoomStates(database: database)
-        var state = try states.state(of: room.id)
+        var state = try await states.state(of: room.id)
         let operatorName = caller.operatorName
         let unit = request.organizer.flatMap { inventory.organizers[$0] } ?? room.unit
         if procedure.session != .none && (operatorName ?? "").isEmpty {
@@ -121,7 +121,7 @@ extension Gateway {
         let runner = ProcedureRunner(
             devices: RoomDevices(codec: codec, cameras: cameras), number: request.number,
             driftCheck: {
-                guard let device = codecDevice, let baseline = try baselines.current(device: device.id) else {
+                guard let device = codecDevice, let baseline = try await baselines.current(device: device.id) else {
                     return true
                 }
                 let live = try await self.liveConfiguration(device, normaliser: normaliser).settings
@@ -139,9 +139,9 @@ extension Gateway {
             if phase == .ready { state.poweredAt = timestamp() }
             if phase == .tested { state.testedAt = timestamp() }
             if phase == .off { state.testedAt = nil }
-            try states.set(state, of: room.id)
+            try await states.set(state, of: room.id)
         }
-        return RunOutcome(
+        return await RunOutcome(
             room: room.id, procedure: procedure.id, result: result, logbookEntry: sessionID,
             phase: try states.state(of: room.id).phase)
     }

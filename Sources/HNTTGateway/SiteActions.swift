@@ -85,27 +85,29 @@ extension Gateway {
     public func trustKey(_ file: String, name: String, by caller: Caller) async throws -> String {
         try await audited(AuditRecord(device: "*", action: "trust add", detail: "key \(name)"), by: caller) {
             let key = try ApprovalKeys.loadPublic(file)
-            try TrustStore(database: try await openDatabase()).add(name: name, publicKey: key)
+            try await TrustStore(database: try await openDatabase()).add(name: name, publicKey: key)
             return key
         }
     }
 
     public func untrustKey(_ name: String, by caller: Caller) async throws {
         try await audited(AuditRecord(device: "*", action: "trust remove", detail: "key \(name)"), by: caller) {
-            try TrustStore(database: try await openDatabase()).remove(name: name)
+            try await TrustStore(database: try await openDatabase()).remove(name: name)
         }
     }
 
-    public func trustedKeys() async throws -> [TrustedKey] { try TrustStore(database: try await openDatabase()).list() }
+    public func trustedKeys() async throws -> [TrustedKey] {
+        try await TrustStore(database: try await openDatabase()).list()
+    }
 
     // MARK: - Snapshots stored
 
     public func snapshots(of device: String) async throws -> [Snapshot] {
-        try SnapshotStore(database: try await openDatabase()).list(device: device)
+        try await SnapshotStore(database: try await openDatabase()).list(device: device)
     }
 
     public func storedSnapshot(_ id: Int64) async throws -> Snapshot {
-        try SnapshotStore(database: try await openDatabase()).snapshot(id: id)
+        try await SnapshotStore(database: try await openDatabase()).snapshot(id: id)
     }
 
     /// What changed between two snapshots, or between one and the one before it.
@@ -113,12 +115,12 @@ extension Gateway {
         from: Snapshot, to: Snapshot, changes: [SettingChange]
     ) {
         let store = SnapshotStore(database: try await openDatabase())
-        var older = try store.snapshot(id: first)
+        var older = try await store.snapshot(id: first)
         var newer = older
         if let second {
-            newer = try store.snapshot(id: second)
+            newer = try await store.snapshot(id: second)
         } else {
-            guard let previous = try store.previous(of: older) else {
+            guard let previous = try await store.previous(of: older) else {
                 throw HNTTError(
                     .badInput, "snapshot \(first) is the first of \(older.device); nothing to compare with",
                     fix: "give two snapshot ids")
@@ -131,11 +133,11 @@ extension Gateway {
     // MARK: - Baselines stored
 
     public func baselineHistory(device: String?) async throws -> [Baseline] {
-        try BaselineStore(database: try await openDatabase()).history(device: device)
+        try await BaselineStore(database: try await openDatabase()).history(device: device)
     }
 
     public func baselineInForce(device: String) async throws -> Baseline {
-        guard let baseline = try BaselineStore(database: try await openDatabase()).current(device: device) else {
+        guard let baseline = try await BaselineStore(database: try await openDatabase()).current(device: device) else {
             throw HNTTError(
                 .badInput, "\(device) has no approved baseline", device: device,
                 fix:
@@ -150,13 +152,14 @@ extension Gateway {
     /// The yearly report's figures (Điều 5.8), from the logbook, the drift history and the audit log.
     public func yearlyReport(_ year: Int) async throws -> YearlyReport {
         let database = try await openDatabase()
-        let drift = try inventory().devices.flatMap { device in
-            try DriftChecker(database: database).history(device: device.id, limit: 100_000).map {
-                (device.id, $0.status, $0.checkedAt)
+        var drift: [(device: String, status: String, at: String)] = []
+        for device in try inventory().devices {
+            for result in try await DriftChecker(database: database).history(device: device.id, limit: 100_000) {
+                drift.append((device.id, result.status, result.checkedAt))
             }
         }
-        return await YearlyReport.build(
-            year: year, logbook: try Logbook(database: database).list(), drift: drift,
-            audit: try AuditLog(database: database).list(limit: 1_000_000))
+        let logbook = try await Logbook(database: database).list()
+        let audit = try await AuditLog(database: database).list(limit: 1_000_000)
+        return YearlyReport.build(year: year, logbook: logbook, drift: drift, audit: audit)
     }
 }

@@ -68,13 +68,13 @@ public struct TrustStore: Sendable {
 
     public init(database: GovernanceDatabase) { self.database = database }
 
-    public func add(name: String, publicKey: String) throws {
+    public func add(name: String, publicKey: String) async throws {
         guard !name.isEmpty, name.count <= 100 else {
             throw HNTTError(
                 .badInput, "a trusted key needs a name", fix: "pass --name, e.g. --name \"So TTTT Thanh Hoa 2026\"")
         }
         do {
-            try database.writer.write { db in
+            try await database.writer.write { db in
                 try db.execute(
                     sql: "INSERT INTO trusted_key (name, public_key, added_at) VALUES (?, ?, ?)",
                     arguments: [name, publicKey, timestamp()])
@@ -86,16 +86,16 @@ public struct TrustStore: Sendable {
         }
     }
 
-    public func remove(name: String) throws {
-        let removed = try database.writer.write { db -> Int in
+    public func remove(name: String) async throws {
+        let removed = try await database.writer.write { db -> Int in
             try db.execute(sql: "DELETE FROM trusted_key WHERE name = ?", arguments: [name])
             return db.changesCount
         }
         if removed == 0 { throw HNTTError(.badInput, "no trusted key named \"\(name)\"", fix: "see `hntt trust list`") }
     }
 
-    public func list() throws -> [TrustedKey] {
-        try database.writer.read { db in
+    public func list() async throws -> [TrustedKey] {
+        try await database.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM trusted_key ORDER BY name").map {
                 TrustedKey(name: $0["name"], publicKey: $0["public_key"], addedAt: $0["added_at"])
             }
@@ -103,7 +103,7 @@ public struct TrustStore: Sendable {
     }
 
     /// The trusted key with this public key, if any.
-    public func key(publicKey: String) throws -> TrustedKey? {
-        try list().first { $0.publicKey == publicKey }
+    public func key(publicKey: String) async throws -> TrustedKey? {
+        try await list().first { $0.publicKey == publicKey }
     }
 }

@@ -31,20 +31,7 @@ public struct AuditLog: Sendable {
 
     public init(database: GovernanceDatabase) { self.database = database }
 
-    /// Appends an entry; the chain is extended inside one write transaction.
-    @discardableResult
-    public func append(
-        device: String, action: String, outcome: String, detail: String, operatorName: String?,
-        osUser: String = AuditLog.currentUser, at date: Date = Date()
-    ) throws -> AuditEntry {
-        try database.writer.write { db in
-            try AuditLog.insert(
-                db, device: device, action: action, outcome: outcome, detail: detail,
-                operatorName: operatorName ?? "", osUser: osUser, at: timestamp(date))
-        }
-    }
-
-    /// The same, from async code: the write runs on the database's own queue, not the cooperative pool.
+    /// Appends an entry; the chain is extended inside one write transaction, on the database's own queue.
     @discardableResult
     public func append(
         device: String, action: String, outcome: String, detail: String, operatorName: String?,
@@ -77,8 +64,8 @@ public struct AuditLog: Sendable {
             action: action, outcome: outcome, detail: detail, previousHash: previous, hash: hash)
     }
 
-    public func list(device: String? = nil, limit: Int = 100) throws -> [AuditEntry] {
-        try database.writer.read { db in
+    public func list(device: String? = nil, limit: Int = 100) async throws -> [AuditEntry] {
+        try await database.writer.read { db in
             let rows =
                 device == nil
                 ? try Row.fetchAll(
@@ -93,8 +80,8 @@ public struct AuditLog: Sendable {
     }
 
     /// The first place the chain is broken, in words, or nil when it is whole.
-    public func verify() throws -> String? {
-        let entries = try database.writer.read { db in
+    public func verify() async throws -> String? {
+        let entries = try await database.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id").map(AuditLog.decode)
         }
         return HashChain.firstBreak(

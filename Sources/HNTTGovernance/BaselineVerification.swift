@@ -11,10 +11,10 @@ extension BaselineStore {
     public func verifiedCurrent(
         device: String, trust: TrustStore,
         normalise: (_ key: String, _ value: String) -> String
-    ) throws -> Baseline? {
-        let versions = try history(device: device)
+    ) async throws -> Baseline? {
+        let versions = try await history(device: device)
         guard let current = versions.last else { return nil }
-        let keys = try trust.list()
+        let keys = try await trust.list()
         var expected: [(key: String, value: String)]?
         for version in versions {
             expected = try BaselineStore.expectedSettings(

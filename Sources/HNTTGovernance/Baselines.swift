@@ -46,13 +46,13 @@ public struct BaselineStore: Sendable {
     public func importDocument(
         _ document: BaselineDocument, documentText: String, inventory: Inventory,
         trust: TrustStore
-    ) throws -> [(device: String, version: Int)] {
-        let key = try document.verify(trusting: try trust.list())
+    ) async throws -> [(device: String, version: Int)] {
+        let key = try await document.verify(trusting: try trust.list())
         guard let signature = document.signature else { return [] }
         for entry in document.devices {
             _ = try inventory.device(entry.device)
         }
-        return try database.writer.write { db in
+        return try await database.writer.write { db in
             try document.devices.map { entry in
                 let previous =
                     try Int.fetchOne(
@@ -78,20 +78,21 @@ public struct BaselineStore: Sendable {
     public func supersede(
         device: String, changed: [(key: String, value: String)], signer: String, reference: String,
         signedAt: String, document: String
-    ) throws -> Int? {
-        guard let current = try current(device: device) else { return nil }
+    ) async throws -> Int? {
+        guard let current = try await current(device: device) else { return nil }
         var settings = current.settings
         for change in changed {
             if let index = settings.firstIndex(where: { $0.key == change.key }) { settings[index].value = change.value }
         }
-        return try database.writer.write { db in
+        let encoded = SettingsCoding.encode(settings)
+        return try await database.writer.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO baseline (device, version, settings, signer, reference, signed_at, key_name, imported_at, document)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    device, current.version + 1, SettingsCoding.encode(settings), signer, reference, signedAt,
+                    device, current.version + 1, encoded, signer, reference, signedAt,
                     current.keyName, timestamp(), document,
                 ])
             return current.version + 1
@@ -99,8 +100,8 @@ public struct BaselineStore: Sendable {
     }
 
     /// The device's approved baseline in force (its newest version), if any.
-    public func current(device: String) throws -> Baseline? {
-        try database.writer.read { db in
+    public func current(device: String) async throws -> Baseline? {
+        try await database.writer.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM baseline WHERE device = ? ORDER BY version DESC LIMIT 1",
                 arguments: [device]
@@ -109,8 +110,8 @@ public struct BaselineStore: Sendable {
     }
 
     /// Every version of every baseline (or of one device), oldest first.
-    public func history(device: String? = nil) throws -> [Baseline] {
-        try database.writer.read { db in
+    public func history(device: String? = nil) async throws -> [Baseline] {
+        try await database.writer.read { db in
             if let device {
                 return try Row.fetchAll(
                     db, sql: "SELECT * FROM baseline WHERE device = ? ORDER BY version", arguments: [device]

@@ -43,13 +43,13 @@ public struct DriftChecker: Sendable {
     ) async throws -> [DriftReport] {
         var approved: [String: Baseline] = [:]
         for device in devices {
-            if let baseline = try baselines.current(device: device.id) { approved[device.id] = baseline }
+            if let baseline = try await baselines.current(device: device.id) { approved[device.id] = baseline }
         }
         let frozen = approved
         let reports = await forEachBounded(devices, parallel: parallel, progress: progress) { device in
             await DriftChecker.checkOne(device, baseline: frozen[device.id], read: read)
         }
-        try record(reports)
+        try await record(reports)
         return reports
     }
 
@@ -89,9 +89,9 @@ public struct DriftChecker: Sendable {
         }
     }
 
-    private func record(_ reports: [DriftReport]) throws {
+    private func record(_ reports: [DriftReport]) async throws {
         let now = timestamp()
-        try database.writer.write { db in
+        try await database.writer.write { db in
             for report in reports {
                 let changes = report.changes.map {
                     ["key": $0.key, "approved": $0.before ?? "", "live": $0.after ?? ""]
@@ -109,8 +109,8 @@ public struct DriftChecker: Sendable {
     }
 
     /// The recorded results of one device, newest first.
-    public func history(device: String, limit: Int = 50) throws -> [(checkedAt: String, status: String)] {
-        try database.writer.read { db in
+    public func history(device: String, limit: Int = 50) async throws -> [(checkedAt: String, status: String)] {
+        try await database.writer.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT checked_at, status FROM drift_result WHERE device = ? ORDER BY id DESC LIMIT ?",
                 arguments: [device, limit]

@@ -98,8 +98,9 @@ public struct Logbook: Sendable {
     }
 
     /// The first place the chain is broken, or nil.
-    public func verify() throws -> String? {
-        let rows = try database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM logbook ORDER BY id") }
+    public func verify() async throws -> String? {
+        let rows = try await database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM logbook ORDER BY id")
+        }
         return HashChain.firstBreak(
             rows.map { row in
                 let refersTo: Int64? = row["refers_to"]
@@ -150,8 +151,8 @@ public struct RoomStates: Sendable {
 
     public init(database: GovernanceDatabase) { self.database = database }
 
-    public func state(of room: String) throws -> RoomState {
-        try database.writer.read { db in
+    public func state(of room: String) async throws -> RoomState {
+        try await database.writer.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM room_state WHERE room = ?", arguments: [room])
             else {
                 return RoomState(phase: .off, poweredAt: nil, testedAt: nil)
@@ -162,8 +163,8 @@ public struct RoomStates: Sendable {
         }
     }
 
-    public func set(_ state: RoomState, of room: String) throws {
-        try database.writer.write { db in
+    public func set(_ state: RoomState, of room: String) async throws {
+        try await database.writer.write { db in
             try db.execute(
                 sql:
                     "INSERT OR REPLACE INTO room_state (room, state, powered_at, tested_at, updated_at) VALUES (?, ?, ?, ?, ?)",

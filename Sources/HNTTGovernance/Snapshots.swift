@@ -83,9 +83,9 @@ public struct SnapshotStore: Sendable {
         }
     }
 
-    public func snapshot(id: Int64) throws -> Snapshot {
+    public func snapshot(id: Int64) async throws -> Snapshot {
         guard
-            let snapshot = try database.writer.read({ db in
+            let snapshot = try await database.writer.read({ db in
                 try Row.fetchOne(db, sql: "SELECT * FROM snapshot WHERE id = ?", arguments: [id]).map(
                     SnapshotStore.decode)
             })
@@ -95,20 +95,20 @@ public struct SnapshotStore: Sendable {
         return snapshot
     }
 
-    public func list(device: String) throws -> [Snapshot] {
-        try database.writer.read { db in
+    public func list(device: String) async throws -> [Snapshot] {
+        try await database.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM snapshot WHERE device = ? ORDER BY id", arguments: [device]).map(
                 SnapshotStore.decode)
         }
     }
 
-    public func latest(device: String) throws -> Snapshot? {
-        try database.writer.read { db in try latest(device: device, db: db) }
+    public func latest(device: String) async throws -> Snapshot? {
+        try await database.writer.read { db in try latest(device: device, db: db) }
     }
 
     /// The snapshot of the same device taken before `snapshot`.
-    public func previous(of snapshot: Snapshot) throws -> Snapshot? {
-        try database.writer.read { db in
+    public func previous(of snapshot: Snapshot) async throws -> Snapshot? {
+        try await database.writer.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM snapshot WHERE device = ? AND id < ? ORDER BY id DESC LIMIT 1",
                 arguments: [snapshot.device, snapshot.id]

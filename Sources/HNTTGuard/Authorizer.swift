@@ -21,8 +21,8 @@ public struct Authorizer: Sendable {
     public func authorize(
         _ order: ChangeOrder, scope: [String]? = nil, exactly: (device: String, key: String, value: String)? = nil,
         now: Date = Date()
-    ) throws -> [ApprovedChange] {
-        let trust = try TrustStore(database: database).list()
+    ) async throws -> [ApprovedChange] {
+        let trust = try await TrustStore(database: database).list()
         _ = try order.verify(trusting: trust)
         let reference = order.signature?.reference ?? "?"
         guard let from = parseTimestamp(order.validFrom), let until = parseTimestamp(order.validUntil) else {
@@ -74,7 +74,7 @@ public struct Authorizer: Sendable {
                     fix: Authorizer.whoCanAuthorise)
             }
         }
-        try consume(order, reference: reference)
+        try await consume(order, reference: reference)
         return approved
     }
 
@@ -94,8 +94,8 @@ public struct Authorizer: Sendable {
             device: change.device, key: change.key, value: previous, authority: "rollback of \(change.authority)")
     }
 
-    private func consume(_ order: ChangeOrder, reference: String) throws {
-        if let usedAt = try OrderLedger(database: database).consume(id: order.id, reference: reference) {
+    private func consume(_ order: ChangeOrder, reference: String) async throws {
+        if let usedAt = try await OrderLedger(database: database).consume(id: order.id, reference: reference) {
             throw HNTTError(
                 .blocked, "change order \(reference) was already used at \(usedAt): an order works once",
                 fix: "ask for a new order: " + Authorizer.whoCanAuthorise)

@@ -72,7 +72,7 @@ final class GatewaySite: @unchecked Sendable {
 
     func auditTrail() async throws -> [AuditEntry] {
         let database = try await gateway.openDatabase()
-        return try await onOwnThread { try AuditLog(database: database).list(limit: 100) }
+        return try await AuditLog(database: database).list(limit: 100)
     }
 
     deinit { stopNow() }
@@ -99,7 +99,7 @@ struct GatewayDeviceTests {
         #expect(trail.map(\.action) == ["wake", "mute", "dial", "hangup", "preset store"])
         #expect(trail.allSatisfy { $0.outcome == "done" && $0.operatorName == "Lê Thị B" && $0.osUser == "kythuat" })
         let database = try await gateway.openDatabase()
-        #expect(try await onOwnThread { try AuditLog(database: database).verify() } == nil)
+        #expect(try await AuditLog(database: database).verify() == nil)
         await site.stop()
     }
 

@@ -14,7 +14,7 @@ extension GatewaySite {
         let authority = directory.appendingPathComponent("authority").path
         let publicKey = try ApprovalKeys.createPair(in: authority)
         let database = try await gateway.openDatabase()
-        try await onOwnThread { try TrustStore(database: database).add(name: "Sở KH&CN", publicKey: publicKey) }
+        try await TrustStore(database: database).add(name: "Sở KH&CN", publicKey: publicKey)
         var document = try await gateway.draftBaseline([device], fromSnapshot: nil)
         try document.sign(
             with: try ApprovalKeys.loadPrivate(authority + "/" + ApprovalKeys.privateFileName),

@@ -88,8 +88,8 @@ struct SnapshotTests {
         changed[3].value = "Tampered"
         let c = try await store.record(device: "ubnd-codec", software: "ce9", settings: changed)
         #expect(c.isNew)
-        #expect(try store.list(device: "ubnd-codec").count == 2)
-        #expect(try store.previous(of: c.snapshot)?.id == a.snapshot.id)
+        await #expect(try store.list(device: "ubnd-codec").count == 2)
+        await #expect(try store.previous(of: c.snapshot)?.id == a.snapshot.id)
         for name in try FileManager.default.contentsOfDirectory(atPath: site.data.path)
         where name.hasPrefix("hntt.sqlite") {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: site.data.file(name)))
@@ -131,14 +131,14 @@ struct BaselineTests {
         return document
     }
 
-    func trust(_ site: GovernanceSite, _ key: Curve25519.Signing.PrivateKey) throws -> TrustStore {
+    func trust(_ site: GovernanceSite, _ key: Curve25519.Signing.PrivateKey) async throws -> TrustStore {
         let store = TrustStore(database: site.database)
-        try store.add(name: "Sở TT&TT", publicKey: key.publicKey.rawRepresentation.base64EncodedString())
+        try await store.add(name: "Sở TT&TT", publicKey: key.publicKey.rawRepresentation.base64EncodedString())
         return store
     }
 
     @Test("a draft keeps only governed keys; signed, it survives a YAML round trip and verifies")
-    func signAndVerify() throws {
+    func signAndVerify() async throws {
         let site = try GovernanceSite()
         let key = Curve25519.Signing.PrivateKey()
         let document = try signedDocument(site, key: key)
@@ -151,14 +151,15 @@ struct BaselineTests {
         try document.yaml().write(toFile: path, atomically: true, encoding: .utf8)
         let reloaded = try BaselineDocument.load(path: path)
         #expect(reloaded == document)
-        #expect(try reloaded.verify(trusting: try trust(site, key).list()).name == "Sở TT&TT")
+        let trusted = try await trust(site, key).list()
+        #expect(try reloaded.verify(trusting: trusted).name == "Sở TT&TT")
     }
 
     @Test("unsigned, unknown key, altered document, altered signature: each refused with exit 3 and its reason")
-    func refusals() throws {
+    func refusals() async throws {
         let site = try GovernanceSite()
         let key = Curve25519.Signing.PrivateKey()
-        let trusted = try trust(site, key).list()
+        let trusted = try await trust(site, key).list()
         let document = try signedDocument(site, key: key)
 
         var unsigned = document
@@ -186,23 +187,23 @@ struct BaselineTests {
     }
 
     @Test("importing a new baseline supersedes the old one and keeps the history")
-    func versions() throws {
+    func versions() async throws {
         let site = try GovernanceSite()
         let key = Curve25519.Signing.PrivateKey()
-        let trustStore = try trust(site, key)
+        let trustStore = try await trust(site, key)
         let store = BaselineStore(database: site.database)
         let inventory = Inventory(
             path: "inventory.yaml", site: "x",
             rooms: [Room(id: "ubnd", name: "UBND", unit: "VP", devices: [site.device])])
         var document = try signedDocument(site, key: key)
-        try store.importDocument(document, documentText: document.yaml(), inventory: inventory, trust: trustStore)
+        try await store.importDocument(document, documentText: document.yaml(), inventory: inventory, trust: trustStore)
         document.devices[0].settings[0].value = "On"
         try document.sign(with: key, signer: "B", reference: "124/QĐ-STTTT")
-        let versions = try store.importDocument(
+        let versions = try await store.importDocument(
             document, documentText: document.yaml(), inventory: inventory, trust: trustStore)
         #expect(versions.map(\.version) == [2])
-        #expect(try store.current(device: "ubnd-codec")?.reference == "124/QĐ-STTTT")
-        #expect(try store.history(device: "ubnd-codec").map(\.version) == [1, 2])
+        await #expect(try store.current(device: "ubnd-codec")?.reference == "124/QĐ-STTTT")
+        await #expect(try store.history(device: "ubnd-codec").map(\.version) == [1, 2])
     }
 
     @Test("the approval private key file is private")
