@@ -1,21 +1,5 @@
 import Foundation
-
-/// What a fault was about, so the yearly report can count incidents by kind (Điều 5.8).
-public enum IncidentKind: String, Sendable, CaseIterable, Codable {
-    case network, audio, video, device, procedure, other
-
-    /// The name a district office writes in its report.
-    public var vietnamese: String {
-        switch self {
-        case .network: return "Đường truyền"
-        case .audio: return "Âm thanh"
-        case .video: return "Hình ảnh"
-        case .device: return "Thiết bị"
-        case .procedure: return "Quy trình"
-        case .other: return "Khác"
-        }
-    }
-}
+import HNTTCore
 
 /// An incident as the logbook tells it: when it began, whether and when it was fixed (in the
 /// incident entry itself, or by a later `fix` entry that refers to it).

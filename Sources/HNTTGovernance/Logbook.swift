@@ -135,10 +135,7 @@ public struct Logbook: Sendable {
 
 /// Where a room stands in the day's procedure (Điều 3.2, 5.4).
 public struct RoomState: Sendable, Equatable {
-    public enum Phase: String, Sendable {
-        case off, ready, tested
-        case inSession = "in-session"
-    }
+    public typealias Phase = RoomPhase
 
     public var phase: Phase
     public var poweredAt: String?

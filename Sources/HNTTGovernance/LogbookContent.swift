@@ -1,11 +1,6 @@
 import Foundation
 import HNTTCore
 
-/// A test call or an official session (Điều 5.4).
-public enum SessionKind: String, Codable, Sendable, CaseIterable {
-    case test, official
-}
-
 /// What a logbook entry says, one Codable struct per kind. Stored as the JSON object of strings
 /// the logbook has kept since its first version (the same keys), so older rows read the same.
 public protocol LogbookContent: Codable, Sendable {
