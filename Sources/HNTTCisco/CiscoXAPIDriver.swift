@@ -114,9 +114,9 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisti
         let path =
             try key.map { key in try attributing(to: deviceID) { try XAPICommands.configurationPath(key) } } ?? []
         let reply = try await run((["xConfiguration"] + path).joined(separator: " "), .configuration(prefix: path))
-        var entries: [(key: String, value: String)] = []
+        var entries: [Setting] = []
         for case .configuration(let path, let value) in reply.records {
-            entries.append((path.joined(separator: " "), value))
+            entries.append(Setting(path.joined(separator: " "), value))
         }
         if entries.isEmpty, let key {
             throw HNTTError(

@@ -118,22 +118,32 @@ public enum CallProtocol: String, Sendable, CaseIterable {
     case auto, sip, h323
 }
 
+/// One configuration setting: the vendor's key (path words joined by single spaces, or a Poly
+/// setting name) and its value as text.
+public struct Setting: Sendable, Hashable, Codable {
+    public var key: String
+    public var value: String
+
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+
+    public init(_ key: String, _ value: String) { self.init(key: key, value: value) }
+}
+
 /// Configuration as the device prints it: keys are the vendor's path words joined by single
 /// spaces, in the device's order.
 public struct ConfigurationSettings: Sendable, Equatable {
-    public var entries: [(key: String, value: String)]
+    public var entries: [Setting]
     /// Keys the profile lists that this firmware refused as unknown or unsupported: reported,
     /// left out of snapshots and drift, never a failure of the whole read.
     public var unsupported: [String]
-    public init(_ entries: [(key: String, value: String)], unsupported: [String] = []) {
+    public init(_ entries: [Setting], unsupported: [String] = []) {
         self.entries = entries
         self.unsupported = unsupported
     }
     public subscript(key: String) -> String? { entries.first { $0.key == key }?.value }
-    public static func == (a: ConfigurationSettings, b: ConfigurationSettings) -> Bool {
-        a.entries.map(\.key) == b.entries.map(\.key) && a.entries.map(\.value) == b.entries.map(\.value)
-            && a.unsupported == b.unsupported
-    }
 }
 
 /// The operations every room device offers, codec or camera, whatever its vendor and transport.

@@ -7,7 +7,7 @@ import HNTTGovernance
 // returns: one rendering for every interface (the CLI's `--json` and, later, the HTTP API).
 
 /// Settings as JSON, secrets masked.
-public func settingsJSON(_ settings: [(key: String, value: String)]) -> JSONValue {
+public func settingsJSON(_ settings: [Setting]) -> JSONValue {
     .object(settings.map { ($0.key, .string(SnapshotNormaliser.display($0.value))) })
 }
 

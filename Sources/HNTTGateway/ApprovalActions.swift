@@ -10,14 +10,14 @@ extension Gateway {
     /// A change order for the Sở to review and sign; every value is checked before it is written.
     public func requestChange(_ id: String, settings: [String], reason: String) throws -> ChangeOrder {
         _ = try device(id)
-        let changes = try settings.map { pair -> (key: String, value: String) in
+        let changes = try settings.map { pair -> Setting in
             guard let equals = pair.firstIndex(of: "=") else {
                 throw HNTTError(
                     .badInput, "\"\(pair)\" is not KEY=VALUE", fix: "write e.g. \"SIP DisplayName=New name\"")
             }
             let value = String(pair[pair.index(after: equals)...])
             try SafeValue.check(value, field: "the value of \(pair[..<equals])")
-            return (String(pair[..<equals]), value)
+            return Setting(String(pair[..<equals]), value)
         }
         guard !changes.isEmpty else {
             throw HNTTError(.badInput, "name at least one KEY=VALUE", fix: "see `hntt change request --help`")

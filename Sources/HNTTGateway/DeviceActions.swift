@@ -10,7 +10,7 @@ public enum PresetAction: String, Sendable, CaseIterable {
 
 /// The configuration as a person may see it: secret values masked.
 public struct ShownConfiguration: Sendable {
-    public let settings: [(key: String, value: String)]
+    public let settings: [Setting]
     /// Keys the firmware does not have.
     public let unsupported: [String]
 }
@@ -124,7 +124,7 @@ extension Gateway {
         let profile = try profile(of: device(id))
         let settings = try await withCodec(id) { try await $0.configuration(key: key) }
         let shown = settings.entries.map { entry in
-            (entry.key, profile.isSecret(entry.key) && !entry.value.isEmpty ? "********" : entry.value)
+            Setting(entry.key, profile.isSecret(entry.key) && !entry.value.isEmpty ? "********" : entry.value)
         }
         return ShownConfiguration(settings: shown, unsupported: settings.unsupported)
     }

@@ -7,7 +7,7 @@ import HNTTGuard
 /// keyed hashes), with the keys its firmware lacks and the software it reports.
 public struct LiveConfiguration: Sendable {
     public let software: String
-    public let settings: [(key: String, value: String)]
+    public let settings: [Setting]
     public let unsupported: [String]
 }
 
@@ -151,7 +151,7 @@ extension Gateway {
     public func draftBaseline(_ ids: [String], fromSnapshot: Int64?) async throws -> BaselineDocument {
         let inventory = try inventory()
         let normaliser = try normaliser()
-        var entries: [(device: InventoryDevice, profile: DeviceProfile, settings: [(key: String, value: String)])] = []
+        var entries: [(device: InventoryDevice, profile: DeviceProfile, settings: [Setting])] = []
         for id in ids {
             let device = try inventory.device(id)
             let profile = try profile(of: device)
@@ -261,7 +261,7 @@ extension Gateway {
         // The approved state moves with the change: the next baseline version, the order as provenance.
         if let order, let signature = order.signature {
             let changed = report.applied.map {
-                (key: $0.key, value: profile.isSecret($0.key) ? normaliser.protect($0.value) : $0.value)
+                Setting(key: $0.key, value: profile.isSecret($0.key) ? normaliser.protect($0.value) : $0.value)
             }
             try await BaselineStore(database: database).supersede(
                 device: deviceID, changed: changed, signer: signature.signer,

@@ -14,12 +14,7 @@ public struct BaselineDocument: Sendable, Equatable {
     public struct DeviceEntry: Sendable, Equatable {
         public var device: String
         public var profile: String
-        public var settings: [(key: String, value: String)]
-
-        public static func == (a: DeviceEntry, b: DeviceEntry) -> Bool {
-            a.device == b.device && a.profile == b.profile && a.settings.map(\.key) == b.settings.map(\.key)
-                && a.settings.map(\.value) == b.settings.map(\.value)
-        }
+        public var settings: [Setting]
     }
 
     public typealias Signature = DocumentSignature
@@ -123,7 +118,7 @@ public struct BaselineDocument: Sendable, Equatable {
                         default:
                             for (settingKey, _, settingValue) in try file.mapping(fieldValue, "settings", allowed: nil)
                             {
-                                entry.settings.append((settingKey, try file.string(settingValue, settingKey)))
+                                entry.settings.append(Setting(settingKey, try file.string(settingValue, settingKey)))
                             }
                         }
                     }

@@ -15,7 +15,7 @@ extension BaselineStore {
         let versions = try await history(device: device)
         guard let current = versions.last else { return nil }
         let keys = try await trust.list()
-        var expected: [(key: String, value: String)]?
+        var expected: [Setting]?
         for version in versions {
             expected = try BaselineStore.expectedSettings(
                 of: version, after: expected, trusting: keys, normalise: normalise)
@@ -28,10 +28,10 @@ extension BaselineStore {
     }
 
     private static func expectedSettings(
-        of version: Baseline, after previous: [(key: String, value: String)]?,
+        of version: Baseline, after previous: [Setting]?,
         trusting keys: [TrustedKey],
         normalise: (String, String) -> String
-    ) throws -> [(key: String, value: String)] {
+    ) throws -> [Setting] {
         let name = "baseline version \(version.version) of \(version.device)"
         if let document = try? BaselineDocument.load(text: version.document, name: name) {
             do { _ = try document.verify(trusting: keys) } catch let error as HNTTError {
@@ -59,7 +59,7 @@ extension BaselineStore {
         return settings
     }
 
-    private static func same(_ a: [(key: String, value: String)], _ b: [(key: String, value: String)]) -> Bool {
+    private static func same(_ a: [Setting], _ b: [Setting]) -> Bool {
         a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 

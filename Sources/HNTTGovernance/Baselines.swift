@@ -7,7 +7,7 @@ public struct Baseline: Sendable {
     public let id: Int64
     public let device: String
     public let version: Int
-    public let settings: [(key: String, value: String)]
+    public let settings: [Setting]
     public let signer: String
     public let reference: String
     public let signedAt: String
@@ -27,7 +27,7 @@ public struct BaselineStore: Sendable {
 
     /// A draft: the governed settings of each device, with the values given (live or from a snapshot).
     public static func draft(
-        _ devices: [(device: InventoryDevice, profile: DeviceProfile, settings: [(key: String, value: String)])]
+        _ devices: [(device: InventoryDevice, profile: DeviceProfile, settings: [Setting])]
     )
         -> BaselineDocument
     {
@@ -76,7 +76,7 @@ public struct BaselineStore: Sendable {
     /// Nil when the device has no baseline yet (nothing to supersede).
     @discardableResult
     public func supersede(
-        device: String, changed: [(key: String, value: String)], signer: String, reference: String,
+        device: String, changed: [Setting], signer: String, reference: String,
         signedAt: String, document: String
     ) async throws -> Int? {
         guard let current = try await current(device: device) else { return nil }

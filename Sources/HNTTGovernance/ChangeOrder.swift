@@ -8,16 +8,11 @@ import Yams
 public struct ChangeOrder: Sendable, Equatable {
     public struct DeviceChanges: Sendable, Equatable {
         public var device: String
-        public var changes: [(key: String, value: String)]
+        public var changes: [Setting]
 
-        public init(device: String, changes: [(key: String, value: String)]) {
+        public init(device: String, changes: [Setting]) {
             self.device = device
             self.changes = changes
-        }
-
-        public static func == (a: DeviceChanges, b: DeviceChanges) -> Bool {
-            a.device == b.device && a.changes.map(\.key) == b.changes.map(\.key)
-                && a.changes.map(\.value) == b.changes.map(\.value)
         }
     }
 
@@ -122,7 +117,7 @@ public struct ChangeOrder: Sendable, Equatable {
                             entry.device = try file.string(fieldValue, field)
                         } else {
                             entry.changes = try file.mapping(fieldValue, "changes", allowed: nil).map {
-                                ($0.key, try file.string($0.value, $0.key))
+                                Setting($0.key, try file.string($0.value, $0.key))
                             }
                         }
                     }

@@ -138,15 +138,15 @@ public func parseTimestamp(_ text: String) -> Date? {
 
 /// Ordered settings as stored: a JSON array of two-element arrays.
 enum SettingsCoding {
-    static func encode(_ entries: [(key: String, value: String)]) -> String {
+    static func encode(_ entries: [Setting]) -> String {
         let array = entries.map { [$0.key, $0.value] }
         let data =
             (try? JSONSerialization.data(withJSONObject: array, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func decode(_ text: String) -> [(key: String, value: String)] {
+    static func decode(_ text: String) -> [Setting] {
         guard let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]] else { return [] }
-        return array.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
+        return array.compactMap { $0.count == 2 ? Setting($0[0], $0[1]) : nil }
     }
 }

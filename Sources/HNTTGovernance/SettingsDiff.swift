@@ -1,3 +1,5 @@
+import HNTTCore
+
 /// One changed setting.
 public struct SettingChange: Sendable, Equatable {
     public let key: String
@@ -21,7 +23,7 @@ public enum SettingsDiff {
     ]
 
     /// Every key whose value differs, appeared or disappeared, in `after`'s order (then removed keys).
-    public static func changes(from before: [(key: String, value: String)], to after: [(key: String, value: String)])
+    public static func changes(from before: [Setting], to after: [Setting])
         -> [SettingChange]
     {
         let old = Dictionary(before.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })

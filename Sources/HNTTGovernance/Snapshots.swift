@@ -11,7 +11,7 @@ public struct Snapshot: Sendable, Equatable {
     public let software: String
     public let contentHash: String
     /// Normalised settings: volatile keys left out, secret values as keyed hashes.
-    public let settings: [(key: String, value: String)]
+    public let settings: [Setting]
 
     public static func == (a: Snapshot, b: Snapshot) -> Bool {
         a.id == b.id && a.contentHash == b.contentHash
@@ -29,10 +29,10 @@ public struct SnapshotNormaliser: Sendable {
         keyBytes = try secrets.derivedKey(purpose: "hntt snapshot secrets v1").withUnsafeBytes { Array($0) }
     }
 
-    public func normalise(_ settings: ConfigurationSettings, profile: DeviceProfile) -> [(key: String, value: String)] {
-        settings.entries.compactMap { entry in
+    public func normalise(_ settings: ConfigurationSettings, profile: DeviceProfile) -> [Setting] {
+        settings.entries.compactMap { entry -> Setting? in
             if KeyPattern.matchesAny(entry.key, profile.volatileKeys) { return nil }
-            if profile.isSecret(entry.key) { return (entry.key, protect(entry.value)) }
+            if profile.isSecret(entry.key) { return Setting(entry.key, protect(entry.value)) }
             return entry
         }
     }
@@ -50,7 +50,7 @@ public struct SnapshotNormaliser: Sendable {
     }
 
     /// SHA-256 over the ordered settings: equal configurations, equal hashes.
-    public static func contentHash(_ settings: [(key: String, value: String)]) -> String {
+    public static func contentHash(_ settings: [Setting]) -> String {
         let canonical = settings.map { "\($0.key)\u{1F}\($0.value)" }.joined(separator: "\u{1E}")
         return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
     }
@@ -65,7 +65,7 @@ public struct SnapshotStore: Sendable {
     /// Stores a snapshot unless it equals the device's previous one; returns the stored (or
     /// previous) snapshot and whether it is new.
     public func record(
-        device: String, software: String, settings: [(key: String, value: String)],
+        device: String, software: String, settings: [Setting],
         at date: Date = Date()
     ) async throws -> (snapshot: Snapshot, isNew: Bool) {
         let hash = SnapshotNormaliser.contentHash(settings)

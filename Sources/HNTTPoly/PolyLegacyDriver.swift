@@ -173,7 +173,7 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
                 wanted = [ConfigurationSetting(key: key, command: "systemsetting get \(key)")]
             }
         }
-        var entries: [(key: String, value: String)] = []
+        var entries: [Setting] = []
         var unsupported: [String] = []
         for setting in wanted {
             let prefix = PolyLegacyDriver.replyPrefix(of: setting.command)
@@ -190,7 +190,7 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
                     lines.first.map {
                         String($0.dropFirst(min(prefix.count, $0.count))).trimmingCharacters(in: .whitespaces)
                     } ?? ""
-                entries.append((setting.key, value))
+                entries.append(Setting(setting.key, value))
             case .error(let text) where key == nil && PolyLegacyDriver.isUnknownSetting(text):
                 unsupported.append(setting.key)   // this firmware lacks the setting; the rest still stands
             case .error(let text) where PolyLegacyDriver.isUnknownSetting(text):

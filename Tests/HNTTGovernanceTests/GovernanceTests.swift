@@ -49,9 +49,9 @@ let dump = """
 
 func settings(fromDump text: String) throws -> ConfigurationSettings {
     let reply = try #require(try feed(XAPIReplyDecoder(request: .configuration(prefix: [])), text))
-    var entries: [(key: String, value: String)] = []
+    var entries: [Setting] = []
     for case .configuration(let path, let value) in reply.records {
-        entries.append((path.joined(separator: " "), value))
+        entries.append(Setting(path.joined(separator: " "), value))
     }
     return ConfigurationSettings(entries)
 }
@@ -99,13 +99,13 @@ struct SnapshotTests {
 
     @Test("a diff lists changed, new and removed keys, grouped by feature, secrets masked")
     func diff() {
-        let before: [(key: String, value: String)] = [
-            ("SIP DisplayName", "A"), ("Network 1 IPv4 Address", "10.0.0.1"),
-            ("SIP Authentication Password", "hmac-sha256:aa"), ("Macros Mode", "Off"),
+        let before: [Setting] = [
+            Setting("SIP DisplayName", "A"), Setting("Network 1 IPv4 Address", "10.0.0.1"),
+            Setting("SIP Authentication Password", "hmac-sha256:aa"), Setting("Macros Mode", "Off"),
         ]
-        let after: [(key: String, value: String)] = [
-            ("SIP DisplayName", "B"), ("Network 1 IPv4 Address", "10.0.0.1"),
-            ("SIP Authentication Password", "hmac-sha256:bb"), ("Video AllowWebSnapshots", "On"),
+        let after: [Setting] = [
+            Setting("SIP DisplayName", "B"), Setting("Network 1 IPv4 Address", "10.0.0.1"),
+            Setting("SIP Authentication Password", "hmac-sha256:bb"), Setting("Video AllowWebSnapshots", "On"),
         ]
         let changes = SettingsDiff.changes(from: before, to: after)
         #expect(
