@@ -123,6 +123,13 @@ public actor DeviceStream {
         var decoder = decoder
         if let frame = try decoder.decode(&buffer) { return frame }
         while true {
+            // Checked while data keeps arriving too: a device that floods never reaches the
+            // transport's own wait, so its deadline would never fire there.
+            if deadline.hasPassed {
+                if let frame = decoder.decodeAtDeadline(&buffer) { return frame }
+                throw TransportError(
+                    .timedOut, "\(transport.peerDescription) kept sending without giving the answer expected")
+            }
             let chunk: [UInt8]
             do {
                 chunk = try await transport.read(deadline: deadline)
@@ -133,8 +140,19 @@ public actor DeviceStream {
             buffer.append(contentsOf: chunk)
             transcript?.append(contentsOf: chunk)
             if let frame = try decoder.decode(&buffer) { return frame }
+            if buffer.count > DeviceStream.maximumPendingBytes {
+                buffer.removeAll()
+                throw TransportError(
+                    .protocolViolation,
+                    "\(transport.peerDescription) sent over \(DeviceStream.maximumPendingBytes >> 20) MiB without the answer expected"
+                )
+            }
         }
     }
+
+    /// The most a reply may hold before it is complete: far above any device's configuration dump,
+    /// far below what a flooding device would make hntt keep in memory.
+    public static let maximumPendingBytes = 4 << 20
 
     /// Waits for the first of `patterns`.
     @_spi(Driver)

@@ -98,6 +98,29 @@ struct ReactorAndStreamTests {
         }
     }
 
+    @Test("a device that floods without ever sending what is expected costs its deadline, not forever")
+    func flood() async throws {
+        let pair = try socketPair()
+        let stop = ManagedFlag()
+        let flooder = Thread {
+            let line = Array("noise noise noise noise noise noise noise noise\r\n".utf8)
+            while !stop.isSet {
+                if line.withUnsafeBytes({ Glibc.write(pair.theirs, $0.baseAddress, $0.count) }) < 0 { usleep(100) }
+            }
+            close(pair.theirs)
+        }
+        flooder.start()
+        let stream = DeviceStream(transport: DescriptorTransport(fd: pair.ours))
+        let started = Date()
+        await #expect(throws: TransportError.self) {
+            _ = try await stream.receive(untilAny: ["login:"], deadline: .after(seconds: 1))
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        stop.set()
+        await stream.close()
+        #expect(elapsed < 20, "a 1 s deadline held under a flood (took \(elapsed) s)")
+    }
+
     @Test("a stream reassembles a pattern sent one byte at a time and keeps what follows")
     func reassembly() async throws {
         let pair = try socketPair()
@@ -154,4 +177,12 @@ struct ReactorAndStreamTests {
         #expect(later.remainingSeconds > 9)
         #expect(Deadline.after(seconds: -1).hasPassed)
     }
+}
+
+/// A flag threads share.
+final class ManagedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
