@@ -45,16 +45,37 @@ public struct DataDirectory: Sendable {
     public func writePrivate(_ data: Data, to name: String, mode: Int = 0o600) throws {
         try ensureExists()
         let target = file(name)
-        let temporary = target + ".tmp-\(getpid())"
+        let temporary = target + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode]),
             let handle = FileHandle(forWritingAtPath: temporary)
         else {
             throw HNTTError(.badInput, "cannot write \(target)", fix: "check the permissions of \(path)")
         }
         handle.write(data)
+        try? handle.synchronize()   // on disk before it replaces the old file: a power cut leaves one or the other
         try? handle.close()
         guard rename(temporary, target) == 0 else {
+            unlink(temporary)
             throw HNTTError(.badInput, "cannot replace \(target)", fix: "check the permissions of \(path)")
         }
+    }
+
+    /// Runs `body` holding an exclusive lock on the folder (a `flock` on `.lock`), so that
+    /// read-modify-write cycles of several hntt processes at once never lose one another's
+    /// changes. Blocks while another holds it: call it off the cooperative pool.
+    public func withExclusiveLock<T>(_ body: () throws -> T) throws -> T {
+        try ensureExists()
+        let descriptor = open(file(".lock"), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw HNTTError(.badInput, "cannot lock the data folder \(path)", fix: "check the permissions of \(path)")
+        }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw HNTTError(
+                    .badInput, "cannot lock the data folder \(path)", fix: "check the permissions of \(path)")
+            }
+        }
+        return try body()
     }
 }

@@ -31,9 +31,14 @@ public struct SecretStore: Sendable {
                 .badInput, "credential name \"\(name)\" is not allowed",
                 fix: "use letters, digits, dot, dash or underscore (the name the inventory's `credential:` uses)")
         }
-        var contents = try read()
-        contents.credentials[name] = password.withClearText { Entry(username: username, password: $0) }
-        try write(contents)
+        // Read, change and write under the folder's lock: eight `secret set` at once keep all eight.
+        // The master key is made first (under the same lock, taken and released), never inside it.
+        _ = try key(create: true)
+        try data.withExclusiveLock {
+            var contents = try read()
+            contents.credentials[name] = password.withClearText { Entry(username: username, password: $0) }
+            try write(contents)
+        }
     }
 
     /// The credential stored under `name`, for `device` (named in the error if it is missing).
@@ -80,10 +85,14 @@ public struct SecretStore: Sendable {
             return SymmetricKey(data: bytes)
         }
         guard create else { return nil }
-        let fresh = SymmetricKey(size: .bits256)
-        let encoded = fresh.withUnsafeBytes { Data($0).base64EncodedString() }
-        try data.writePrivate(Data((encoded + "\n").utf8), to: SecretStore.keyFileName)
-        return fresh
+        // Made once: under the lock, after looking again (another process may have just made it).
+        return try data.withExclusiveLock {
+            if FileManager.default.fileExists(atPath: path) { return try key(create: false) }
+            let fresh = SymmetricKey(size: .bits256)
+            let encoded = fresh.withUnsafeBytes { Data($0).base64EncodedString() }
+            try data.writePrivate(Data((encoded + "\n").utf8), to: SecretStore.keyFileName)
+            return fresh
+        }
     }
 
     private func read() throws -> Contents {

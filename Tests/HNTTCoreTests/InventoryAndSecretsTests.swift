@@ -167,3 +167,38 @@ struct SecretStoreTests {
         #expect(SSHTransport.normalise("sha256:abc==") == "SHA256:abc")
     }
 }
+
+@Suite("The secret store under concurrent writers")
+struct SecretStoreConcurrencyTests {
+    @Test("eight writers at once on a fresh data folder: all eight credentials kept, one master key")
+    func eightAtOnce() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hntt-secrets-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let data = DataDirectory(path: folder)
+        let failures = FailureCount()
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            do {
+                try SecretStore(data: data).set(
+                    name: "codec-\(index)", username: "admin", password: SecretText("pw-\(index)"))
+            } catch {
+                failures.add()
+            }
+        }
+        #expect(failures.value == 0)
+        let store = SecretStore(data: data)
+        #expect(try store.names() == (0..<8).map { "codec-\($0)" }.sorted())
+        for index in 0..<8 {
+            #expect(try store.credentials(named: "codec-\(index)").password.withClearText { $0 } == "pw-\(index)")
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+}
+
+final class FailureCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func add() { lock.withLock { count += 1 } }
+}
