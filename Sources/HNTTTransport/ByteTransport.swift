@@ -140,8 +140,6 @@ public actor DeviceStream {
             buffer.append(contentsOf: chunk)
             transcript?.append(contentsOf: chunk)
             if let frame = try decoder.decode(&buffer) { return frame }
-            // A device that keeps sending never suspends this loop: let the other devices' tasks run.
-            await Task.yield()
             if buffer.count > DeviceStream.maximumPendingBytes {
                 buffer.removeAll()
                 throw TransportError(

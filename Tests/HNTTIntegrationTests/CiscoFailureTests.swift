@@ -58,7 +58,7 @@ struct CiscoFailureTests {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let driver = try rig.driver(commandTimeout: 1)
-        _ = try await driver.checkLogin()
+        try await rig.logIn(driver)
         try rig.update { $0.faults.silent = true }
         let started = Date()
         let error = await expectHNTTError { _ = try await driver.microphoneMuted() }
@@ -91,7 +91,7 @@ struct CiscoFailureTests {
         let rig = try await CiscoRig.start(route)
         defer { rig.stop() }
         let driver = try rig.driver(commandTimeout: 1)
-        _ = try await driver.checkLogin()
+        try await rig.logIn(driver)
         try rig.update { $0.faults.garbage = true }
         let error = await expectHNTTError { _ = try await driver.status() }
         #expect(error?.category == .timeout || error?.category == .deviceError)

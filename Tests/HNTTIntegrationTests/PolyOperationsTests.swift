@@ -160,7 +160,7 @@ struct PolyOperationsTests {
         let rig = try await PolyRig.start(.telnet)
         defer { rig.stop() }
         let driver = try rig.driver(commandTimeout: 1)
-        _ = try await driver.checkLogin()
+        try await rig.logIn(driver)
         try rig.update { $0.faults.silent = true }
         let started = Date()
         let silent = await expectHNTTError { _ = try await driver.microphoneMuted() }
