@@ -132,7 +132,7 @@ extension Gateway {
     /// A raw diagnostic command, canonicalised and checked by the guard: reads and allow-listed
     /// operations only; a configuration change is refused (exit 3) and needs a signed order.
     public func exec(_ id: String, command text: String, by caller: Caller) async throws -> ExecResult {
-        try await audited(AuditRecord(device: id, action: "exec", detail: text), by: caller) {
+        try await audited(AuditRecord(device: id, action: "exec", detail: Gateway.withoutValue(text)), by: caller) {
             let device = try device(id)
             let profile = try profile(of: device)
             guard let policy = try registry.entry(for: profile, device: id).commandPolicy else {
@@ -158,6 +158,14 @@ extension Gateway {
                 return ExecResult(command: canonical.text, lines: lines.map { Gateway.masked($0, profile: profile) })
             }
         }
+    }
+
+    /// A raw command as the audit log keeps it: its verb and path, never a value that may be a
+    /// secret (`xConfiguration SIP Authentication Password: "…"`, `systemsetting sippassword …`).
+    static func withoutValue(_ text: String) -> String {
+        if let colon = text.firstIndex(of: ":") { return text[..<colon].trimmingCharacters(in: .whitespaces) + ": …" }
+        let words = text.split(separator: " ")
+        return words.count > 2 ? words.prefix(2).joined(separator: " ") + " …" : text
     }
 
     /// A reply line with a secret value masked (`… Password: ********`).

@@ -137,7 +137,7 @@ extension Gateway {
 
     /// The device's baseline in force, checked against the signed documents it rests on.
     public func verifiedBaseline(of device: String) async throws -> Baseline? {
-        let database = try database()
+        let database = try await openDatabase()
         let normaliser = try normaliser()
         let profile = try profile(of: self.device(device))
         return try await BaselineStore(database: database).verifiedCurrent(

@@ -218,8 +218,10 @@ public enum CommandPolicy {
             return .allowed(CanonicalCommand(text: canonical.joined(separator: " "), isCommand: true))
         }
         if ["reboot", "resetsystem", "systemsetting"].contains(first) || words.count >= 2 {
+            // Only the command and the setting's name: the value may be a secret.
             return .needsAuthorisation(
-                "`\(lower.joined(separator: " "))` changes the codec or is not an operation in its exact form")
+                "`\(lower.prefix(2).joined(separator: " "))` changes the codec or is not an operation in its exact form"
+            )
         }
         return .unknown("\"\(first)\" is not a command the guard knows")
     }

@@ -118,6 +118,25 @@ struct GatewayDeviceTests {
         await site.stop()
     }
 
+    @Test(
+        "a refused raw write that carries a password puts it in no error and no audit entry",
+        arguments: [
+            ("xa-cisco", "xConfiguration SIP Authentication Password: \"Raw-Secret-41\""),
+            ("xa-poly", "systemsetting sippassword Raw-Secret-41"),
+        ])
+    func execKeepsSecrets(device: String, command: String) async throws {
+        let site = try await GatewaySite.make()
+        let refused = await #expect(throws: HNTTError.self) {
+            _ = try await site.gateway.exec(device, command: command, by: technician)
+        }
+        #expect(refused?.exitCode == 3)
+        #expect(refused.map { !"\($0)".contains("Raw-Secret-41") } == true, "\(String(describing: refused))")
+        let entry = try #require(try await site.auditTrail().last)
+        #expect(entry.action == "exec" && entry.outcome == "refused")
+        #expect(!entry.detail.contains("Raw-Secret-41"), "\(entry.detail)")
+        await site.stop()
+    }
+
     @Test("a camera is refused for codec actions with a message that says why, and the refusal is audited")
     func cameraIsNotACodec() async throws {
         let site = try await GatewaySite.make()
