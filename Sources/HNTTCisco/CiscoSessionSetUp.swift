@@ -68,7 +68,10 @@ enum CiscoReplyCheck {
         let reason = reply.result?.field("Reason").map { ": \($0)" } ?? ""
         switch reply.terminal {
         case .incomplete:
-            let seen = reply.strayText.isEmpty ? "" : "; it sent only: \"\(reply.strayText.joined(separator: " / "))\""
+            let seen =
+                reply.strayText.isEmpty
+                ? ""
+                : "; it sent only: \"\(TextSafety.quoted(reply.strayText.suffix(3).joined(separator: " / "), limit: 200))\""
             throw HNTTError(
                 .timeout, "no complete answer to `\(line)` within \(Int(timeout)) s\(seen)",
                 fix:

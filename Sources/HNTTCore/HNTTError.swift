@@ -32,9 +32,14 @@ public struct HNTTError: Error, Sendable, CustomStringConvertible {
     /// What a technician can do about it.
     public let fix: String?
 
+    /// The longest message kept: an error quotes the offending line, never a whole reply or file.
+    public static let maximumMessageLength = 1_000
+
     public init(_ category: Category, _ message: String, device: String? = nil, fix: String? = nil) {
         self.category = category
-        self.message = message
+        self.message =
+            message.count > HNTTError.maximumMessageLength
+            ? String(message.prefix(HNTTError.maximumMessageLength)) + "…" : message
         self.device = device
         self.fix = fix
     }
@@ -50,9 +55,10 @@ public struct HNTTError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var text = device.map { "\($0): " } ?? ""
-        text += message
-        if let fix { text += "\n  fix: \(fix)" }
+        // Shown on a terminal: control characters from device replies or stored texts come out escaped.
+        var text = device.map { "\(TextSafety.line($0)): " } ?? ""
+        text += TextSafety.line(message)
+        if let fix { text += "\n  fix: \(TextSafety.line(fix))" }
         return text
     }
 

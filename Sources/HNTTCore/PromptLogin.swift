@@ -128,7 +128,7 @@ public struct PromptLogin: Sendable {
             case .refused(let line):
                 throw TransportError(
                     .authenticationFailed,
-                    "\(stream.transport.peerDescription) answered \"\(line)\" for user \"\(plan.credentials?.username ?? "")\""
+                    "\(stream.transport.peerDescription) answered \"\(TextSafety.quoted(line, limit: 120))\" for user \"\(plan.credentials?.username ?? "")\""
                 )
             case .usernamePrompt:
                 if sentPassword {

@@ -1,13 +1,26 @@
 import Foundation
+import HNTTTransport
 import Yams
 
-/// Reads a YAML file with positions, so that every error names the file, the line and the fix.
 /// A YAML file read with positions, so that every error names the file, the line and the fix.
+/// Files arrive from outside (inventories, signed documents), so size, nesting and aliases are limited
+/// before anything is built from them.
 public struct YAMLFile {
     public let path: String
     public let root: Node
 
+    /// The largest file accepted: a province's baseline for a hundred codecs is about 1.5 MB.
+    public static let maximumBytes = 4 << 20
+
     public init(path: String, what: String) throws {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+            size > YAMLFile.maximumBytes
+        {
+            throw HNTTError(
+                .badFile,
+                "\(what) \(path) is \(size / 1024) KiB, more than the \(YAMLFile.maximumBytes >> 20) MiB accepted",
+                fix: "split the file, or check that it is the right one")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw HNTTError(
                 .badFile, "cannot read \(what) \(path)",
@@ -23,12 +36,21 @@ public struct YAMLFile {
     public init(text: String, name: String) throws {
         self.path = name
         let path = name
+        guard text.utf8.count <= YAMLFile.maximumBytes else {
+            throw HNTTError(
+                .badFile, "\(path) is more than the \(YAMLFile.maximumBytes >> 20) MiB accepted",
+                fix: "split the file, or check that it is the right one")
+        }
+        try YAMLPreflight.check(text, name: path)
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw HNTTError(.badFile, "\(path) is empty", fix: "see the example in the README")
             }
             root = node
         } catch let error as YamlError {
+            if case .duplicatedKeysInMapping = error {
+                throw HNTTError(.badFile, "\(path): \(YAMLFile.describe(error))", fix: "keep one of them")
+            }
             throw HNTTError(
                 .badFile, "\(path): not valid YAML: \(YAMLFile.describe(error))",
                 fix: "fix the YAML syntax at that line (indentation, quotes, colons)")
@@ -39,8 +61,14 @@ public struct YAMLFile {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
             return "line \(mark.line), column \(mark.column): \(problem)" + (context.map { " (\($0.text))" } ?? "")
+        case .composer(_, let problem, let mark, _):
+            return "line \(mark.line), column \(mark.column): \(problem)"
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams' own description carries the whole file; name the keys and the line only.
+            let keys = duplicates.prefix(3).map { "\"\(TextSafety.quoted($0, limit: 60))\"" }.joined(separator: ", ")
+            return "line \(context.mark.line): key \(keys) appears twice in one mapping"
         default:
-            return "\(error)"
+            return TextSafety.quoted("\(error)", limit: 200)
         }
     }
 
@@ -92,11 +120,19 @@ public struct YAMLFile {
         return value
     }
 
-    public func double(_ node: Node, _ what: String) throws -> Double {
-        guard case .scalar = node, let value = node.float, value > 0 else {
-            throw error(node, "\(what) must be a positive number of seconds", fix: "write for example `\(what): 10`")
+    /// A number of seconds (or minutes) within `range`; infinity, NaN and 1e20 are refused with the range.
+    public func double(_ node: Node, _ what: String, range: ClosedRange<Double> = 0.001...86_400) throws -> Double {
+        guard case .scalar = node, let value = node.float, value.isFinite, range.contains(value) else {
+            throw error(
+                node,
+                "\(what) must be a number from \(YAMLFile.format(range.lowerBound)) to \(YAMLFile.format(range.upperBound))",
+                fix: "write for example `\(what): 10`")
         }
         return value
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
     public func strings(_ node: Node, _ what: String) throws -> [String] {

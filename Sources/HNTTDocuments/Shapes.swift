@@ -2,6 +2,7 @@ import Foundation
 import HNTTCore
 import HNTTGateway
 import HNTTGovernance
+import HNTTTransport
 
 // The JSON shapes of docs/CONTRACT.md and the one-line texts of the records the Gateway
 // returns: one rendering for every interface (the CLI's `--json` and, later, the HTTP API).
@@ -45,7 +46,7 @@ extension LogbookEntry {
         case .fix: summary = "fixed: \(content(FixContent.self)?.fix ?? "")"
         case .sessionEnd: summary = "session ended (\(content(SessionEndContent.self)?.procedure ?? ""))"
         }
-        return "\(id)  \(at)  \(room)  " + (refersTo.map { "→\($0)  " } ?? "") + summary
+        return TextSafety.line("\(id)  \(at)  \(room)  " + (refersTo.map { "→\($0)  " } ?? "") + summary)
     }
 }
 
@@ -59,8 +60,9 @@ extension AuditEntry {
     }
 
     public var line: String {
-        "\(id)  \(at)  \(osUser)\(operatorName.isEmpty ? "" : " (\(operatorName))")  \(device)  \(action)  \(outcome)"
-            + (detail.isEmpty ? "" : "  \(detail)")
+        TextSafety.line(
+            "\(id)  \(at)  \(osUser)\(operatorName.isEmpty ? "" : " (\(operatorName))")  \(device)  \(action)  \(outcome)"
+                + (detail.isEmpty ? "" : "  \(detail)"))
     }
 }
 
@@ -74,7 +76,7 @@ extension Baseline {
     }
 
     public var line: String {
-        "\(device)  v\(version)  \(reference)  \(signer)  \(signedAt)  (\(settings.count) settings)"
+        TextSafety.line("\(device)  v\(version)  \(reference)  \(signer)  \(signedAt)  (\(settings.count) settings)")
     }
 
     /// The version in force with its settings.
@@ -86,8 +88,9 @@ extension Baseline {
     }
 
     public var text: String {
-        "\(device) baseline v\(version), \(reference), signed by \(signer) at \(signedAt)\n"
-            + settings.map { "\($0.key): \(SnapshotNormaliser.display($0.value))" }.joined(separator: "\n")
+        safeLines(
+            ["\(device) baseline v\(version), \(reference), signed by \(signer) at \(signedAt)"]
+                + settings.map { "\($0.key): \(SnapshotNormaliser.display($0.value))" })
     }
 }
 
@@ -99,7 +102,7 @@ extension Snapshot {
         ])
     }
 
-    public var line: String { "\(id)  \(takenAt)  \(software)  \(contentHash.prefix(12))" }
+    public var line: String { TextSafety.line("\(id)  \(takenAt)  \(software)  \(contentHash.prefix(12))") }
 }
 
 extension SnapshotOutcome {
@@ -115,9 +118,10 @@ extension SnapshotOutcome {
     }
 
     public var line: String {
-        guard let snapshot else { return "\(device): FAILED: \(error?.message ?? "")" }
-        return "\(device): snapshot \(snapshot.id)"
-            + (isNew ? " (\(snapshot.settings.count) settings)" : " (unchanged since then)")
+        guard let snapshot else { return TextSafety.line("\(device): FAILED: \(error?.message ?? "")") }
+        return TextSafety.line(
+            "\(device): snapshot \(snapshot.id)"
+                + (isNew ? " (\(snapshot.settings.count) settings)" : " (unchanged since then)"))
     }
 }
 
@@ -163,7 +167,7 @@ extension DriftReport {
                 "  the baseline governs \(unsupported.joined(separator: ", ")), which this firmware does not have"
                     + " (not compared; ask the Sở for a baseline without them)")
         }
-        return lines
+        return lines.map(TextSafety.line)
     }
 }
 
@@ -178,8 +182,13 @@ extension RemediationOutcome {
                     + " secret is kept; set it with a change order")
         }
         if let error { notes.append("error: \(error)") }
-        return notes
+        return notes.map(TextSafety.line)
     }
+}
+
+/// Lines of text output, each with its control characters escaped (a stored `\n` cannot fake a line).
+func safeLines(_ lines: [String]) -> String {
+    lines.map(TextSafety.line).joined(separator: "\n")
 }
 
 /// ISO 8601 with the machine's offset, as the contract's JSON times are written.
@@ -227,14 +236,18 @@ extension DeviceStatus {
 
     public func text(device: String, now: Date = Date()) -> String {
         if let camera {
-            return
-                "\(device)\n  power:       \(camera.power)\n  preset:      \(camera.presetInUse.map(String.init) ?? "unknown")"
-                + "\n  position:    \(camera.position?.text ?? "unknown (in standby)")\n  software:    \(software)"
+            return safeLines([
+                device, "  power:       \(camera.power)",
+                "  preset:      \(camera.presetInUse.map(String.init) ?? "unknown")",
+                "  position:    \(camera.position?.text ?? "unknown (in standby)")", "  software:    \(software)",
+            ])
         }
         let callText =
             calls.isEmpty ? "none" : calls.map { "#\($0.id) \($0.status) \($0.number)" }.joined(separator: ", ")
-        return "\(device)\n  standby:     \(standbyText(now: now))\n  microphones: \(micMuted ? "muted" : "live")\n"
-            + "  calls:       \(callText)\n  software:    \(software)"
+        return safeLines([
+            device, "  standby:     \(standbyText(now: now))", "  microphones: \(micMuted ? "muted" : "live")",
+            "  calls:       \(callText)", "  software:    \(software)",
+        ])
     }
 
     /// `on`, or `on (last seen …, 5 min ago)` for a state seen earlier, or what unknown means.
@@ -309,7 +322,7 @@ extension Inventory {
                 lines.append(line)
             }
         }
-        return lines.joined(separator: "\n")
+        return safeLines(lines)
     }
 }
 
@@ -342,5 +355,5 @@ extension TrustedKey {
         .object([("name", .string(name)), ("public_key", .string(publicKey)), ("added_at", .string(addedAt))])
     }
 
-    public var line: String { "\(name)  \(publicKey)  \(addedAt)" }
+    public var line: String { TextSafety.line("\(name)  \(publicKey)  \(addedAt)") }
 }

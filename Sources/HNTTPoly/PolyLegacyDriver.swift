@@ -359,7 +359,10 @@ public actor PolyLegacyDriver: ConfigurableCodec, RawCommandDevice, MediaStatist
         case .answer:
             return
         case .incomplete:
-            let seen = reply.strayText.isEmpty ? "" : "; it sent only: \"\(reply.strayText.joined(separator: " / "))\""
+            let seen =
+                reply.strayText.isEmpty
+                ? ""
+                : "; it sent only: \"\(TextSafety.quoted(reply.strayText.suffix(3).joined(separator: " / "), limit: 200))\""
             throw HNTTError(
                 .timeout, "no answer to `\(line)` within \(Int(plan.profile.timeouts.command)) s\(seen)",
                 device: deviceID,

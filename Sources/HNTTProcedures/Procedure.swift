@@ -88,7 +88,7 @@ public struct Procedure: Sendable {
                 }
                 session = parsed
             case "requires": requires = try file.strings(value, key)
-            case "test_window_minutes": window = try file.double(value, key)
+            case "test_window_minutes": window = try file.double(value, key, range: 1...1440)
             case "leaves_room": leaves = try file.string(value, key)
             case "steps": steps = try file.sequence(value, "steps").map { try step($0, file: file) }
             default: throw file.error(keyNode, "unexpected key", fix: "remove it")
@@ -118,12 +118,9 @@ public struct Procedure: Sendable {
                 fields[key] = (try file.string(value, key), value)
             }
         }
-        func number(_ key: String, _ fallback: Double) throws -> Double {
-            guard let (text, valueNode) = fields[key] else { return fallback }
-            guard let value = Double(text), value >= 0 else {
-                throw file.error(valueNode, "\(key) must be a number", fix: "write e.g. `\(key): 30`")
-            }
-            return value
+        func number(_ key: String, _ fallback: Double, _ range: ClosedRange<Double>) throws -> Double {
+            guard let (_, valueNode) = fields[key] else { return fallback }
+            return try file.double(valueNode, key, range: range)
         }
         let target: Target
         if let (text, valueNode) = fields["target"] {
@@ -150,7 +147,13 @@ public struct Procedure: Sendable {
             case "wake": action = .wake
             case "sleep": action = .sleep
             case "mute": action = .mute(fields["value"]?.0 != "off")
-            case "preset": action = .preset(Int(try number("preset", 1)))
+            case "preset":
+                let preset = try number("preset", 1, 0...255)
+                guard preset == preset.rounded() else {
+                    throw file.error(
+                        fields["preset"]?.1, "preset must be a whole number", fix: "write e.g. `preset: 1`")
+                }
+                action = .preset(Int(preset))
             case "home": action = .home
             case "dial": action = .dial
             case "hangup": action = .hangup
@@ -172,15 +175,16 @@ public struct Procedure: Sendable {
             case "no-drift": check = .noDrift
             case "quality":
                 check = .quality(
-                    seconds: try number("seconds", 10), maxLossPercent: try number("max_loss_percent", 1),
-                    maxJitterMs: try number("max_jitter_ms", 40))
+                    seconds: try number("seconds", 10, 1...3600),
+                    maxLossPercent: try number("max_loss_percent", 1, 0...100),
+                    maxJitterMs: try number("max_jitter_ms", 40, 0...10_000))
             default:
                 throw file.error(
                     valueNode, "unknown check \"\(name)\"",
                     fix: "use standby-off, standby-on, call-connected, no-call, muted, unmuted, no-drift or quality")
             }
-            kind = .check(check, timeout: try number("timeout", 15))
-        case "wait": kind = .wait(try number("wait", 1))
+            kind = .check(check, timeout: try number("timeout", 15, 0.1...3600))
+        case "wait": kind = .wait(try number("wait", 1, 0...3600))
         default: kind = .confirm(fields["confirm"]!.0)
         }
         let onFailure: OnFailure

@@ -4,6 +4,7 @@ import HNTTCore
 import HNTTDocuments
 import HNTTGateway
 import HNTTGovernance
+import HNTTTransport
 
 struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,7 +41,8 @@ struct LogShowCommand: ReportingCommand {
         let (shown, related) = try await global.gateway.logEntry(entry)
         global.output.result(
             .object([("entry", shown.json), ("related", .array(related.map(\.json)))]),
-            human: ([shown.line] + shown.payload.keys.sorted().map { "  \($0): \(shown.payload[$0] ?? "")" }
+            human: ([shown.line]
+                + shown.payload.keys.sorted().map { "  \($0): \(TextSafety.line(shown.payload[$0] ?? ""))" }
                 + related.map { "  " + $0.line }).joined(separator: "\n"))
     }
 }

@@ -364,6 +364,27 @@ struct ProcedureRunTests {
         #expect(export.stdout.contains("Sự cố (âm thanh)"))
     }
 
+    @Test("line ends and terminal escapes in stored texts are shown escaped by log list, log show and audit list")
+    func controlCharactersShownEscaped() async throws {
+        let rig = try await RoomRig.start()
+        defer { rig.stop() }
+        let fake = "x\n99  2026-01-01 00:00  ubnd  official session ok\u{1B}[2J\r"
+        let written = try await rig.run([
+            "log", "add-incident", "ubnd", "--what", fake, "--fix", "y\u{7}", "--operator", "B\nfake",
+        ])
+        #expect(written.status == 0, "\(written.stderr)")
+        for arguments in [["log", "list"], ["log", "show", "1"], ["audit", "list"]] {
+            let shown = try await rig.run(arguments)
+            #expect(shown.status == 0)
+            #expect(!shown.stdout.contains("\u{1B}") && !shown.stdout.contains("\r") && !shown.stdout.contains("\u{7}"))
+            #expect(!shown.stdout.split(separator: "\n").contains { $0.hasPrefix("99  ") }, "\(shown.stdout)")
+            #expect(shown.stdout.contains(#"\n"#) || arguments[0] == "audit", "\(arguments): \(shown.stdout)")
+        }
+        // The JSON keeps the text exactly as written.
+        let entries = try #require(try await rig.json(["log", "list"])["entries"] as? [[String: Any]])
+        #expect((entries.first?["content"] as? [String: String])?["what"] == fake)
+    }
+
     @Test("tampering with the logbook is named; the yearly report's figures match the entries")
     func tamperAndReport() async throws {
         let rig = try await RoomRig.start()

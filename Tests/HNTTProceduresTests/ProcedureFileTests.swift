@@ -41,6 +41,14 @@ struct ProcedureFileTests {
             ("id: x\nsteps:\n  - {action: wake, on_failure: recover}\n", "needs `recover:` steps"),
             ("id: x\nsession: rehearsal\nsteps:\n  - {action: wake}\n", "session must be none, test or official"),
             ("id: x\nsteps:\n  - {action: wake, targte: cameras}\n", "did you mean \"target\""),
+            // Hostile numbers: a range, never a crash.
+            ("id: x\nsteps:\n  - {action: preset, preset: 1e20}\n", "preset must be a number from 0 to 255"),
+            ("id: x\nsteps:\n  - {action: preset, preset: 2.5}\n", "preset must be a whole number"),
+            ("id: x\nsteps:\n  - wait: .inf\n", "wait must be a number from 0 to 3600"),
+            ("id: x\nsteps:\n  - wait: inf\n", "wait must be a number"),
+            ("id: x\nsteps:\n  - wait: .nan\n", "wait must be a number"),
+            ("id: x\nsteps:\n  - {check: quality, seconds: 1e300}\n", "seconds must be a number from 1 to 3600"),
+            ("id: x\ntest_window_minutes: -5\nsteps:\n  - wait: 1\n", "test_window_minutes must be a number"),
         ])
     func invalid(text: String, expected: String) throws {
         let path = try write(text)
