@@ -40,23 +40,50 @@ public struct DataDirectory: Sendable {
 
     public func file(_ name: String) -> String { "\(path)/\(name)" }
 
-    /// Writes `data` atomically with the given permissions (the permissions are set before the
-    /// content appears under its name, so a secret is never readable by others even briefly).
+    /// Writes `data` atomically with the given permissions: a temporary file (mode set before the
+    /// content is written, so a secret is never readable by others even briefly), fsync, rename, fsync
+    /// of the folder. A full disk or a read-only folder throws with the reason and leaves the previous
+    /// file as it was.
     public func writePrivate(_ data: Data, to name: String, mode: Int = 0o600) throws {
         try ensureExists()
         let target = file(name)
         let temporary = target + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode]),
-            let handle = FileHandle(forWritingAtPath: temporary)
-        else {
-            throw HNTTError(.badInput, "cannot write \(target)", fix: "check the permissions of \(path)")
-        }
-        handle.write(data)
-        try? handle.synchronize()   // on disk before it replaces the old file: a power cut leaves one or the other
-        try? handle.close()
-        guard rename(temporary, target) == 0 else {
+        func failure(_ step: String) -> HNTTError {
+            let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw HNTTError(.badInput, "cannot replace \(target)", fix: "check the permissions of \(path)")
+            return HNTTError(
+                .badInput, "cannot \(step) \(target): \(reason); the previous file is unchanged",
+                fix: errno == ENOSPC || errno == EDQUOT
+                    ? "free some space on the disk holding \(path), then try again"
+                    : "check that \(path) is writable by this user, then try again")
+        }
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
+        guard descriptor >= 0 else { throw failure("write") }
+        var written = 0
+        let ok = data.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let result = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                written += result
+            }
+            return true
+        }
+        // On disk before it replaces the old file: a power cut leaves one or the other.
+        guard ok, fsync(descriptor) == 0 else {
+            let saved = errno
+            close(descriptor)
+            errno = saved
+            throw failure("write")
+        }
+        guard close(descriptor) == 0 else { throw failure("write") }
+        guard rename(temporary, target) == 0 else { throw failure("replace") }
+        let folder = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            _ = fsync(folder)
+            close(folder)
         }
     }
 

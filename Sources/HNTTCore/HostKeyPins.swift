@@ -30,12 +30,16 @@ public struct HostKeyPins: Sendable {
         return .refuseUnknown
     }
 
+    /// Pins `fingerprint` for `device`; the read-modify-write runs under the data folder's lock, so
+    /// two `trust-host` at once keep both pins. Blocks: call it off the cooperative pool.
     public func store(_ fingerprint: String, for device: String) throws {
-        var pins = all()
-        pins[device] = SSHTransport.normalise(fingerprint)
-        let text =
-            "# hntt pinned SSH host keys: DEVICE FINGERPRINT\n"
-            + pins.keys.sorted().map { "\($0) \(pins[$0]!)" }.joined(separator: "\n") + "\n"
-        try data.writePrivate(Data(text.utf8), to: HostKeyPins.fileName)
+        try data.withExclusiveLock {
+            var pins = all()
+            pins[device] = SSHTransport.normalise(fingerprint)
+            let text =
+                "# hntt pinned SSH host keys: DEVICE FINGERPRINT\n"
+                + pins.keys.sorted().map { "\($0) \(pins[$0]!)" }.joined(separator: "\n") + "\n"
+            try data.writePrivate(Data(text.utf8), to: HostKeyPins.fileName)
+        }
     }
 }

@@ -63,6 +63,12 @@ public struct SecretStore: Sendable {
     /// The stored names (never the values).
     public func names() throws -> [String] { try read().credentials.keys.sorted() }
 
+    /// Each stored name with its login name (never the password), sorted by name.
+    public func accounts() throws -> [(name: String, username: String)] {
+        let credentials = try read().credentials
+        return credentials.keys.sorted().map { ($0, credentials[$0]?.username ?? "") }
+    }
+
     private func key(create: Bool) throws -> SymmetricKey? {
         if let encoded = ProcessInfo.processInfo.environment["HNTT_MASTER_KEY"], !encoded.isEmpty {
             guard let bytes = Data(base64Encoded: encoded), bytes.count == 32 else {

@@ -186,6 +186,20 @@ extension RemediationOutcome {
     }
 }
 
+extension StoredCredential {
+    public var json: JSONValue {
+        .object([
+            ("name", .string(name)), ("username", .string(username)), ("devices", stringsJSON(devices)),
+        ])
+    }
+
+    public var line: String {
+        TextSafety.line(
+            "\(name)  user \(username)"
+                + (devices.isEmpty ? "  (no device uses it)" : "  \(devices.joined(separator: ", "))"))
+    }
+}
+
 /// Lines of text output, each with its control characters escaped (a stored `\n` cannot fake a line).
 func safeLines(_ lines: [String]) -> String {
     lines.map(TextSafety.line).joined(separator: "\n")

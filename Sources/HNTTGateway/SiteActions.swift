@@ -33,6 +33,18 @@ extension Gateway {
         return Dictionary(results, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The stored credentials (name and login name, never the password) and the devices that use each.
+    public func credentials() async throws -> [StoredCredential] {
+        let secrets = self.secrets
+        let accounts = try await onOwnThread { try secrets.accounts() }
+        let devices = (try? inventory().rooms.flatMap(\.devices)) ?? []
+        return accounts.map { account in
+            StoredCredential(
+                name: account.name, username: account.username,
+                devices: devices.filter { $0.credential == account.name }.map(\.id))
+        }
+    }
+
     /// Stores a credential, encrypted.
     public func storeCredential(name: String, username: String, password: SecretText, by caller: Caller) async throws {
         try await audited(
@@ -75,7 +87,8 @@ extension Gateway {
                         "if the codec was replaced or reset, confirm the new key on the device and run `hntt trust-host \(id) --replace`"
                 )
             }
-            try pins.store(presented, for: id)
+            let pins = self.pins
+            try await onOwnThread { try pins.store(presented, for: id) }
             let inventoryPin = entry.hostKey.flatMap { SSHTransport.normalise($0) == presented ? nil : $0 }
             return PinnedHostKey(device: id, host: host, port: port, fingerprint: presented, inventoryPin: inventoryPin)
         }
@@ -162,4 +175,11 @@ extension Gateway {
         let audit = try await AuditLog(database: database).list(limit: 1_000_000)
         return YearlyReport.build(year: year, logbook: logbook, drift: drift, audit: audit)
     }
+}
+
+/// A credential as it may be shown: its name, login name and users, never its password.
+public struct StoredCredential: Sendable, Equatable {
+    public let name: String
+    public let username: String
+    public let devices: [String]
 }

@@ -9,14 +9,20 @@ public final class GovernanceDatabase: Sendable {
     public static let fileName = "hntt.sqlite"
     let writer: DatabasePool
 
+    /// Opens (creating and migrating) the database. Several processes starting at once on a fresh
+    /// folder take turns under the folder's lock, so no migration runs twice. Blocks: call it off the
+    /// cooperative pool.
     public init(data: DataDirectory) throws {
         try data.ensureExists()
         let path = data.file(GovernanceDatabase.fileName)
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
-            writer = try DatabasePool(path: path, configuration: configuration)
-            try GovernanceDatabase.migrator.migrate(writer)
+            writer = try data.withExclusiveLock {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try GovernanceDatabase.migrator.migrate(pool)
+                return pool
+            }
         } catch let error as DatabaseError {
             throw HNTTError(
                 .badFile, "the database \(path) cannot be opened: \(error.message ?? "\(error)")",

@@ -33,7 +33,20 @@ struct DevicesCommand: ReportingCommand {
 struct SecretCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secret", abstract: "The encrypted credential store.",
-        subcommands: [SecretSetCommand.self])
+        subcommands: [SecretSetCommand.self, SecretListCommand.self])
+}
+
+struct SecretListCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "The stored credentials: names, login names and the devices using them.")
+    @OptionGroup var global: GlobalOptions
+
+    func execute() async throws {
+        let credentials = try await global.gateway.credentials()
+        global.output.result(
+            .object([("credentials", .array(credentials.map(\.json)))]),
+            human: credentials.isEmpty ? "no credentials stored" : credentials.map(\.line).joined(separator: "\n"))
+    }
 }
 
 struct SecretSetCommand: ReportingCommand {

@@ -196,6 +196,59 @@ struct SecretStoreConcurrencyTests {
     }
 }
 
+@Suite("Files of the data folder under concurrent writers and a full disk")
+struct DataFolderWriteTests {
+    func freshFolder() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("hntt-data-\(UUID().uuidString)").path
+    }
+
+    @Test("eight host-key pins stored at once are all kept")
+    func eightPins() throws {
+        let folder = freshFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pins = HostKeyPins(data: DataDirectory(path: folder))
+        let failures = FailureCount()
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            do { try pins.store("SHA256:key\(index)", for: "codec-\(index)") } catch { failures.add() }
+        }
+        #expect(failures.value == 0)
+        #expect(pins.all() == Dictionary(uniqueKeysWithValues: (0..<8).map { ("codec-\($0)", "SHA256:key\($0)") }))
+    }
+
+    @Test(
+        "a full disk gives the reason and the fix, and leaves the previous file intact",
+        .enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+    func fullDisk() throws {
+        let folder = freshFolder()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try #require(mountTmpfs(folder, kilobytes: 64), "mount tmpfs: \(String(cString: strerror(errno)))")
+        defer {
+            _ = umount(folder)
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        let data = DataDirectory(path: folder)
+        let store = SecretStore(data: data)
+        try store.set(name: "codec", username: "admin", password: SecretText("first-password"))
+        let filler = open(folder + "/filler", O_WRONLY | O_CREAT, 0o600)
+        let block = [UInt8](repeating: 0, count: 4096)
+        while write(filler, block, block.count) > 0 {}
+        close(filler)
+        let error = #expect(throws: HNTTError.self) {
+            try store.set(name: "other", username: "admin", password: SecretText(String(repeating: "p", count: 9000)))
+        }
+        #expect(error?.message.contains("No space left on device") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("the previous file is unchanged") == true)
+        #expect(error?.fix?.contains("free some space") == true)
+        #expect(try store.credentials(named: "codec").password.withClearText { $0 } == "first-password")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    func mountTmpfs(_ path: String, kilobytes: Int) -> Bool {
+        mount("tmpfs", path, "tmpfs", 0, "size=\(kilobytes)k") == 0
+    }
+}
+
 final class FailureCount: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0

@@ -56,6 +56,31 @@ func settings(fromDump text: String) throws -> ConfigurationSettings {
     return ConfigurationSettings(entries)
 }
 
+@Suite("The database opened by several processes at once")
+struct DatabaseOpeningTests {
+    @Test("eight first opens of a fresh folder at once: each migrates or finds it migrated, none fails")
+    func eightFirstOpens() throws {
+        let folder = NSTemporaryDirectory() + "hntt-gov-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let errors = ErrorList()
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            do {
+                _ = try GovernanceDatabase(data: DataDirectory(path: folder))
+            } catch {
+                errors.add("\(error)")
+            }
+        }
+        #expect(errors.all.isEmpty, "\(errors.all)")
+    }
+}
+
+final class ErrorList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [String] = []
+    var all: [String] { lock.withLock { errors } }
+    func add(_ error: String) { lock.withLock { errors.append(error) } }
+}
+
 @Suite("Snapshots")
 struct SnapshotTests {
     @Test("a real dump normalises in order: volatile keys out, secrets as keyed hashes")

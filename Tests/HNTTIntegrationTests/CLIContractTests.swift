@@ -90,6 +90,39 @@ struct CLIContractTests {
         #expect(!(result.stdout + result.stderr).contains(CLIRig.password))
     }
 
+    @Test("eight `secret set` processes at once on a fresh data folder: all eight stored and audited, chain intact")
+    func eightProcessesAtOnce() async throws {
+        let rig = try await CLIRig.start()
+        defer { rig.stop() }
+        let fresh = rig.directory.appendingPathComponent("fresh-data").path
+        var variables = ProcessInfo.processInfo.environment
+        variables.removeValue(forKey: "HNTT_MASTER_KEY")
+        let environment = variables
+        let inventory = rig.inventoryPath
+        let results = try await withThrowingTaskGroup(of: Int32.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    try await TestEnvironment.runAsync(
+                        TestEnvironment.hnttBinary,
+                        [
+                            "secret", "set", "codec-\(index)", "--username", "admin", "--password-stdin",
+                            "--inventory", inventory, "--data", fresh,
+                        ], input: "pw-\(index)\n", environment: environment
+                    ).status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results == Array(repeating: 0, count: 8))
+        let check = ["--inventory", rig.inventoryPath, "--data", fresh, "--json"]
+        let list = try TestEnvironment.run(TestEnvironment.hnttBinary, ["secret", "list"] + check)
+        for index in 0..<8 { #expect(list.stdout.contains("\"codec-\(index)\""), "\(list.stdout)") }
+        let audit = try TestEnvironment.run(TestEnvironment.hnttBinary, ["audit", "list"] + check)
+        #expect(audit.stdout.components(separatedBy: "\"secret set\"").count - 1 == 8, "\(audit.stdout)")
+        let verify = try TestEnvironment.run(TestEnvironment.hnttBinary, ["audit", "verify"] + check)
+        #expect(verify.status == 0 && verify.stdout.contains("\"intact\": true"), "\(verify.stdout)")
+    }
+
     @Test("the secret store keeps no password in clear, and its files are private")
     func secretStoreAtRest() async throws {
         let rig = try await CLIRig.start()
