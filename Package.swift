@@ -65,6 +65,17 @@ let package = Package(
         ),
         // Renderers of the values the Gateway returns: logbook and report as HTML, CSV and JSON.
         .target(name: "HNTTDocuments", dependencies: ["HNTTCore", "HNTTGovernance", "HNTTGateway"]),
+        // Parsers of outside input driven by arbitrary bytes, for libFuzzer (scripts/fuzz) and the tests.
+        .target(
+            name: "HNTTFuzzTargets",
+            dependencies: [
+                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTProcedures", "HNTTTransport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The fuzzing binary: libFuzzer's entry point; without -DHNTT_FUZZING a replay and seed tool.
+        .target(name: "CHNTTFuzzMain"),
+        .executableTarget(name: "hntt-fuzz", dependencies: ["HNTTFuzzTargets", "CHNTTFuzzMain"]),
         // Device simulators, with their own plain blocking I/O (never the transports under test).
         .target(name: "HNTTSimulator", dependencies: ["CHNTTSystem"]),
         .executableTarget(
@@ -84,8 +95,9 @@ let package = Package(
             ]
         ),
         // Helpers shared by the test targets.
-        .target(name: "HNTTTestSupport", dependencies: ["HNTTTransport"], path: "Tests/HNTTTestSupport"),
-        .testTarget(name: "HNTTCoreTests", dependencies: ["HNTTCore", "HNTTTransport"]),
+        .target(
+            name: "HNTTTestSupport", dependencies: ["HNTTTransport", "CHNTTSystem"], path: "Tests/HNTTTestSupport"),
+        .testTarget(name: "HNTTCoreTests", dependencies: ["HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
         .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator"]),
         .testTarget(name: "HNTTPolyTests", dependencies: ["HNTTPoly", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
         .testTarget(
@@ -109,6 +121,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HNTTProceduresTests", dependencies: ["HNTTProcedures", "HNTTCore"]),
+        // Every committed fuzz input (corpus and past crashes) replayed through its target.
+        .testTarget(name: "HNTTFuzzRegressionTests", dependencies: ["HNTTFuzzTargets", "HNTTGovernance"]),
         .testTarget(
             name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(
@@ -116,7 +130,7 @@ let package = Package(
             // hntt and hntt-sim are listed so that they are built before the tests run them.
             dependencies: [
                 "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTCore", "HNTTGovernance", "HNTTTransport", "HNTTSimulator",
-                "HNTTProcedures", "hntt", "hntt-sim",
+                "HNTTProcedures", "HNTTTestSupport", "hntt", "hntt-sim",
             ]
         ),
     ],

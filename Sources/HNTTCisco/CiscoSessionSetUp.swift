@@ -58,7 +58,7 @@ struct CiscoSessionSetUp: Sendable {
     {
         let deadline = Deadline.after(seconds: plan.profile.timeouts.command)
         try await stream.sendLine(line, deadline: deadline)
-        return try await stream.receive(decoder, deadline: deadline)
+        return try await stream.receive(decoder, deadline: deadline, budget: plan.profile.limits.replyBytes)
     }
 }
 

@@ -40,6 +40,16 @@ public struct DeviceProfile: Sendable {
         }
     }
 
+    /// How much a device may send before hntt gives up on it, whatever the deadline says.
+    public struct Limits: Sendable {
+        /// Bytes before the login is done (banner and prompts): a flooding console fails here.
+        public var loginBytes = 64 << 10
+        /// Bytes of one reply (a full configuration dump is well under 1 MiB).
+        public var replyBytes = 4 << 20
+
+        public init() {}
+    }
+
     public let id: String
     public let vendor: String
     /// The driver that speaks this model's protocol (`cisco-xapi`, …).
@@ -61,6 +71,8 @@ public struct DeviceProfile: Sendable {
     public var governedKeys: [String] = []
     /// VISCA camera details; only for VISCA profiles.
     public var visca = VISCAOptions()
+    /// Byte budgets before login and per reply (`limits:` in the profile).
+    public var limits = Limits()
     /// True when UDP means Sony's VISCA over IP (8-byte header), false for raw packets.
     public var viscaOverIP: Bool { visca.overIP }
     /// The device repeats each command before answering it (Poly HDX); the reply is what follows.
@@ -81,12 +93,16 @@ public struct DeviceProfile: Sendable {
     static let topKeys: Set<String> = [
         "id", "vendor", "driver", "description", "transports", "login", "timeouts",
         "volatile_keys", "secret_keys", "operations", "line_end", "pacing_seconds",
-        "settings", "command_echo", "visca", "governed_keys",
+        "settings", "command_echo", "visca", "governed_keys", "limits",
     ]
 
     /// Loads and checks a profile file.
     public static func load(path: String) throws -> DeviceProfile {
-        let file = try YAMLFile(path: path, what: "device profile")
+        try load(try YAMLFile(path: path, what: "device profile"))
+    }
+
+    /// Checks a profile already read (`file.path` names it in errors).
+    public static func load(_ file: YAMLFile) throws -> DeviceProfile {
         var id = ""
         var vendor = ""
         var driver = ""
@@ -94,6 +110,7 @@ public struct DeviceProfile: Sendable {
         var transports: [TransportKind: TransportDefaults] = [:]
         var login = LoginPrompts()
         var timeouts = Timeouts()
+        var limits = Limits()
         var volatileKeys: [String] = []
         var secretKeys: [String] = []
         var operations: [String] = []
@@ -155,6 +172,13 @@ public struct DeviceProfile: Sendable {
                     case "login": timeouts.login = seconds
                     default: timeouts.command = seconds
                     }
+                }
+            case "limits":
+                for (field, _, fieldValue) in try file.mapping(
+                    value, "limits", allowed: ["login_bytes", "reply_bytes"])
+                {
+                    let bytes = try file.int(fieldValue, field, range: 1024...(64 << 20))
+                    if field == "login_bytes" { limits.loginBytes = bytes } else { limits.replyBytes = bytes }
                 }
             case "volatile_keys": volatileKeys = try file.strings(value, key)
             case "secret_keys": secretKeys = try file.strings(value, key)
@@ -233,6 +257,7 @@ public struct DeviceProfile: Sendable {
         profile.echoesCommands = echo
         profile.visca = visca
         profile.governedKeys = governed
+        profile.limits = limits
         return profile
     }
 }

@@ -36,7 +36,7 @@ public actor DeviceSession<Info: Sendable> {
             let stream = try await connected()
             let deadline = Deadline.after(seconds: timeout ?? plan.profile.timeouts.command)
             try await stream.sendLine(line, deadline: deadline)
-            return try await stream.receive(decoder, deadline: deadline)
+            return try await stream.receive(decoder, deadline: deadline, budget: plan.profile.limits.replyBytes)
         }
     }
 
@@ -45,7 +45,8 @@ public actor DeviceSession<Info: Sendable> {
     public func receive<D: StreamDecoder>(_ decoder: D, within seconds: Double) async throws -> D.Frame {
         try await guarded("reading") {
             guard let stream else { throw TransportError(.closed, "\(deviceID) is not connected") }
-            return try await stream.receive(decoder, deadline: .after(seconds: seconds))
+            return try await stream.receive(
+                decoder, deadline: .after(seconds: seconds), budget: plan.profile.limits.replyBytes)
         }
     }
 

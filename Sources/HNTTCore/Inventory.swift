@@ -83,7 +83,12 @@ public struct Inventory: Sendable {
 
     /// Loads and checks an inventory; every problem names the file, the line and the fix.
     public static func load(path: String, profiles: ProfileCatalog) throws -> Inventory {
-        let file = try YAMLFile(path: path, what: "inventory")
+        try load(try YAMLFile(path: path, what: "inventory"), profiles: profiles)
+    }
+
+    /// Checks an inventory already read (`file.path` names it in errors).
+    public static func load(_ file: YAMLFile, profiles: ProfileCatalog) throws -> Inventory {
+        let path = file.path
         var site = ""
         var rooms: [Room] = []
         var organizers: [String: String] = [:]

@@ -111,12 +111,12 @@ public struct PromptLogin: Sendable {
             try await stream.send(bytes: Array(stream.lineEnd.utf8), deadline: deadline)
             let probe = Deadline.after(seconds: plan.profile.login.serialProbeSeconds).capped(at: deadline)
             do {
-                first = try await stream.receive(decoder, deadline: probe)
+                first = try await stream.receive(decoder, deadline: probe, budget: plan.profile.limits.loginBytes)
             } catch let error as TransportError where error.kind == .timedOut {
                 return []   // silence: the port needs no login, or the session is still logged in
             }
         } else {
-            first = try await stream.receive(decoder, deadline: deadline)
+            first = try await stream.receive(decoder, deadline: deadline, budget: plan.profile.limits.loginBytes)
         }
         var lines = first.lines
         var step = first.step
@@ -148,7 +148,7 @@ public struct PromptLogin: Sendable {
                 try await stream.send(
                     bytes: credentials.password.clearBytes + Array(stream.lineEnd.utf8), deadline: deadline)
             }
-            let next = try await stream.receive(decoder, deadline: deadline)
+            let next = try await stream.receive(decoder, deadline: deadline, budget: plan.profile.limits.loginBytes)
             lines += next.lines
             step = next.step
         }

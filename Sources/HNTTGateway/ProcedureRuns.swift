@@ -163,6 +163,16 @@ extension Gateway {
                 broken.append("no test call passed in the last \(Int(procedure.testWindowMinutes)) minutes (Điều 5.4)")
             }
         }
+        if let organizer, !inventory.organizers.isEmpty, inventory.organizers[organizer] == nil {
+            broken.append(
+                "organiser \"\(organizer)\" is not in the inventory's organizers: "
+                    + inventory.organizers.keys.sorted().joined(separator: ", ") + " (Điều 5.3)")
+        }
+        if let operatorName, !operatorName.isEmpty, !inventory.operators.isEmpty,
+            inventory.operators[operatorName] == nil
+        {
+            broken.append("\(operatorName) is not among the operators in the inventory (Điều 5.3)")
+        }
         if let operatorName, let operatorUnit = inventory.operators[operatorName], operatorUnit != unit {
             broken.append(
                 "\(operatorName) belongs to \(operatorUnit), but \(unit) operates meetings organised by \(organizer ?? "this room's owner") (Điều 5.3)"

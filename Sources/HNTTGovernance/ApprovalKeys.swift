@@ -60,6 +60,12 @@ public struct TrustedKey: Sendable, Equatable {
     public let name: String
     public let publicKey: String
     public let addedAt: String
+
+    public init(name: String, publicKey: String, addedAt: String) {
+        self.name = name
+        self.publicKey = publicKey
+        self.addedAt = addedAt
+    }
 }
 
 /// The gateway's trust store of approval keys (in the database).

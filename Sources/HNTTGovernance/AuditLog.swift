@@ -23,8 +23,8 @@ public struct AuditEntry: Sendable, Equatable {
 /// approvals: who (OS user and operator), what, when, with what outcome and why.
 ///
 /// Each entry's hash covers its fields and the previous entry's hash, so an edited, deleted or
-/// reordered entry breaks the chain at a place ``verify()`` names. (Deleting the newest entries
-/// leaves a shorter valid chain; keep copies of `hntt audit list` elsewhere to catch that.)
+/// reordered entry breaks the chain at a place ``verify()`` names; the newest entry is also kept
+/// outside the database (``ChainAnchors``), so deleting the newest entries is named too.
 public struct AuditLog: Sendable {
     public static let genesis = HashChain.genesis
     let database: GovernanceDatabase
@@ -38,11 +38,13 @@ public struct AuditLog: Sendable {
         osUser: String = AuditLog.currentUser, at date: Date = Date()
     ) async throws -> AuditEntry {
         let at = timestamp(date)
-        return try await database.writer.write { db in
+        let entry = try await database.writer.write { db in
             try AuditLog.insert(
                 db, device: device, action: action, outcome: outcome, detail: detail,
                 operatorName: operatorName ?? "", osUser: osUser, at: at)
         }
+        try await database.anchor("audit", entry.id, entry.hash)
+        return entry
     }
 
     private static func insert(
@@ -84,12 +86,12 @@ public struct AuditLog: Sendable {
         let entries = try await database.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id").map(AuditLog.decode)
         }
-        return HashChain.firstBreak(
-            entries.map {
-                HashChain.Link(
-                    id: $0.id, previous: $0.previousHash, hash: $0.hash,
-                    fields: [$0.at, $0.osUser, $0.operatorName, $0.device, $0.action, $0.outcome, $0.detail])
-            })
+        let links = entries.map {
+            HashChain.Link(
+                id: $0.id, previous: $0.previousHash, hash: $0.hash,
+                fields: [$0.at, $0.osUser, $0.operatorName, $0.device, $0.action, $0.outcome, $0.detail])
+        }
+        return HashChain.firstBreak(links) ?? database.anchors.problem("audit", links: links)
     }
 
     static func hash(

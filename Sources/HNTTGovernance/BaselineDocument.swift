@@ -15,6 +15,12 @@ public struct BaselineDocument: Sendable, Equatable {
         public var device: String
         public var profile: String
         public var settings: [Setting]
+
+        public init(device: String, profile: String, settings: [Setting]) {
+            self.device = device
+            self.profile = profile
+            self.settings = settings
+        }
     }
 
     public typealias Signature = DocumentSignature

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HNTTCore
+import HNTTTransport
 
 /// The gateway's SQLite file (`hntt.sqlite` in the data folder): snapshots, approval keys,
 /// baselines and drift results. WAL, so a cron drift check and a technician's command can read
@@ -8,6 +9,8 @@ import HNTTCore
 public final class GovernanceDatabase: Sendable {
     public static let fileName = "hntt.sqlite"
     let writer: DatabasePool
+    /// The chains' heads outside the database.
+    public let anchors: ChainAnchors
 
     /// Opens (creating and migrating) the database. Several processes starting at once on a fresh
     /// folder take turns under the folder's lock, so no migration runs twice. Blocks: call it off the
@@ -15,6 +18,18 @@ public final class GovernanceDatabase: Sendable {
     public init(data: DataDirectory) throws {
         try data.ensureExists()
         let path = data.file(GovernanceDatabase.fileName)
+        anchors = ChainAnchors(data: data)
+        // Records were kept here: a missing or empty database is a loss to restore, never a fresh start.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+        if anchors.exists && (size ?? 0) == 0 {
+            throw HNTTError(
+                .badFile,
+                "the database \(path) is \(size == nil ? "missing" : "empty"), but this data folder held audit and logbook"
+                    + " entries (\(ChainAnchors.fileName)); refusing to start a new one",
+                fix:
+                    "restore hntt.sqlite from a backup; to start afresh on purpose, move the whole data folder away first"
+            )
+        }
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
@@ -30,6 +45,12 @@ public final class GovernanceDatabase: Sendable {
                     "check the data folder's permissions and free space; restore hntt.sqlite from a backup if it is damaged"
             )
         }
+    }
+
+    /// Moves a chain's head outside the database forward to the entry just written.
+    func anchor(_ chain: String, _ id: Int64, _ hash: String) async throws {
+        let anchors = self.anchors
+        try await onOwnThread { try anchors.advance(chain, to: ChainAnchors.Head(id: id, hash: hash)) }
     }
 
     static var migrator: DatabaseMigrator {

@@ -45,7 +45,7 @@ public struct Logbook: Sendable {
         at date: Date = Date()
     ) async throws -> LogbookEntry {
         let text = Logbook.encode(payload)
-        return try await database.writer.write { db in
+        let entry = try await database.writer.write { db in
             let previous =
                 try String.fetchOne(db, sql: "SELECT hash FROM logbook ORDER BY id DESC LIMIT 1") ?? HashChain.genesis
             let at = timestamp(date)
@@ -62,6 +62,8 @@ public struct Logbook: Sendable {
                 id: db.lastInsertedRowID, at: at, room: room, kind: kind, refersTo: refersTo, payload: payload,
                 previousHash: previous, hash: hash)
         }
+        try await database.anchor("logbook", entry.id, entry.hash)
+        return entry
     }
 
     /// Entries of a room (or all), between two times (ISO 8601 prefixes compare as text).
@@ -101,15 +103,15 @@ public struct Logbook: Sendable {
     public func verify() async throws -> String? {
         let rows = try await database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM logbook ORDER BY id")
         }
-        return HashChain.firstBreak(
-            rows.map { row in
-                let refersTo: Int64? = row["refers_to"]
-                return HashChain.Link(
-                    id: row["id"], previous: row["previous_hash"], hash: row["hash"],
-                    fields: Logbook.fields(
-                        at: row["at"], room: row["room"], kind: row["kind"], refersTo: refersTo,
-                        payload: row["payload"]))
-            })
+        let links = rows.map { row in
+            let refersTo: Int64? = row["refers_to"]
+            return HashChain.Link(
+                id: row["id"], previous: row["previous_hash"], hash: row["hash"],
+                fields: Logbook.fields(
+                    at: row["at"], room: row["room"], kind: row["kind"], refersTo: refersTo,
+                    payload: row["payload"]))
+        }
+        return HashChain.firstBreak(links) ?? database.anchors.problem("logbook", links: links)
     }
 
     static func fields(at: String, room: String, kind: String, refersTo: Int64?, payload: String) -> [String] {

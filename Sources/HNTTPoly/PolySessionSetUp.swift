@@ -79,7 +79,7 @@ struct PolySessionSetUp: Sendable {
                 .line { line in
                     line.lowercased() == ack || line.lowercased().contains("already active")
                 }, sentCommand: command, echo: info.echoes == true ? .expected : .detect)
-            let reply = try await stream.receive(decoder, deadline: deadline)
+            let reply = try await stream.receive(decoder, deadline: deadline, budget: plan.profile.limits.replyBytes)
             if reply.outcome != .incomplete { info.echoes = (info.echoes ?? false) || reply.echoed }
             // A firmware without this registration answers `error:`; the others still work.
             if case .answer = reply.outcome { info.registrations.append(command) }

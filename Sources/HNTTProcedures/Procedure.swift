@@ -66,7 +66,11 @@ public struct Procedure: Sendable {
 
     /// Loads and checks a procedure file; every problem names the file, the line and the fix.
     public static func load(path: String) throws -> Procedure {
-        let file = try YAMLFile(path: path, what: "procedure")
+        try load(try YAMLFile(path: path, what: "procedure"))
+    }
+
+    /// Checks a procedure already read (`file.path` names it in errors).
+    public static func load(_ file: YAMLFile) throws -> Procedure {
         var id = ""
         var title = ""
         var session = Session.none

@@ -117,11 +117,15 @@ public actor DeviceStream {
         lastSend = .now
     }
 
-    /// Reads until `decoder` yields a frame, or throws at `deadline`.
+    /// Reads until `decoder` yields a frame, or throws at `deadline` or once more than `budget` bytes
+    /// arrived without one (a device that floods costs at most its budget or its deadline).
     @_spi(Driver)
-    public func receive<D: StreamDecoder>(_ decoder: D, deadline: Deadline) async throws -> D.Frame {
+    public func receive<D: StreamDecoder>(
+        _ decoder: D, deadline: Deadline, budget: Int = DeviceStream.maximumPendingBytes
+    ) async throws -> D.Frame {
         var decoder = decoder
         if let frame = try decoder.decode(&buffer) { return frame }
+        var received = 0
         while true {
             // Checked while data keeps arriving too: a device that floods never reaches the
             // transport's own wait, so its deadline would never fire there.
@@ -139,12 +143,13 @@ public actor DeviceStream {
             }
             buffer.append(contentsOf: chunk)
             transcript?.append(contentsOf: chunk)
+            received += chunk.count
             if let frame = try decoder.decode(&buffer) { return frame }
-            if buffer.count > DeviceStream.maximumPendingBytes {
+            if received > budget || buffer.count > DeviceStream.maximumPendingBytes {
                 buffer.removeAll()
                 throw TransportError(
                     .protocolViolation,
-                    "\(transport.peerDescription) sent over \(DeviceStream.maximumPendingBytes >> 20) MiB without the answer expected"
+                    "\(transport.peerDescription) sent over \(DeviceStream.describe(bytes: min(budget, DeviceStream.maximumPendingBytes))) without the answer expected"
                 )
             }
         }
@@ -153,6 +158,10 @@ public actor DeviceStream {
     /// The most a reply may hold before it is complete: far above any device's configuration dump,
     /// far below what a flooding device would make hntt keep in memory.
     public static let maximumPendingBytes = 4 << 20
+
+    static func describe(bytes: Int) -> String {
+        bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"
+    }
 
     /// Waits for the first of `patterns`.
     @_spi(Driver)

@@ -60,6 +60,20 @@ struct HostileFileTests {
         #expect(error?.message.contains("more than the 4 MiB accepted") == true, "\(error?.message ?? "")")
     }
 
+    @Test("a profile's byte budgets are read, and kept within range")
+    func profileLimits() throws {
+        let head = "id: x\nvendor: X\ndriver: cisco-xapi\ntransports:\n  telnet: {port: 23}\n"
+        let profile = try DeviceProfile.load(
+            YAMLFile(text: head + "limits: {login_bytes: 8192, reply_bytes: 1048576}\n", name: "p.yaml"))
+        #expect(profile.limits.loginBytes == 8192 && profile.limits.replyBytes == 1 << 20)
+        #expect(try DeviceProfile.load(YAMLFile(text: head, name: "p.yaml")).limits.loginBytes == 64 << 10)
+        let error = #expect(throws: HNTTError.self) {
+            try DeviceProfile.load(YAMLFile(text: head + "limits: {reply_bytes: 1e12}\n", name: "p.yaml"))
+        }
+        #expect(
+            error?.message.contains("p.yaml:6: reply_bytes must be a whole number") == true, "\(error?.message ?? "")")
+    }
+
     @Test("control characters are shown escaped and long text is cut")
     func textSafety() {
         #expect(TextSafety.quoted("a\nb\r\u{1B}[2Jc\u{7}") == "a\\nb\\r\\e[2Jc\\u{7}")

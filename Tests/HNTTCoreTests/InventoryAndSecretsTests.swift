@@ -1,4 +1,5 @@
 import Foundation
+import HNTTTestSupport
 import HNTTTransport
 import Testing
 
@@ -174,7 +175,7 @@ struct SecretStoreConcurrencyTests {
     func eightAtOnce() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hntt-secrets-\(UUID().uuidString)")
             .path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        defer { TestFiles.remove(atPath: folder) }
         let data = DataDirectory(path: folder)
         let failures = FailureCount()
         DispatchQueue.concurrentPerform(iterations: 8) { index in
@@ -205,7 +206,7 @@ struct DataFolderWriteTests {
     @Test("eight host-key pins stored at once are all kept")
     func eightPins() throws {
         let folder = freshFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        defer { TestFiles.remove(atPath: folder) }
         let pins = HostKeyPins(data: DataDirectory(path: folder))
         let failures = FailureCount()
         DispatchQueue.concurrentPerform(iterations: 8) { index in
@@ -224,7 +225,7 @@ struct DataFolderWriteTests {
         try #require(mountTmpfs(folder, kilobytes: 64), "mount tmpfs: \(String(cString: strerror(errno)))")
         defer {
             _ = umount(folder)
-            try? FileManager.default.removeItem(atPath: folder)
+            TestFiles.remove(atPath: folder)
         }
         let data = DataDirectory(path: folder)
         let store = SecretStore(data: data)

@@ -3,6 +3,7 @@ import HNTTCore
 import HNTTGateway
 import HNTTGovernance
 import HNTTSimulator
+import HNTTTestSupport
 import HNTTTransport
 import Testing
 
@@ -13,10 +14,14 @@ final class GatewaySite: @unchecked Sendable {
     let cisco = CiscoSimulator(CiscoCodecData(flavor: .ce9, users: ["admin": "gw-pass-1"]))
     let poly = PolySimulator(PolyCodecData(flavor: .group, password: "gw-pass-2"))
     let cameras = VISCASimulator(VISCACameraData(count: 1))
+    /// With `withFlooder`: a device `xa-flood` that sends noise without end and never a login prompt.
+    let flooder: FloodingServer?
     let gateway: Gateway
 
     /// A site set up off the cooperative pool (simulators start and the secret store is written there).
-    static func make() async throws -> GatewaySite { try await onOwnThread { try GatewaySite() } }
+    static func make(withFlooder: Bool = false) async throws -> GatewaySite {
+        try await onOwnThread { try GatewaySite(withFlooder: withFlooder) }
+    }
 
     /// Stops the simulators off the cooperative pool.
     func stop() async { _ = try? await onOwnThread { self.stopNow() } }
@@ -25,10 +30,12 @@ final class GatewaySite: @unchecked Sendable {
         cisco.stop()
         poly.stop()
         cameras.stop()
-        try? FileManager.default.removeItem(at: directory)
+        flooder?.stop()
+        TestFiles.remove(directory)
     }
 
-    private init() throws {
+    private init(withFlooder: Bool) throws {
+        flooder = withFlooder ? try FloodingServer() : nil
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hntt-gw-\(UUID().uuidString)")
         let profiles = directory.appendingPathComponent("device-profiles")
         try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
@@ -61,6 +68,7 @@ final class GatewaySite: @unchecked Sendable {
               - {id: xa-cisco, profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \(try cisco.startTelnet()), credential: cisco}
               - {id: xa-poly, profile: poly-group, transport: telnet, host: 127.0.0.1, port: \(try poly.startTelnet()), credential: poly}
               - {id: xa-cam, profile: sony-visca, transport: serial, path: \(try cameras.startSerial()), address: 1}
+        \(flooder.map { "      - {id: xa-flood, profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: \($0.port), credential: cisco}\n" } ?? "")
 
         """.write(to: inventory, atomically: true, encoding: .utf8)
         gateway = Gateway(
@@ -120,11 +128,13 @@ struct GatewayDeviceTests {
 
     @Test(
         "a refused raw write that carries a password puts it in no error and no audit entry",
+        // SECRET stands for the password, so that the test's own arguments (which the runner prints) carry none.
         arguments: [
-            ("xa-cisco", "xConfiguration SIP Authentication Password: \"Raw-Secret-41\""),
-            ("xa-poly", "systemsetting sippassword Raw-Secret-41"),
+            ("xa-cisco", "xConfiguration SIP Authentication Password: \"SECRET\""),
+            ("xa-poly", "systemsetting sippassword SECRET"),
         ])
-    func execKeepsSecrets(device: String, command: String) async throws {
+    func execKeepsSecrets(device: String, template: String) async throws {
+        let command = template.replacingOccurrences(of: "SECRET", with: "Raw-Secret-41")
         let site = try await GatewaySite.make()
         let refused = await #expect(throws: HNTTError.self) {
             _ = try await site.gateway.exec(device, command: command, by: technician)
@@ -146,6 +156,31 @@ struct GatewayDeviceTests {
         #expect(error?.exitCode == 2 && error?.message.contains("is a camera") == true)
         #expect(try await site.auditTrail().last?.outcome == "failed")
         #expect(try site.gateway.isCamera(site.gateway.device("xa-cam")))
+        await site.stop()
+    }
+
+    @Test("a device flooding before its login prompt fails on its byte budget; the others of the fleet answer")
+    func floodingDeviceInAFleet() async throws {
+        let site = try await GatewaySite.make(withFlooder: true)
+        let devices = try site.gateway.inventory().rooms.flatMap(\.devices)
+        let started = ContinuousClock.now
+        let results = await site.gateway.checkLogins(devices, parallel: 4)
+        let elapsed = ContinuousClock.now - started
+        guard case .failure(let error)? = results["xa-flood"] else {
+            Issue.record("the flooding device did not fail: \(String(describing: results["xa-flood"]))")
+            await site.stop()
+            return
+        }
+        #expect(error.exitCode == 5)
+        #expect(error.message.contains("sent over 64 KiB without the answer expected"), "\(error.message)")
+        for healthy in ["xa-cisco", "xa-poly", "xa-cam"] {
+            guard case .success? = results[healthy] else {
+                Issue.record("\(healthy): \(String(describing: results[healthy]))")
+                continue
+            }
+        }
+        // The budget ends it long before the profile's 15 s login deadline would.
+        #expect(elapsed < .seconds(14), "\(elapsed)")
         await site.stop()
     }
 

@@ -61,7 +61,7 @@ struct DatabaseOpeningTests {
     @Test("eight first opens of a fresh folder at once: each migrates or finds it migrated, none fails")
     func eightFirstOpens() throws {
         let folder = NSTemporaryDirectory() + "hntt-gov-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        defer { TestFiles.remove(atPath: folder) }
         let errors = ErrorList()
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             do {

@@ -158,7 +158,7 @@ struct CLIContractTests {
         #expect(trusted.object["host_key"] as? String == fingerprint)
 
         let status = try await rig.json(["status", "ubnd-codec-ssh"])
-        #expect(status.status == 0)
+        #expect(status.status == 0, "\(status.stderr)")
         #expect((status.object["software"] as? String)?.contains("RoomOS") == true)
 
         let pins = rig.dataPath + "/known_hosts"

@@ -1,5 +1,6 @@
 import Foundation
 import HNTTSimulator
+import HNTTTestSupport
 import Testing
 
 @testable import HNTTCore
@@ -80,7 +81,7 @@ final class FleetRig: @unchecked Sendable {
 
     func stop() {
         for codec in codecs { codec.stop() }
-        try? FileManager.default.removeItem(at: directory)
+        TestFiles.remove(directory)
     }
 
     deinit { stop() }

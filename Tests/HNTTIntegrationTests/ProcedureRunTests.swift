@@ -1,5 +1,6 @@
 import Foundation
 import HNTTSimulator
+import HNTTTestSupport
 import Testing
 
 @testable import HNTTCore
@@ -95,7 +96,7 @@ final class RoomRig: @unchecked Sendable {
         cameras.stop()
         poly.stop()
         polyCamera.stop()
-        try? FileManager.default.removeItem(at: directory)
+        TestFiles.remove(directory)
     }
 }
 
@@ -280,6 +281,18 @@ struct ProcedureRunTests {
             "run", "test-call", "ubnd", "--organizer", "Tỉnh ủy", "--number", "1", "--operator", "Trần Văn C",
         ])
         #expect(tinhUy.status == 0, "\(tinhUy.stderr)")
+        // Someone not in `operators:`, an organiser not in `organizers:`: refused unless forced with a reason.
+        let nobody = try await rig.run(["run", "dial", "ubnd", "--number", "1", "--operator", "Nobody"])
+        #expect(nobody.status == 3 && nobody.stderr.contains("Nobody is not among the operators"), "\(nobody.stderr)")
+        let unknown = try await rig.run(
+            ["run", "dial", "ubnd", "--organizer", "Unknown Org", "--number", "1"] + operatorB)
+        #expect(unknown.status == 3 && unknown.stderr.contains("organiser \"Unknown Org\" is not in the inventory"))
+        let forced = try await rig.run(
+            [
+                "run", "dial", "ubnd", "--organizer", "Unknown Org", "--number", "1", "--force", "--reason",
+                "Ban chỉ đạo mới thành lập",
+            ] + operatorB)
+        #expect(forced.status == 0, "\(forced.stderr)")
     }
 
     @Test("a failing step is an incident; its recovery steps run; a failed run exits 1")

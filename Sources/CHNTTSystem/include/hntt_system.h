@@ -8,6 +8,9 @@
 #include <termios.h>
 #include <pty.h>
 
+/* A pipe whose ends close on exec from the start: a program started by another thread at the same
+   moment cannot inherit them (and hold a pipe open for ever). */
+int hntt_pipe_cloexec(int fds[2]);
 static inline int hntt_ioctl_none(int fd, unsigned long request) { return ioctl(fd, request); }
 static inline int hntt_set_exclusive(int fd, int on) { return ioctl(fd, on ? TIOCEXCL : TIOCNXCL); }
 static inline int hntt_epoll_fd(const struct epoll_event *e) { return e->data.fd; }

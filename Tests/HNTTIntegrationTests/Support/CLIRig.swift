@@ -1,5 +1,6 @@
 import Foundation
 import HNTTSimulator
+import HNTTTestSupport
 
 /// A site for the `hntt` binary: an inventory, a data folder and a profile folder (with short
 /// timeouts) in a temporary directory, and simulated codecs to point the inventory at.
@@ -138,7 +139,7 @@ final class CLIRig: @unchecked Sendable {
         cameraChain.stop()
         ipCamera.stop()
         sshd?.stop()
-        try? FileManager.default.removeItem(at: directory)
+        TestFiles.remove(directory)
     }
 
     deinit { stop() }

@@ -1,5 +1,6 @@
 import Foundation
 import HNTTSimulator
+import HNTTTestSupport
 
 /// A real OpenSSH sshd on 127.0.0.1 whose ForceCommand is a device simulator on stdin/stdout,
 /// as the SSH transport meets a codec: the login is done by sshd (keyboard-interactive through
@@ -132,7 +133,7 @@ final class SSHDFixture: @unchecked Sendable {
         process.waitUntilExit()
         // HNTT_KEEP_FIXTURES=1 keeps sshd's folder and log, to look into a failure.
         if ProcessInfo.processInfo.environment["HNTT_KEEP_FIXTURES"] == nil {
-            try? FileManager.default.removeItem(at: directory)
+            TestFiles.remove(directory)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HNTTTestSupport
 
 /// Paths and helpers shared by the integration tests.
 enum TestEnvironment {
@@ -82,35 +83,7 @@ enum TestEnvironment {
         _ program: String, _ arguments: [String], input: String? = nil,
         environment: [String: String]? = nil
     ) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe()
-        let err = Pipe()
-        let inPipe = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = inPipe
-        try process.run()
-        if let input { try? inPipe.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
-        try? inPipe.fileHandleForWriting.close()
-        // Read both pipes to the end before waiting, so a chatty program cannot block on a full pipe.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            outData = (try? out.fileHandleForReading.readToEnd()) ?? Data()
-            group.leave()
-        }
-        errData = (try? err.fileHandleForReading.readToEnd()) ?? Data()
-        group.wait()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: outData, as: UTF8.self),
-            String(decoding: errData, as: UTF8.self)
-        )
+        try ChildProcess.run(program, arguments, input: input, environment: environment)
     }
 
     /// Waits until 127.0.0.1:`port` accepts connections, or throws at the deadline.

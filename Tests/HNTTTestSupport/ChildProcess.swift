@@ -1,0 +1,111 @@
+import CHNTTSystem
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs a program with posix_spawn and reaps it with its own waitpid: Foundation's `Process` was
+/// once seen to miss a child's exit (waitUntilExit never returned, the child already reaped) while
+/// many processes started at once. Blocking: call it off the cooperative pool.
+public enum ChildProcess {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func run(
+        _ program: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
+        _ = ignoreBrokenPipes
+        var stdinPipe: [Int32] = [0, 0]
+        var stdoutPipe: [Int32] = [0, 0]
+        var stderrPipe: [Int32] = [0, 0]
+        guard hntt_pipe_cloexec(&stdinPipe) == 0, hntt_pipe_cloexec(&stdoutPipe) == 0,
+            hntt_pipe_cloexec(&stderrPipe) == 0
+        else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        let variables = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") }
+        let envp = variables + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in variables { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, envp)
+        close(stdinPipe[0])
+        close(stdoutPipe[1])
+        close(stderrPipe[1])
+        guard spawned == 0 else {
+            for descriptor in [stdinPipe[1], stdoutPipe[0], stderrPipe[0]] { close(descriptor) }
+            throw Failure(description: "cannot start \(program): \(String(cString: strerror(spawned)))")
+        }
+        // Feed standard input and drain both outputs at once, so a chatty program never blocks on a pipe.
+        let inputEnd = stdinPipe[1]
+        let writer = Thread {
+            if let input {
+                let bytes = Array(input.utf8)
+                var offset = 0
+                while offset < bytes.count {
+                    let written = bytes[offset...].withUnsafeBytes { write(inputEnd, $0.baseAddress, $0.count) }
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+            close(inputEnd)
+        }
+        writer.start()
+        let errorOutput = DrainedPipe(stderrPipe[0])
+        let output = drain(stdoutPipe[0])
+        let errors = errorOutput.wait()
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw Failure(description: "waitpid: \(String(cString: strerror(errno)))") }
+        }
+        let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return (code, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+    }
+
+    /// A program that exits before reading its input must not kill the tests with SIGPIPE.
+    static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
+    static func drain(_ descriptor: Int32) -> [UInt8] {
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                data.append(contentsOf: chunk[..<count])
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                break
+            }
+        }
+        close(descriptor)
+        return data
+    }
+
+    /// A pipe read to its end on a thread of its own.
+    final class DrainedPipe: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var data: [UInt8] = []
+
+        init(_ descriptor: Int32) {
+            Thread { [self] in
+                data = ChildProcess.drain(descriptor)
+                done.signal()
+            }.start()
+        }
+
+        func wait() -> [UInt8] {
+            done.wait()
+            return data
+        }
+    }
+}
