@@ -60,6 +60,26 @@ public struct SecretStore: Sendable {
         return HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data(purpose.utf8), outputByteCount: 32)
     }
 
+    /// `clear` encrypted (AES-256-GCM) under a key derived for `purpose`: for files that must hold
+    /// secrets for a while (a change journal keeps the previous values, passwords included).
+    public func seal(_ clear: Data, purpose: String) throws -> Data {
+        guard let combined = try AES.GCM.seal(clear, using: derivedKey(purpose: purpose)).combined else {
+            throw HNTTError(.badInput, "cannot seal data for \(purpose)")
+        }
+        return combined
+    }
+
+    /// The clear text of ``seal(_:purpose:)``'s output; throws if it was altered or sealed by another key.
+    public func open(_ sealed: Data, purpose: String) throws -> Data {
+        do {
+            return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: derivedKey(purpose: purpose))
+        } catch {
+            throw HNTTError(
+                .badFile, "a sealed \(purpose) file cannot be read with this master key",
+                fix: "use the data folder's own master.key (or HNTT_MASTER_KEY)")
+        }
+    }
+
     /// The stored names (never the values).
     public func names() throws -> [String] { try read().credentials.keys.sorted() }
 

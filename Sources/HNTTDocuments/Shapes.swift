@@ -200,6 +200,30 @@ extension StoredCredential {
     }
 }
 
+extension PendingChange {
+    public var json: JSONValue {
+        .object([
+            ("id", .string(journal.id)), ("action", .string(journal.action)), ("authority", .string(journal.authority)),
+            ("phase", .string(journal.phase.rawValue)),
+            ("confirm_by", journal.confirmBy.map(JSONValue.string) ?? .null),
+            ("devices", stringsJSON(journal.devices.map(\.device))), ("started_at", .string(journal.startedAt)),
+            ("operator", .string(journal.operatorName)), ("running", .bool(running)),
+        ])
+    }
+
+    public var line: String {
+        let state =
+            running
+            ? "its process is running"
+            : journal.phase == .awaitingConfirmation
+                ? "its process ended; confirm with `hntt change confirm \(journal.id)` before \(journal.confirmBy ?? "?")"
+                    + " or it is undone" : "its process ended; the next command on its devices puts them back"
+        return TextSafety.line(
+            "\(journal.id)  \(journal.action)  \(journal.authority)  \(journal.phase.rawValue)"
+                + "  \(journal.devices.map(\.device).joined(separator: ","))  started \(journal.startedAt): \(state)")
+    }
+}
+
 /// Lines of text output, each with its control characters escaped (a stored `\n` cannot fake a line).
 func safeLines(_ lines: [String]) -> String {
     lines.map(TextSafety.line).joined(separator: "\n")

@@ -81,7 +81,15 @@ public final class Gateway: @unchecked Sendable {
     }
 
     /// Runs `body` with a device's driver and always closes the connection.
+    /// A change a dead process left on this device is finished or undone first (``recoverChanges(touching:by:)``).
     public func withDevice<T: Sendable>(_ id: String, _ body: (any DeviceDriver) async throws -> T) async throws -> T {
+        try await withDevice(id, recovering: true, body)
+    }
+
+    func withDevice<T: Sendable>(
+        _ id: String, recovering: Bool, _ body: (any DeviceDriver) async throws -> T
+    ) async throws -> T {
+        if recovering { await recoverChanges(touching: id) }
         let driver = try driver(for: device(id))
         do {
             let result = try await body(driver)
@@ -139,6 +147,17 @@ extension Gateway {
         _ record: AuditRecord, by caller: Caller, failure: (T) -> String? = { _ in nil },
         _ body: () async throws -> T
     ) async throws -> T {
+        // Intent first, and fail closed: an action that cannot be audited does not run.
+        do {
+            try await appendAudit(record, by: caller, outcome: "started", why: "")
+        } catch {
+            let reason = (error as? HNTTError)?.message ?? "\(error)"
+            throw HNTTError(
+                .badFile, "the audit log cannot be written, so nothing was done: \(reason)",
+                fix:
+                    "check the data folder (free space, permissions); restore hntt.sqlite from a backup if it is damaged"
+            )
+        }
         do {
             let result = try await body()
             let why = failure(result)
@@ -156,15 +175,19 @@ extension Gateway {
         }
     }
 
-    /// Appends one audit entry now.
+    /// Appends one audit entry now; a failure is a warning (the action it records has happened).
     public func audit(_ record: AuditRecord, by caller: Caller, outcome: String, why: String) async {
         do {
-            let detail = why.isEmpty ? record.detail : record.detail + (record.detail.isEmpty ? "" : "; ") + why
-            try await AuditLog(database: openDatabase()).append(
-                device: record.device, action: record.action, outcome: outcome,
-                detail: detail, operatorName: caller.operatorName, osUser: caller.osUser)
+            try await appendAudit(record, by: caller, outcome: outcome, why: why)
         } catch {
             FileHandle.standardError.write(Data("warning: the audit log could not be written: \(error)\n".utf8))
         }
+    }
+
+    private func appendAudit(_ record: AuditRecord, by caller: Caller, outcome: String, why: String) async throws {
+        let detail = why.isEmpty ? record.detail : record.detail + (record.detail.isEmpty ? "" : "; ") + why
+        try await AuditLog(database: openDatabase()).append(
+            device: record.device, action: record.action, outcome: outcome,
+            detail: detail, operatorName: caller.operatorName, osUser: caller.osUser)
     }
 }

@@ -120,7 +120,12 @@ extension Gateway {
                             detail: "baseline v\(baseline.version): \(changes.map(\.key).joined(separator: ", "))"),
                         by: caller
                     ) {
-                        try await apply(changes, order: nil, confirmWithin: nil)
+                        try await applyChanges(
+                            changes,
+                            intent: ChangeIntent(
+                                id: "remediation-\(UUID().uuidString.lowercased())", action: "remediate",
+                                authority: "baseline v\(baseline.version)", order: nil),
+                            confirmWithin: nil, by: caller)
                     }
                 }
                 outcomes.append(
@@ -180,94 +185,5 @@ extension Gateway {
                 document, documentText: text, inventory: try inventory(),
                 trust: TrustStore(database: database))
         }
-    }
-
-    /// Applies a signed change order: authorised by the guard, applied device by device, key by
-    /// key, undone on any failure; the next baseline version records it.
-    public func applyOrder(file: String, confirmWithin: Double?, by caller: Caller) async throws -> ChangeOutcome {
-        let order = try? ChangeOrder.load(path: file)
-        let record = AuditRecord(
-            device: order?.devices.map(\.device).joined(separator: ",") ?? "*", action: "change apply",
-            detail: "order \(order?.signature?.reference ?? "?") (\(order?.id ?? file))")
-        return try await audited(record, by: caller) {
-            let order = try ChangeOrder.load(path: file)
-            for entry in order.devices { _ = try device(entry.device) }
-            let approved = try await Authorizer(database: try await openDatabase()).authorize(order)
-            var reports: [ApplyReport] = []
-            for device in Dictionary(grouping: approved, by: \.device).keys.sorted() {
-                reports.append(
-                    try await apply(approved.filter { $0.device == device }, order: order, confirmWithin: confirmWithin)
-                )
-            }
-            return ChangeOutcome(order: order, reports: reports)
-        }
-    }
-
-    /// One setting, exactly as a signed order allows it (`config set --authorization`).
-    public func setConfiguration(
-        _ id: String, key: String, value: String, authorization: String?,
-        by caller: Caller
-    ) async throws -> ApplyReport {
-        try await audited(AuditRecord(device: id, action: "config set", detail: "key \(key)"), by: caller) {
-            _ = try device(id)
-            guard let authorization else {
-                throw HNTTError(
-                    .blocked, "changing \(key) on \(id) needs a signed change order (Điều 3.3)", device: id,
-                    fix: Authorizer.whoCanAuthorise + "; then pass --authorization FILE")
-            }
-            let order = try ChangeOrder.load(path: authorization)
-            let approved = try await Authorizer(database: try await openDatabase()).authorize(
-                order, exactly: (id, key, value))
-            return try await apply(approved, order: order, confirmWithin: nil)
-        }
-    }
-
-    /// Confirms a change applied with a confirmation window.
-    public func confirmOrder(_ orderID: String, by caller: Caller) async throws {
-        try await audited(AuditRecord(device: "*", action: "change confirm", detail: "order \(orderID)"), by: caller) {
-            try await OrderLedger(database: try await openDatabase()).confirm(orderID: orderID)
-        }
-    }
-
-    /// Applies approved changes to one device safely; with an order, records the next baseline version.
-    func apply(_ changes: [ApprovedChange], order: ChangeOrder?, confirmWithin: Double?) async throws -> ApplyReport {
-        guard let deviceID = changes.first?.device else { throw HNTTError(.badInput, "nothing to apply", fix: "") }
-        let device = try device(deviceID)
-        let database = try await openDatabase()
-        let ledger = OrderLedger(database: database)
-        let orderID = order?.id
-        let profile = try profile(of: device)
-        let normaliser = try normaliser()
-        let snapshots = SnapshotStore(database: database)
-        let report = try await withDevice(deviceID) { driver -> ApplyReport in
-            guard let codec = driver as? any ConfigurableCodec else {
-                throw HNTTError(
-                    .badInput, "\(deviceID) has no configuration hntt can change", device: deviceID,
-                    fix: "change codecs only")
-            }
-            return try await SafeApplier(authorizer: Authorizer(database: database)).apply(
-                changes, on: codec, confirmWithin: confirmWithin,
-                recordBefore: { before in
-                    // The state before the change, kept: what a rollback restores, and evidence.
-                    _ = try await snapshots.record(
-                        device: deviceID, software: "before \(changes[0].authority)",
-                        settings: normaliser.normalise(before, profile: profile))
-                },
-                confirmed: {
-                    guard let orderID else { return false }
-                    return (try? await ledger.isConfirmed(orderID: orderID)) ?? false
-                })
-        }
-        // The approved state moves with the change: the next baseline version, the order as provenance.
-        if let order, let signature = order.signature {
-            let changed = report.applied.map {
-                Setting(key: $0.key, value: profile.isSecret($0.key) ? normaliser.protect($0.value) : $0.value)
-            }
-            try await BaselineStore(database: database).supersede(
-                device: deviceID, changed: changed, signer: signature.signer,
-                reference: signature.reference, signedAt: signature.signedAt,
-                document: order.yaml())
-        }
-        return report
     }
 }

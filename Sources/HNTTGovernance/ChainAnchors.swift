@@ -14,7 +14,7 @@ public struct ChainAnchors: Sendable {
         public let hash: String
     }
 
-    let data: DataDirectory
+    public let data: DataDirectory
 
     public init(data: DataDirectory) { self.data = data }
 

@@ -24,10 +24,13 @@ public struct SafeApplier: Sendable {
     /// `confirmed` is asked every half second during the confirmation window.
     /// `recordBefore` receives the whole configuration read before anything is written (the
     /// caller stores it as a snapshot).
+    /// `interrupted` is asked before each write and during the window: a reason (`SIGHUP`) stops the
+    /// apply, and what was changed is put back before the error is thrown.
     public func apply(
         _ changes: [ApprovedChange], on driver: any ConfigurableCodec, confirmWithin: Double? = nil,
         recordBefore: (ConfigurationSettings) async throws -> Void = { _ in },
-        confirmed: @Sendable () async -> Bool = { false }
+        confirmed: @Sendable () async -> Bool = { false },
+        interrupted: @Sendable () -> String? = { nil }
     ) async throws -> ApplyReport {
         guard let device = changes.first?.device else {
             throw HNTTError(.badInput, "nothing to apply", fix: "name at least one key")
@@ -46,6 +49,14 @@ public struct SafeApplier: Sendable {
         }
         var done: [ApprovedChange] = []
         for change in changes {
+            if let reason = interrupted() {
+                try await restore(
+                    done, previous: previous, before: before, on: driver,
+                    cause: HNTTError(
+                        .unreachable, "interrupted by \(reason)", device: device,
+                        fix: "apply the order again when the session can stay open"),
+                    what: "the apply was interrupted before \(change.key)")
+            }
             do {
                 try await driver.write(change)
                 let readBack = try await driver.configuration(key: change.key)[change.key]
@@ -66,9 +77,9 @@ public struct SafeApplier: Sendable {
         }
         if let confirmWithin {
             let deadline = Date().addingTimeInterval(confirmWithin)
-            while Date() < deadline {
+            while Date() < deadline, interrupted() == nil {
                 if await confirmed() { return ApplyReport(device: device, applied: changes, previous: previous) }
-                try? await Task.sleep(nanoseconds: 500_000_000)
+                try? await Task.sleep(nanoseconds: 200_000_000)
             }
             if await confirmed() { return ApplyReport(device: device, applied: changes, previous: previous) }
             try await restore(
@@ -79,6 +90,27 @@ public struct SafeApplier: Sendable {
                 what: "no confirmation came")
         }
         return ApplyReport(device: device, applied: changes, previous: previous)
+    }
+
+    /// Puts `previous` values back on a device under the authority of the change they undo, reading
+    /// each back (three tries; the driver reconnects). Returns the keys that could not be restored.
+    public func putBack(
+        _ previous: [Setting], device: String, undoing authority: String, on driver: any ConfigurableCodec
+    ) async -> [String] {
+        var failures: [String] = []
+        for setting in previous.reversed() {
+            let change = ApprovedChange(device: device, key: setting.key, value: setting.value, authority: authority)
+            var restored = false
+            for _ in 0..<3 where !restored {
+                if (try? await driver.configuration(key: setting.key))?[setting.key] == setting.value {
+                    restored = true
+                } else {
+                    _ = try? await driver.write(authorizer.restoring(change, to: setting.value))
+                }
+            }
+            if !restored { failures.append(setting.key) }
+        }
+        return failures
     }
 
     /// Puts every key in `changed` back, checks the whole configuration against `before`, and

@@ -125,6 +125,7 @@ struct DriftCommand: ReportingCommand {
             .object([("devices", .array(reports.map(\.json)))]),
             human: reports.flatMap { $0.lines(remediating: remediate) }.joined(separator: "\n"))
         if remediate {
+            Interrupts.install()
             let outcomes = try await gateway.remediate(reports, by: global.caller)
             for note in outcomes.flatMap(\.notes) { output.note(note) }
             let remaining = outcomes.filter { !$0.settled }.count

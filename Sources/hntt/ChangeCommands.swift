@@ -10,6 +10,7 @@ struct ChangeCommand: AsyncParsableCommand {
         commandName: "change", abstract: "Signed change orders (Điều 3.3).",
         subcommands: [
             ChangeRequestCommand.self, ChangeSignCommand.self, ChangeApplyCommand.self, ChangeConfirmCommand.self,
+            ChangeStatusCommand.self,
         ])
 }
 
@@ -62,6 +63,8 @@ struct ChangeApplyCommand: ReportingCommand {
     var confirmWithin: Double?
 
     func execute() async throws {
+        // A closed terminal (SIGHUP), SIGTERM or Ctrl-C undoes the change instead of leaving it half-done.
+        Interrupts.install()
         if let confirmWithin, let order = try? ChangeOrder.load(path: file) {
             global.output.note(
                 "applied changes must be confirmed within \(Int(confirmWithin)) s: run `hntt change confirm \(order.id)`"
@@ -100,6 +103,20 @@ struct ChangeConfirmCommand: ReportingCommand {
     }
 }
 
+struct ChangeStatusCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Changes not finished: being applied, waiting for confirmation, or left by a process that ended.")
+    @OptionGroup var global: GlobalOptions
+
+    func execute() async throws {
+        let pending = try await global.gateway.pendingChanges()
+        global.output.result(
+            .object([("changes", .array(pending.map(\.json)))]),
+            human: pending.isEmpty ? "no unfinished changes" : pending.map(\.line).joined(separator: "\n"))
+    }
+}
+
 struct ConfigSetCommand: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
@@ -111,6 +128,7 @@ struct ConfigSetCommand: ReportingCommand {
     @Option(help: "The signed change order that allows it.") var authorization: String?
 
     func execute() async throws {
+        Interrupts.install()
         let report = try await global.gateway.setConfiguration(
             device, key: key, value: value, authorization: authorization,
             by: global.caller)

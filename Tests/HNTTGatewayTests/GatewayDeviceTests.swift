@@ -104,8 +104,10 @@ struct GatewayDeviceTests {
         try await gateway.preset("xa-cam", .store, 3, camera: nil, by: technician)
 
         let trail = try await site.auditTrail()
-        #expect(trail.map(\.action) == ["wake", "mute", "dial", "hangup", "preset store"])
-        #expect(trail.allSatisfy { $0.outcome == "done" && $0.operatorName == "Lê Thị B" && $0.osUser == "kythuat" })
+        // Intent first: "started" before each action, then its outcome.
+        #expect(trail.map(\.action) == ["wake", "mute", "dial", "hangup", "preset store"].flatMap { [$0, $0] })
+        #expect(trail.map(\.outcome) == Array(repeating: ["started", "done"], count: 5).flatMap { $0 })
+        #expect(trail.allSatisfy { $0.operatorName == "Lê Thị B" && $0.osUser == "kythuat" })
         let database = try await gateway.openDatabase()
         #expect(try await AuditLog(database: database).verify() == nil)
         await site.stop()

@@ -203,15 +203,17 @@ struct DriftFleetTests {
         let list = try await rig.json(["audit", "list"])
         let entries = try #require(list.object["entries"] as? [[String: Any]])
         let summary = entries.map { "\($0["action"] as? String ?? "") \($0["outcome"] as? String ?? "")" }
+        // Intent first: each action is written down as started before it runs, then its outcome.
         #expect(
             summary == [
-                "secret set done", "trust add done", "wake done", "dial done", "preset recall failed",
-                "baseline import refused",
+                "secret set started", "secret set done", "trust add started", "trust add done", "wake started",
+                "wake done", "dial started", "dial done", "preset recall started", "preset recall failed",
+                "baseline import started", "baseline import refused",
             ])
-        #expect(entries[2]["operator"] as? String == "Lê Thị B")
-        #expect(entries[2]["os_user"] as? String == AuditLog.currentUser)
-        #expect((entries[4]["detail"] as? String)?.contains("Preset 9 not found") == true)
-        #expect((entries[5]["detail"] as? String)?.contains("not signed") == true)
+        #expect(entries[4]["operator"] as? String == "Lê Thị B" && entries[5]["operator"] as? String == "Lê Thị B")
+        #expect(entries[5]["os_user"] as? String == AuditLog.currentUser)
+        #expect((entries[9]["detail"] as? String)?.contains("Preset 9 not found") == true)
+        #expect((entries[11]["detail"] as? String)?.contains("not signed") == true)
         #expect(try await rig.run(["audit", "verify"]).status == 0)
 
         let database = try GovernanceDatabase(data: DataDirectory(path: rig.dataPath))

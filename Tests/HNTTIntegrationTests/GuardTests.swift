@@ -174,7 +174,8 @@ struct GuardTests {
             try String(contentsOfFile: confirmed, encoding: .utf8)
                 .split(separator: "\n").first { $0.hasPrefix("id: ") }.map { String($0.dropFirst(5).dropLast()) })
         let apply = Task { try await rig.run(["change", "apply", confirmed, "--confirm-within", "20"]) }
-        while rig.codecs[0].store.snapshot.setting("Network 1 IPv4 Gateway") != "10.10.1.254" {
+        let giveUp = Date().addingTimeInterval(15)
+        while rig.codecs[0].store.snapshot.setting("Network 1 IPv4 Gateway") != "10.10.1.254", Date() < giveUp {
             try await Task.sleep(nanoseconds: 20_000_000)   // poll the condition; never spin on the shared pool
         }
         #expect(try await rig.run(["change", "confirm", id]).status == 0)
