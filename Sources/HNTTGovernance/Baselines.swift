@@ -52,8 +52,44 @@ public struct BaselineStore: Sendable {
         for entry in document.devices {
             _ = try inventory.device(entry.device)
         }
+        let signedAt = parseTimestamp(signature.signedAt)
         return try await database.writer.write { db in
-            try document.devices.map { entry in
+            // All devices are checked before any is written: a document imports whole or not at all.
+            var existing: [String: Int] = [:]
+            for entry in document.devices {
+                let inForce =
+                    try Int.fetchOne(
+                        db, sql: "SELECT MAX(version) FROM baseline WHERE device = ?", arguments: [entry.device])
+                if let same = try Int.fetchOne(
+                    db, sql: "SELECT MAX(version) FROM baseline WHERE device = ? AND document = ?",
+                    arguments: [entry.device, documentText]), same == inForce
+                {
+                    existing[entry.device] = same   // the version in force imported again: nothing new
+                    continue
+                }
+                guard
+                    let current = try Row.fetchOne(
+                        db,
+                        sql:
+                            "SELECT version, signed_at, signer FROM baseline WHERE device = ? ORDER BY version DESC LIMIT 1",
+                        arguments: [entry.device])
+                else { continue }
+                let currentSigned: String = current["signed_at"]
+                if let signedAt, let inForce = parseTimestamp(currentSigned), signedAt < inForce {
+                    let version: Int = current["version"]
+                    let signer: String = current["signer"]
+                    throw HNTTError(
+                        .blocked,
+                        "this baseline for \(entry.device) was signed at \(signature.signedAt), before version \(version)"
+                            + " in force (signed at \(currentSigned) by \(signer)): importing it would undo approved changes",
+                        device: entry.device,
+                        fix:
+                            "to go back on purpose, the Sở signs the older baseline again (`hntt baseline sign`), which makes it the newest"
+                    )
+                }
+            }
+            return try document.devices.map { entry in
+                if let same = existing[entry.device] { return (entry.device, same) }
                 let previous =
                     try Int.fetchOne(
                         db, sql: "SELECT MAX(version) FROM baseline WHERE device = ?", arguments: [entry.device]) ?? 0

@@ -47,6 +47,8 @@ public struct CiscoCodecData: SimulatedDeviceState {
     public var refuseWrites: [String] = []
     /// Configuration keys whose write takes effect and then cuts the connection (a network change).
     public var cutOnWrite: [String] = []
+    /// Seconds a configuration write takes before its answer (a codec busy applying it).
+    public var writeDelay: Double = 0
     /// Every command line received after login, oldest first (bounded).
     public var commandLog: [String] = []
     public var successfulLogins = 0

@@ -307,6 +307,8 @@ public final class CiscoSession: @unchecked Sendable {
                 data.setSetting(key, value)
                 return data.cutOnWrite.contains(key) ? "cut" : "ok"
             }
+            let delay = store.snapshot.writeDelay
+            if delay > 0 { usleep(UInt32(delay * 1_000_000)) }
             switch outcome {
             case "unknown":
                 return errorBlock(

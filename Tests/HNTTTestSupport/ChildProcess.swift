@@ -71,6 +71,48 @@ public enum ChildProcess {
         return (code, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
     }
 
+    /// A program started in the background, its output discarded: for tests that signal it.
+    public struct Running: Sendable {
+        public let pid: pid_t
+
+        /// Sends `signal` and reaps the program; returns how it ended (128 + signal when killed).
+        @discardableResult
+        public func stop(with signal: Int32) -> Int32 {
+            kill(pid, signal)
+            return wait()
+        }
+
+        /// Waits for the program to end; returns its exit status (128 + signal when killed).
+        public func wait() -> Int32 {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        }
+    }
+
+    public static func start(_ program: String, _ arguments: [String], environment: [String: String]? = nil) throws
+        -> Running
+    {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        let variables = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") }
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in variables { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, variables + [nil])
+        guard spawned == 0 else {
+            throw Failure(description: "cannot start \(program): \(String(cString: strerror(spawned)))")
+        }
+        return Running(pid: pid)
+    }
+
     /// A program that exits before reading its input must not kill the tests with SIGPIPE.
     static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
