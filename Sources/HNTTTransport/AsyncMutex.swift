@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Turn-taking for async code: one holder at a time, others wait their turn in order.
 ///
 /// An actor alone does not serialise a conversation: while one exchange awaits a reply, the actor
@@ -11,7 +9,7 @@ public final class AsyncMutex: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

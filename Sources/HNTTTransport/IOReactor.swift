@@ -1,6 +1,5 @@
 import CHNTTSystem
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -51,7 +50,7 @@ public final class IOReactor: Sendable {
 
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private init() {
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))

@@ -1,6 +1,5 @@
 @_spi(Driver) import HNTTCore
 @_spi(Driver) import HNTTTransport
-import Synchronization
 
 /// The links of this process, one per physical path: several cameras on one RS-232 chain (or
 /// behind one serial server) share one link, which sends one packet at a time; a serial port is
@@ -13,7 +12,7 @@ public final class VISCALinks: Sendable {
         var users: Int
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Locked<[String: Entry]>([:])
 
     /// The link for `plan`'s device, shared with every device on the same path.
     public func acquire(for plan: ConnectionPlan) throws -> (key: String, link: any VISCALink) {
