@@ -59,6 +59,13 @@ extension YearlyReport {
                 "device_failures",
                 .array(failures.map { .object([("device", .string($0.device)), ("count", .number($0.count))]) })
             ),
+            (
+                "chain_heads",
+                .object(
+                    chainHeads.map {
+                        ($0.chain, .object([("entry", .number(Int($0.id))), ("hash", .string($0.hash))]))
+                    })
+            ),
         ])
     }
 
@@ -118,6 +125,7 @@ extension YearlyReport {
             <table><tr><th>Thiết bị</th><th>Số lần</th></tr>\(driftEvents.map { "<tr><td>\(e($0.device))</td><td>\($0.count)</td></tr>" }.joined())</table>
             <h2>5. Thiết bị gặp lỗi nhiều nhất</h2>
             <table><tr><th>Thiết bị</th><th>Số lần lỗi</th></tr>\(failures.prefix(10).map { "<tr><td>\(e($0.device))</td><td>\($0.count)</td></tr>" }.joined())</table>
+            <p style="font-size: 9pt">Mã kiểm tra sổ nhật ký và nhật ký kiểm toán khi lập báo cáo: \(chainHeads.map { "\(e($0.chain == "audit" ? "kiểm toán" : "sổ nhật ký")) mục \($0.id) \(e(String($0.hash.prefix(16))))" }.joined(separator: "; "))</p>
             </body></html>
 
             """

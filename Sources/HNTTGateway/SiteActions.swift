@@ -173,7 +173,12 @@ extension Gateway {
         }
         let logbook = try await Logbook(database: database).list()
         let audit = try await AuditLog(database: database).list(limit: 1_000_000)
-        return YearlyReport.build(year: year, logbook: logbook, drift: drift, audit: audit)
+        var report = YearlyReport.build(year: year, logbook: logbook, drift: drift, audit: audit)
+        let heads = database.anchors
+        report.chainHeads = try await onOwnThread { heads.heads() }.sorted { $0.key < $1.key }.map {
+            ($0.key, $0.value.id, $0.value.hash)
+        }
+        return report
     }
 }
 

@@ -20,6 +20,9 @@ public struct YearlyReport: Sendable {
     public var measuredSessions = 0
     public var driftEvents: [(device: String, count: Int)] = []
     public var failures: [(device: String, count: Int)] = []
+    /// The chains' newest entries when the report was made (``ChainAnchors``): kept by the Sở with
+    /// the report, they show later whether entries were removed.
+    public var chainHeads: [(chain: String, id: Int64, hash: String)] = []
 
     public var totalSessions: Int { sessions.map(\.count).reduce(0, +) }
     public var totalHours: Double { sessions.map(\.hours).reduce(0, +) }

@@ -424,6 +424,10 @@ struct ProcedureRunTests {
         let incidents = try #require(report["incidents"] as? [String: Int])
         #expect(incidents == ["total": 1, "from_procedures": 0, "reported": 1, "fixed": 1])
         #expect((report["quality"] as? [String: Any])?["measured_sessions"] as? Int == 1)
+        // The chains' heads travel with the report: what the Sở keeps to detect deleted entries later.
+        let heads = try #require(report["chain_heads"] as? [String: [String: Any]])
+        #expect((heads["logbook"]?["entry"] as? Int ?? 0) >= 3 && (heads["logbook"]?["hash"] as? String)?.count == 64)
+        #expect(heads["audit"] != nil)
         #expect(
             try await rig.json(["report", "--year", String(year - 1), "--format", "json"])["sessions_total"] as? Int
                 == 0)
