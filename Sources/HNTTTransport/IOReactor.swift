@@ -119,6 +119,15 @@ public final class IOReactor: Sendable {
         }
     }
 
+    /// Ends any wait on `fd` with `.closed`: call it before closing a descriptor that another task
+    /// may be waiting on (an actor's close can run while its read is suspended). Otherwise the wait
+    /// would outlive the descriptor (epoll forgets a closed one) and block the next descriptor that
+    /// gets the same number.
+    public func forget(fd: Int32) {
+        guard let id = state.withLock({ $0.waiterByFD[fd] }) else { return }
+        finish(id: id, with: .failure(TransportError(.closed, "the connection was closed while waiting")))
+    }
+
     /// Removes a waiter and resumes it; a cancel that arrives before registration is remembered
     /// in its slot, one that arrives after the end is ignored.
     private func finish(id: UInt64, with result: Result<Void, any Error>) {

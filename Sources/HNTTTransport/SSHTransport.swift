@@ -286,7 +286,10 @@ public actor SSHTransport: ByteTransport {
             _ = libssh2_session_free(session)
         }
         session = nil
-        if fd >= 0 { Glibc.close(fd) }
+        if fd >= 0 {
+            IOReactor.shared.forget(fd: fd)
+            Glibc.close(fd)
+        }
         fd = -1
     }
 

@@ -90,6 +90,7 @@ public actor SerialTransport: ByteTransport {
         guard fd >= 0 else { return }
         _ = hntt_set_exclusive(fd, 0)
         flock(fd, LOCK_UN)
+        IOReactor.shared.forget(fd: fd)
         Glibc.close(fd)
         fd = -1
     }

@@ -36,7 +36,10 @@ public actor TCPTransport: ByteTransport {
     }
 
     public func close() async {
-        if fd >= 0 { Glibc.close(fd) }
+        if fd >= 0 {
+            IOReactor.shared.forget(fd: fd)
+            Glibc.close(fd)
+        }
         fd = -1
     }
 

@@ -73,7 +73,10 @@ public actor UDPTransport: ByteTransport {
     }
 
     public func close() async {
-        if fd >= 0 { Glibc.close(fd) }
+        if fd >= 0 {
+            IOReactor.shared.forget(fd: fd)
+            Glibc.close(fd)
+        }
         fd = -1
     }
 }

@@ -121,6 +121,40 @@ struct ReactorAndStreamTests {
         #expect(elapsed < 20, "a 1 s deadline held under a flood (took \(elapsed) s)")
     }
 
+    @Test("closing a connection while its read waits ends the read, and the descriptor number can serve again")
+    func closeWhileReading() async throws {
+        // A listener that accepts and never says a word.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        let first = TCPTransport(host: "127.0.0.1", port: port)
+        try await first.open(deadline: .after(seconds: 5))
+        let started = Date()
+        let reading = Task { try await first.read(deadline: .after(seconds: 20)) }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        await first.close()   // the actor lets close run while the read is suspended
+        await #expect(throws: TransportError.self) { _ = try await reading.value }
+        #expect(Date().timeIntervalSince(started) < 10, "the read ended with the close, not at its deadline")
+        // The next connection very likely gets the same descriptor number: no stale waiter may block it.
+        let second = TCPTransport(host: "127.0.0.1", port: port)
+        try await second.open(deadline: .after(seconds: 5))
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await second.read(deadline: .after(seconds: 0.5))
+        }
+        #expect(error?.kind == .timedOut, "\(String(describing: error))")
+        await second.close()
+    }
+
     @Test("a stream reassembles a pattern sent one byte at a time and keeps what follows")
     func reassembly() async throws {
         let pair = try socketPair()
