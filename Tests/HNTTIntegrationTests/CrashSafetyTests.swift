@@ -17,6 +17,12 @@ extension FleetRig {
             environment: environment)
     }
 
+    /// Signals a background `hntt` and reaps it, off the cooperative pool (waitpid blocks until it ends).
+    @discardableResult
+    func stop(_ running: ChildProcess.Running, with signal: Int32) async throws -> Int32 {
+        try await TestEnvironment.offPool { running.stop(with: signal) }
+    }
+
     /// How many of `settings` (KEY=VALUE) codec `index` holds now.
     func applied(_ settings: [String], on index: Int) -> Int {
         let snapshot = codecs[index].store.snapshot
@@ -57,7 +63,7 @@ struct CrashSafetyTests {
         rig.codecs[0].store.update { $0.writeDelay = 0.3 }
         let apply = try rig.start(["change", "apply", order])
         try await rig.waitUntil { rig.applied(fiveKeys, on: 0) >= keys }
-        #expect(apply.stop(with: SIGKILL) == 128 + SIGKILL)
+        #expect(try await rig.stop(apply, with: SIGKILL) == 128 + SIGKILL)
         rig.codecs[0].store.update { $0.writeDelay = 0 }
         #expect(rig.configuration(0) != before, "the kill left the codec half-changed")
 
@@ -88,7 +94,9 @@ struct CrashSafetyTests {
         let apply = try rig.start(["change", "apply", order, "--confirm-within", "20"])
         try await rig.waitUntil { rig.applied(change, on: 0) == 1 }
         try await Task.sleep(nanoseconds: 300_000_000)   // inside the window now
-        #expect(apply.stop(with: SIGHUP) != 128 + SIGHUP, "the process handled SIGHUP instead of dying of it")
+        #expect(
+            try await rig.stop(apply, with: SIGHUP) != 128 + SIGHUP, "the process handled SIGHUP instead of dying of it"
+        )
         #expect(rig.configuration(0) == before)
         let actions = try await rig.auditActions()
         #expect(actions.last == "change apply failed", "\(actions)")
@@ -109,7 +117,7 @@ struct CrashSafetyTests {
         let apply = try rig.start(["change", "apply", try await rig.order("codec-1", change), "--confirm-within", "2"])
         try await rig.waitUntil { rig.applied(change, on: 0) == 1 }
         try await Task.sleep(nanoseconds: 300_000_000)
-        apply.stop(with: SIGKILL)
+        try await rig.stop(apply, with: SIGKILL)
         let pending = try await rig.json(["change", "status"])
         #expect((pending.object["changes"] as? [[String: Any]])?.first?["phase"] as? String == "awaiting-confirmation")
         try await Task.sleep(nanoseconds: 2_500_000_000)

@@ -51,8 +51,14 @@ public final class FloodingServer: @unchecked Sendable {
         }
     }
 
+    /// Stops serving; safe to call twice (a second close could hit a descriptor number reused by
+    /// another test, a database for instance).
     public func stop() {
-        stopped.withLock { isStopped = true }
+        let first = stopped.withLock { () -> Bool in
+            defer { isStopped = true }
+            return !isStopped
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }

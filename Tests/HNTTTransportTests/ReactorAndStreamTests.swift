@@ -25,7 +25,13 @@ actor DescriptorTransport: ByteTransport {
     func read(deadline: Deadline) async throws -> [UInt8] {
         try await DescriptorIO.readSome(fd: fd, deadline: deadline, peer: peerDescription)
     }
-    func close() async { Glibc.close(fd) }
+    private var closed = false
+    /// Closes once: a second close could hit the same number reused by someone else.
+    func close() async {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(fd)
+    }
 }
 
 @Suite("I/O reactor and device streams")
