@@ -122,7 +122,8 @@ let package = Package(
         ),
         .testTarget(name: "HNTTProceduresTests", dependencies: ["HNTTProcedures", "HNTTCore"]),
         // Every committed fuzz input (corpus and past crashes) replayed through its target.
-        .testTarget(name: "HNTTFuzzRegressionTests", dependencies: ["HNTTFuzzTargets", "HNTTGovernance"]),
+        .testTarget(
+            name: "HNTTFuzzRegressionTests", dependencies: ["HNTTFuzzTargets", "HNTTGovernance", "HNTTTransport"]),
         .testTarget(
             name: "HNTTCiscoTests", dependencies: ["HNTTCisco", "HNTTCore", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(

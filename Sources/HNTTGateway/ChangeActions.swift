@@ -10,6 +10,18 @@ struct ChangeIntent: Sendable {
     let action: String
     let authority: String
     let order: ChangeOrder?
+
+    /// A signed order's change, by `action` (`change apply`, `config set`).
+    init(_ action: String, of order: ChangeOrder) {
+        self.init(id: order.id, action: action, authority: "order \(order.signature?.reference ?? "?")", order: order)
+    }
+
+    init(id: String, action: String, authority: String, order: ChangeOrder?) {
+        self.id = id
+        self.action = action
+        self.authority = authority
+        self.order = order
+    }
 }
 
 /// A change that did not finish, as `hntt change status` shows it.
@@ -34,11 +46,7 @@ extension Gateway {
             for entry in order.devices { _ = try device(entry.device) }
             let approved = try await Authorizer(database: try await openDatabase()).authorize(order)
             let reports = try await applyChanges(
-                approved,
-                intent: ChangeIntent(
-                    id: order.id, action: "change apply", authority: "order \(order.signature?.reference ?? "?")",
-                    order: order),
-                confirmWithin: confirmWithin, by: caller)
+                approved, intent: ChangeIntent("change apply", of: order), confirmWithin: confirmWithin, by: caller)
             return ChangeOutcome(order: order, reports: reports)
         }
     }
@@ -59,11 +67,7 @@ extension Gateway {
             let approved = try await Authorizer(database: try await openDatabase()).authorize(
                 order, exactly: (id, key, value))
             let reports = try await applyChanges(
-                approved,
-                intent: ChangeIntent(
-                    id: order.id, action: "config set", authority: "order \(order.signature?.reference ?? "?")",
-                    order: order),
-                confirmWithin: nil, by: caller)
+                approved, intent: ChangeIntent("config set", of: order), confirmWithin: nil, by: caller)
             return reports[0]
         }
     }
@@ -139,7 +143,7 @@ extension Gateway {
             lock.release(path: path, removing: whole)
             throw ChangeActions.allOrNothing(cause, putBack: reports.map(\.device), failed: failed)
         }
-        try await finish(journal, reports: reports, database: database)
+        try await finish(journal, database: database)
         _ = try? await onOwnThread { journals.remove(intent.id) }
         lock.release(path: path, removing: true)
         return reports
@@ -163,7 +167,7 @@ extension Gateway {
                     fix: "change codecs only")
             }
             return try await SafeApplier(authorizer: Authorizer(database: database)).apply(
-                changes, on: codec,
+                changes, on: codec, isSecret: profile.isSecret,
                 recordBefore: { before in
                     // Intent first: the previous values are on disk before anything is written.
                     let previous = changes.compactMap { change in
@@ -199,7 +203,7 @@ extension Gateway {
     }
 
     /// A finished change: its order is used for good, and the approved state moves with it.
-    private func finish(_ journal: ChangeJournal, reports: [ApplyReport], database: GovernanceDatabase) async throws {
+    private func finish(_ journal: ChangeJournal, database: GovernanceDatabase) async throws {
         guard let text = journal.orderText, let order = try? ChangeOrder.load(text: text, name: "order"),
             let signature = order.signature
         else { return }
@@ -215,7 +219,6 @@ extension Gateway {
                 device: entry.device, changed: changed, signer: signature.signer, reference: signature.reference,
                 signedAt: signature.signedAt, document: order.yaml())
         }
-        _ = reports
     }
 
     /// Puts each device's previous values back; returns `device: key` for what could not be restored.
@@ -276,7 +279,7 @@ extension Gateway {
             let confirmed = (try? await ledger?.isConfirmed(orderID: journal.id)) == true
             if confirmed, let database {
                 do {
-                    try await finish(journal, reports: [], database: database)
+                    try await finish(journal, database: database)
                     await audit(record, by: caller, outcome: "done", why: "confirmed: the change stands")
                     return ("\(journal.authority): confirmed after its process ended; the change stands", true)
                 } catch {

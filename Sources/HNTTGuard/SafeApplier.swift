@@ -26,8 +26,10 @@ public struct SafeApplier: Sendable {
     /// caller stores it as a snapshot).
     /// `interrupted` is asked before each write and during the window: a reason (`SIGHUP`) stops the
     /// apply, and what was changed is put back before the error is thrown.
+    /// `isSecret` (the profile's rule) keeps a secret key's read-back value out of the error.
     public func apply(
-        _ changes: [ApprovedChange], on driver: any ConfigurableCodec, confirmWithin: Double? = nil,
+        _ changes: [ApprovedChange], on driver: any ConfigurableCodec, isSecret: (String) -> Bool,
+        confirmWithin: Double? = nil,
         recordBefore: (ConfigurationSettings) async throws -> Void = { _ in },
         confirmed: @Sendable () async -> Bool = { false },
         interrupted: @Sendable () -> String? = { nil }
@@ -62,7 +64,10 @@ public struct SafeApplier: Sendable {
                 let readBack = try await driver.configuration(key: change.key)[change.key]
                 guard readBack == change.value else {
                     throw HNTTError(
-                        .deviceError, "\(change.key) reads back \"\(readBack ?? "(absent)")\" after it was set",
+                        .deviceError,
+                        "\(change.key) reads back "
+                            + (isSecret(change.key) ? "another value" : "\"\(readBack ?? "(absent)")\"")
+                            + " after it was set",
                         device: device,
                         fix: "the codec may not accept this value; check it against the codec's value space")
                 }
@@ -102,6 +107,8 @@ public struct SafeApplier: Sendable {
             let change = ApprovedChange(device: device, key: setting.key, value: setting.value, authority: authority)
             var restored = false
             for _ in 0..<3 where !restored {
+                // Read first: a refused write left the old value, and a write that cut the
+                // connection may have landed; the driver reconnects for each try.
                 if (try? await driver.configuration(key: setting.key))?[setting.key] == setting.value {
                     restored = true
                 } else {
@@ -119,21 +126,9 @@ public struct SafeApplier: Sendable {
         _ changed: [ApprovedChange], previous: [String: String], before: ConfigurationSettings,
         on driver: any ConfigurableCodec, cause: HNTTError, what: String
     ) async throws -> Never {
-        var failures: [String] = []
-        for change in changed.reversed() {
-            guard let old = previous[change.key] else { continue }
-            var restored = false
-            for _ in 0..<3 where !restored {
-                // Read first: a refused write left the old value, and a write that cut the
-                // connection may have landed; the driver reconnects for each try.
-                if (try? await driver.configuration(key: change.key))?[change.key] == old {
-                    restored = true
-                } else {
-                    _ = try? await driver.write(authorizer.restoring(change, to: old))
-                }
-            }
-            if !restored { failures.append(change.key) }
-        }
+        let settings = changed.compactMap { change in previous[change.key].map { Setting(key: change.key, value: $0) } }
+        let failures = await putBack(
+            settings, device: changed.first?.device ?? "", undoing: changed.first?.authority ?? "", on: driver)
         let after = try? await driver.configuration(key: nil)
         let differing =
             after.map { after in

@@ -172,18 +172,20 @@ struct SecretStoreTests {
 @Suite("The secret store under concurrent writers")
 struct SecretStoreConcurrencyTests {
     @Test("eight writers at once on a fresh data folder: all eight credentials kept, one master key")
-    func eightAtOnce() throws {
+    func eightAtOnce() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hntt-secrets-\(UUID().uuidString)")
             .path
         defer { TestFiles.remove(atPath: folder) }
         let data = DataDirectory(path: folder)
         let failures = FailureCount()
-        DispatchQueue.concurrentPerform(iterations: 8) { index in
-            do {
-                try SecretStore(data: data).set(
-                    name: "codec-\(index)", username: "admin", password: SecretText("pw-\(index)"))
-            } catch {
-                failures.add()
+        try await onOwnThread {
+            onThreads(8) { index in
+                do {
+                    try SecretStore(data: data).set(
+                        name: "codec-\(index)", username: "admin", password: SecretText("pw-\(index)"))
+                } catch {
+                    failures.add()
+                }
             }
         }
         #expect(failures.value == 0)
@@ -204,13 +206,15 @@ struct DataFolderWriteTests {
     }
 
     @Test("eight host-key pins stored at once are all kept")
-    func eightPins() throws {
+    func eightPins() async throws {
         let folder = freshFolder()
         defer { TestFiles.remove(atPath: folder) }
         let pins = HostKeyPins(data: DataDirectory(path: folder))
         let failures = FailureCount()
-        DispatchQueue.concurrentPerform(iterations: 8) { index in
-            do { try pins.store("SHA256:key\(index)", for: "codec-\(index)") } catch { failures.add() }
+        try await onOwnThread {
+            onThreads(8) { index in
+                do { try pins.store("SHA256:key\(index)", for: "codec-\(index)") } catch { failures.add() }
+            }
         }
         #expect(failures.value == 0)
         #expect(pins.all() == Dictionary(uniqueKeysWithValues: (0..<8).map { ("codec-\($0)", "SHA256:key\($0)") }))

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HNTTCisco
 import HNTTTestSupport
+import HNTTTransport
 import Testing
 
 @testable import HNTTCore
@@ -59,15 +60,17 @@ func settings(fromDump text: String) throws -> ConfigurationSettings {
 @Suite("The database opened by several processes at once")
 struct DatabaseOpeningTests {
     @Test("eight first opens of a fresh folder at once: each migrates or finds it migrated, none fails")
-    func eightFirstOpens() throws {
+    func eightFirstOpens() async throws {
         let folder = NSTemporaryDirectory() + "hntt-gov-\(UUID().uuidString)"
         defer { TestFiles.remove(atPath: folder) }
         let errors = ErrorList()
-        DispatchQueue.concurrentPerform(iterations: 8) { _ in
-            do {
-                _ = try GovernanceDatabase(data: DataDirectory(path: folder))
-            } catch {
-                errors.add("\(error)")
+        try await onOwnThread {
+            onThreads(8) { _ in
+                do {
+                    _ = try GovernanceDatabase(data: DataDirectory(path: folder))
+                } catch {
+                    errors.add("\(error)")
+                }
             }
         }
         #expect(errors.all.isEmpty, "\(errors.all)")

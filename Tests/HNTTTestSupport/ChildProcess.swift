@@ -23,28 +23,20 @@ public enum ChildProcess {
         guard hntt_pipe_cloexec(&stdinPipe) == 0, hntt_pipe_cloexec(&stdoutPipe) == 0,
             hntt_pipe_cloexec(&stderrPipe) == 0
         else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
-        let argv = ([program] + arguments).map { strdup($0) } + [nil]
-        let variables = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") }
-        let envp = variables + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in variables { free(pointer) }
+        let pid: pid_t
+        do {
+            pid = try spawn(program, arguments, environment: environment) { actions in
+                posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+                posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+                posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+            }
+        } catch {
+            for descriptor in stdinPipe + stdoutPipe + stderrPipe { close(descriptor) }
+            throw error
         }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, program, &actions, nil, argv, envp)
         close(stdinPipe[0])
         close(stdoutPipe[1])
         close(stderrPipe[1])
-        guard spawned == 0 else {
-            for descriptor in [stdinPipe[1], stdoutPipe[0], stderrPipe[0]] { close(descriptor) }
-            throw Failure(description: "cannot start \(program): \(String(cString: strerror(spawned)))")
-        }
         // Feed standard input and drain both outputs at once, so a chatty program never blocks on a pipe.
         let inputEnd = stdinPipe[1]
         let writer = Thread {
@@ -63,11 +55,7 @@ public enum ChildProcess {
         let errorOutput = DrainedPipe(stderrPipe[0])
         let output = drain(stdoutPipe[0])
         let errors = errorOutput.wait()
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw Failure(description: "waitpid: \(String(cString: strerror(errno)))") }
-        }
-        let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        let code = Running(pid: pid).wait()
         return (code, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
     }
 
@@ -82,10 +70,13 @@ public enum ChildProcess {
             return wait()
         }
 
-        /// Waits for the program to end; returns its exit status (128 + signal when killed).
+        /// Waits for the program to end; returns its exit status (128 + signal when killed), or -1 if
+        /// it cannot be reaped (someone else did), which no test takes for success.
         public func wait() -> Int32 {
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            while waitpid(pid, &status, 0) < 0 {
+                if errno != EINTR { return -1 }
+            }
             return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         }
     }
@@ -93,12 +84,23 @@ public enum ChildProcess {
     public static func start(_ program: String, _ arguments: [String], environment: [String: String]? = nil) throws
         -> Running
     {
+        Running(
+            pid: try spawn(program, arguments, environment: environment) { actions in
+                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            })
+    }
+
+    /// posix_spawn with the standard descriptors set up by `redirect`.
+    static func spawn(
+        _ program: String, _ arguments: [String], environment: [String: String]?,
+        redirect: (inout posix_spawn_file_actions_t) -> Void
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        redirect(&actions)
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         let variables = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") }
         defer {
@@ -110,7 +112,7 @@ public enum ChildProcess {
         guard spawned == 0 else {
             throw Failure(description: "cannot start \(program): \(String(cString: strerror(spawned)))")
         }
-        return Running(pid: pid)
+        return pid
     }
 
     /// A program that exits before reading its input must not kill the tests with SIGPIPE.

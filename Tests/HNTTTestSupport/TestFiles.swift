@@ -12,3 +12,18 @@ public enum TestFiles {
         try? FileManager.default.removeItem(atPath: path)
     }
 }
+
+/// Runs `body(0..<count)` on `count` threads of their own at once and waits for all of them. Blocks:
+/// call it through `onOwnThread`, so a test of concurrent writers never holds the cooperative pool
+/// (the deadline tests running beside it would be starved).
+public func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let done = DispatchGroup()
+    for index in 0..<count {
+        done.enter()
+        Thread {
+            body(index)
+            done.leave()
+        }.start()
+    }
+    done.wait()
+}
