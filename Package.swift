@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "HNTTTestSupport", dependencies: ["HNTTTransport", "CHNTTSystem"], path: "Tests/HNTTTestSupport"),
         .testTarget(name: "HNTTCoreTests", dependencies: ["HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
-        .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator"]),
+        .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(name: "HNTTPolyTests", dependencies: ["HNTTPoly", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
         .testTarget(
             name: "HNTTVISCATests", dependencies: ["HNTTVISCA", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),

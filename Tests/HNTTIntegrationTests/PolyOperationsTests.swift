@@ -1,5 +1,6 @@
 import Foundation
 import HNTTSimulator
+import HNTTTestSupport
 import Testing
 
 @testable import HNTTCore
@@ -165,7 +166,7 @@ struct PolyOperationsTests {
         let started = Date()
         let silent = await expectHNTTError { _ = try await driver.microphoneMuted() }
         #expect(silent?.category == .timeout)
-        #expect(Date().timeIntervalSince(started) < 8)
+        #expect(Date().timeIntervalSince(started) < hangBound)
         try rig.update {
             $0.faults = SimulatorFaults()
             $0.faults.dropMidReply = true
