@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "hntt",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "hntt", targets: ["hntt"]),
         .executable(name: "hntt-sim", targets: ["hntt-sim"]),
@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // libssh2 from the system (apt: libssh2-1-dev), with inline wrappers for its macros.
@@ -61,10 +65,25 @@ let package = Package(
             dependencies: [
                 "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures",
                 "HNTTTransport",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),
         // Renderers of the values the Gateway returns: logbook and report as HTML, CSV and JSON.
         .target(name: "HNTTDocuments", dependencies: ["HNTTCore", "HNTTGovernance", "HNTTGateway"]),
+        // `hntt serve`: the HTTP API and the web page, a thin shell over the Gateway (Hummingbird 2).
+        .target(
+            name: "HNTTService",
+            dependencies: [
+                "HNTTCore", "HNTTGovernance", "HNTTGateway", "HNTTDocuments", "HNTTTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Web")]
+        ),
         // Parsers of outside input driven by arbitrary bytes, for libFuzzer (scripts/fuzz) and the tests.
         .target(
             name: "HNTTFuzzTargets",
@@ -83,7 +102,7 @@ let package = Package(
             dependencies: [
                 "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures",
                 "HNTTTransport",
-                "HNTTGateway", "HNTTDocuments",
+                "HNTTGateway", "HNTTDocuments", "HNTTService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,7 +115,11 @@ let package = Package(
         ),
         // Helpers shared by the test targets.
         .target(
-            name: "HNTTTestSupport", dependencies: ["HNTTTransport", "CHNTTSystem"], path: "Tests/HNTTTestSupport"),
+            name: "HNTTTestSupport",
+            dependencies: [
+                "HNTTTransport", "CHNTTSystem", "HNTTCore", "HNTTGateway", "HNTTGovernance", "HNTTSimulator",
+            ],
+            path: "Tests/HNTTTestSupport"),
         .testTarget(name: "HNTTCoreTests", dependencies: ["HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
         .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator", "HNTTTestSupport"]),
         .testTarget(name: "HNTTPolyTests", dependencies: ["HNTTPoly", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
@@ -120,6 +143,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The service in-process (Hummingbird's router test mode) and live on loopback.
+        .testTarget(
+            name: "HNTTServiceTests",
+            dependencies: [
+                "HNTTService", "HNTTGateway", "HNTTGovernance", "HNTTCore", "HNTTSimulator", "HNTTTestSupport",
+                "HNTTDocuments", "HNTTTransport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .testTarget(name: "HNTTProceduresTests", dependencies: ["HNTTProcedures", "HNTTCore"]),
         // Every committed fuzz input (corpus and past crashes) replayed through its target.
         .testTarget(
@@ -132,6 +165,7 @@ let package = Package(
             dependencies: [
                 "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTCore", "HNTTGovernance", "HNTTTransport", "HNTTSimulator",
                 "HNTTProcedures", "HNTTTestSupport", "hntt", "hntt-sim",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
     ],

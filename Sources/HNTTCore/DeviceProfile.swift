@@ -280,6 +280,9 @@ public struct ProfileCatalog: Sendable {
         candidates.append(FileManager.default.currentDirectoryPath + "/device-profiles")
         var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
             .deletingLastPathComponent()
+        // Installed (scripts/install-service): PREFIX/bin/hntt beside PREFIX/share/hntt/device-profiles.
+        candidates.append(folder.deletingLastPathComponent().appendingPathComponent("share/hntt/device-profiles").path)
+        candidates += ["/usr/local/share/hntt/device-profiles", "/usr/share/hntt/device-profiles"]
         for _ in 0..<6 {
             candidates.append(folder.appendingPathComponent("device-profiles").path)
             folder.deleteLastPathComponent()

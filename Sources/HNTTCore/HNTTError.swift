@@ -24,6 +24,8 @@ public struct HNTTError: Error, Sendable, CustomStringConvertible {
         case loginRefused = "login-refused"
         /// The SSH host key is unknown or has changed (exit 5).
         case hostKey = "host-key"
+        /// The service's account may not do this (its role or unit); HTTP 403 (exit 3).
+        case forbidden
     }
 
     public let category: Category
@@ -48,7 +50,7 @@ public struct HNTTError: Error, Sendable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch category {
         case .badInput, .badFile: return 2
-        case .blocked: return 3
+        case .blocked, .forbidden: return 3
         case .deviceError: return 4
         case .unreachable, .timeout, .loginRefused, .hostKey: return 5
         }

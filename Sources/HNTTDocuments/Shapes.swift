@@ -395,3 +395,36 @@ extension TrustedKey {
 
     public var line: String { TextSafety.line("\(name)  \(publicKey)  \(addedAt)") }
 }
+
+extension HNTTError {
+    /// The contract's error shape, `{"error":{"code","message","device"?,"fix"?}}`; `code` replaces the category's.
+    public func json(code: String? = nil) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("code", .string(code ?? category.rawValue)), ("message", .string(message)),
+        ]
+        if let device { fields.append(("device", .string(device))) }
+        if let fix { fields.append(("fix", .string(fix))) }
+        return .object([("error", .object(fields))])
+    }
+}
+
+extension ChangeOutcome {
+    /// `{"order_id","devices":[{"device","applied":[KEY…]}]}`: keys only, never values.
+    public var json: JSONValue {
+        let results: [JSONValue] = reports.map {
+            .object([("device", .string($0.device)), ("applied", .array($0.applied.map { .string($0.key) }))])
+        }
+        return .object([("order_id", .string(order.id)), ("devices", .array(results))])
+    }
+}
+
+extension UserAccount {
+    public var json: JSONValue {
+        .object([
+            ("name", .string(name)), ("role", .string(role.rawValue)), ("unit", unit.map(JSONValue.string) ?? .null),
+            ("created_at", .string(createdAt)),
+        ])
+    }
+
+    public var line: String { TextSafety.line("\(name)  \(role.rawValue)  \(unit ?? "-")  \(createdAt)") }
+}

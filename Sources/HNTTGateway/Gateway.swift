@@ -12,31 +12,46 @@ public final class Gateway: @unchecked Sendable {
     public let data: DataDirectory
     public let profiles: ProfileCatalog
     public let registry: DriverRegistry
+    /// Connections kept open between requests (the service); nil: one connection per call (the CLI).
+    public let connections: DeviceConnections?
     private let lock = NSLock()
     private var openDatabase: GovernanceDatabase?
+    /// The inventory and the profiles as last parsed, with the file stamps they were parsed from: a
+    /// long-running service reads each file again only when it changed.
+    private var parsedInventory: (stamp: FileStamp, inventory: Inventory)?
+    private var parsedProfiles: [String: (stamp: FileStamp, profile: DeviceProfile)] = [:]
 
     public init(
-        inventoryPath: String, data: DataDirectory, profiles: ProfileCatalog, registry: DriverRegistry = .standard
+        inventoryPath: String, data: DataDirectory, profiles: ProfileCatalog, registry: DriverRegistry = .standard,
+        keepingConnections: Bool = false
     ) {
         self.inventoryPath = inventoryPath
         self.data = data
         self.profiles = profiles
         self.registry = registry
+        self.connections = keepingConnections ? DeviceConnections() : nil
     }
 
     /// The gateway as the contract finds it: `--inventory`/`$HNTT_INVENTORY`/`./inventory.yaml`,
     /// `--data`/`$HNTT_DATA`/`$XDG_DATA_HOME/hntt`, profiles beside the inventory or installed.
-    public convenience init(inventory: String?, data: String?) {
+    public convenience init(inventory: String?, data: String?, keepingConnections: Bool = false) {
         let path = Inventory.resolvePath(inventory)
         self.init(
-            inventoryPath: path, data: DataDirectory.resolve(data), profiles: ProfileCatalog.locate(inventoryPath: path)
-        )
+            inventoryPath: path, data: DataDirectory.resolve(data),
+            profiles: ProfileCatalog.locate(inventoryPath: path),
+            keepingConnections: keepingConnections)
     }
 
     public var secrets: SecretStore { SecretStore(data: data) }
     public var pins: HostKeyPins { HostKeyPins(data: data) }
 
-    public func inventory() throws -> Inventory { try Inventory.load(path: inventoryPath, profiles: profiles) }
+    public func inventory() throws -> Inventory {
+        let stamp = FileStamp(inventoryPath)
+        if let stamp, let parsed = lock.withLock({ parsedInventory }), parsed.stamp == stamp { return parsed.inventory }
+        let inventory = try Inventory.load(path: inventoryPath, profiles: profiles)
+        if let stamp { lock.withLock { parsedInventory = (stamp, inventory) } }
+        return inventory
+    }
 
     /// The one database of this process, opened (and migrated) on first use, off the cooperative pool.
     public func openDatabase() async throws -> GovernanceDatabase {
@@ -56,7 +71,16 @@ public final class Gateway: @unchecked Sendable {
 
     public func device(_ id: String) throws -> InventoryDevice { try inventory().device(id) }
 
-    public func profile(of device: InventoryDevice) throws -> DeviceProfile { try profiles.load(device.profileID) }
+    public func profile(of device: InventoryDevice) throws -> DeviceProfile {
+        let id = device.profileID
+        let stamp = FileStamp(profiles.path(for: id))
+        if let stamp, let parsed = lock.withLock({ parsedProfiles[id] }), parsed.stamp == stamp {
+            return parsed.profile
+        }
+        let profile = try profiles.load(id)
+        if let stamp { lock.withLock { parsedProfiles[id] = (stamp, profile) } }
+        return profile
+    }
 
     /// True for devices driven as cameras (no configuration, calls or microphones).
     public func isCamera(_ device: InventoryDevice) throws -> Bool {
@@ -90,6 +114,7 @@ public final class Gateway: @unchecked Sendable {
         _ id: String, recovering: Bool, _ body: (any DeviceDriver) async throws -> T
     ) async throws -> T {
         if recovering { await recoverChanges(touching: id) }
+        if let connections { return try await withKeptDriver(device(id), in: connections, body) }
         let driver = try driver(for: device(id))
         do {
             let result = try await body(driver)
@@ -189,5 +214,23 @@ extension Gateway {
         try await AuditLog(database: openDatabase()).append(
             device: record.device, action: record.action, outcome: outcome,
             detail: detail, operatorName: caller.operatorName, osUser: caller.osUser)
+    }
+}
+
+/// What tells a file changed: its inode, size and modification time (to the nanosecond).
+struct FileStamp: Equatable {
+    let inode: UInt64
+    let size: Int64
+    let seconds: Int
+    let nanoseconds: Int
+
+    /// Nil when the file cannot be read (the load then reports why).
+    init?(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        seconds = info.st_mtim.tv_sec
+        nanoseconds = info.st_mtim.tv_nsec
     }
 }

@@ -55,12 +55,19 @@ extension Gateway {
                 fix: "snapshots and baselines are for codecs")
         }
         return try await withCodec(device.id) { codec in
-            let software = try await codec.checkLogin()
-            let settings = try await codec.configuration(key: nil)
-            return LiveConfiguration(
-                software: software, settings: normaliser.normalise(settings, profile: profile),
-                unsupported: settings.unsupported)
+            try await Gateway.liveConfiguration(of: codec, profile: profile, normaliser: normaliser)
         }
+    }
+
+    /// The configuration read live through a driver already in hand (a procedure's).
+    static func liveConfiguration(of codec: any CodecDriver, profile: DeviceProfile, normaliser: SnapshotNormaliser)
+        async throws -> LiveConfiguration
+    {
+        let software = try await codec.checkLogin()
+        let settings = try await codec.configuration(key: nil)
+        return LiveConfiguration(
+            software: software, settings: normaliser.normalise(settings, profile: profile),
+            unsupported: settings.unsupported)
     }
 
     /// Every codec of the inventory.
@@ -84,6 +91,13 @@ extension Gateway {
                 let failure = (error as? HNTTError ?? HNTTError(.deviceError, "\(error)")).on(device: device.id)
                 return SnapshotOutcome(device: device.id, snapshot: nil, isNew: false, unsupported: [], error: failure)
             }
+        }
+    }
+
+    /// A drift check of every codec, audited under `caller` (the service's button and API).
+    public func checkDrift(by caller: Caller, parallel: Int = 8) async throws -> [DriftReport] {
+        try await audited(AuditRecord(device: "-", action: "drift"), by: caller) {
+            try await drift(try codecs(), parallel: parallel)
         }
     }
 

@@ -44,40 +44,35 @@ extension Gateway {
     /// procedure's questions. Audited; a failed step check is a failed run (not a throw).
     public func run(
         _ request: RunRequest, by caller: Caller, confirm: @escaping @Sendable (String) async -> Bool,
-        say: @escaping @Sendable (String) -> Void
+        say: @escaping @Sendable (String) -> Void,
+        step: @escaping @Sendable (RunResult.StepOutcome) -> Void = { _ in }
     ) async throws -> RunOutcome {
         let record = AuditRecord(
             device: request.room, action: "run \(request.procedure)",
             detail: request.force ? "forced: \(request.reason ?? "")" : "")
         let failure: (RunOutcome) -> String? = { $0.result.succeeded ? nil : "exit 1" }
         return try await audited(record, by: caller, failure: failure) {
-            try await runUnaudited(request, by: caller, confirm: confirm, say: say)
+            try await runUnaudited(request, by: caller, confirm: confirm, say: say, step: step)
         }
     }
 
-    /// The same as a stream of step lines, ending with the outcome (for the service's live view).
-    public func runStream(
-        _ request: RunRequest, by caller: Caller,
-        confirm: @escaping @Sendable (String) async -> Bool
-    ) -> AsyncThrowingStream<RunEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    let outcome = try await run(request, by: caller, confirm: confirm) { continuation.yield(.step($0)) }
-                    continuation.yield(.finished(outcome))
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+    /// Refuses a run as ``run(_:by:confirm:say:step:)`` would, without running it (the service answers
+    /// 409 before it starts anything).
+    public func checkRun(_ request: RunRequest, by caller: Caller) async throws {
+        _ = try await prepare(request, by: caller)
     }
 
-    private func runUnaudited(
-        _ request: RunRequest, by caller: Caller, confirm: @escaping @Sendable (String) async -> Bool,
-        say: @escaping @Sendable (String) -> Void
-    ) async throws -> RunOutcome {
+    /// What a run needs, checked: the procedure, the room and its state, the operating unit, the rules overridden.
+    private struct PreparedRun {
+        let inventory: Inventory
+        let room: Room
+        let procedure: Procedure
+        let state: RoomState
+        let unit: String
+        let overridden: [String]
+    }
+
+    private func prepare(_ request: RunRequest, by caller: Caller) async throws -> PreparedRun {
         let inventory = try inventory()
         let room = try inventory.room(request.room)
         let path = Procedure.directory(profiles: profiles) + "/\(request.procedure).yaml"
@@ -91,9 +86,7 @@ extension Gateway {
             throw HNTTError(
                 .badInput, "--force needs --reason", fix: "say why the rules are overridden; it goes into the logbook")
         }
-        let database = try await openDatabase()
-        let states = RoomStates(database: database)
-        var state = try await states.state(of: room.id)
+        let state = try await RoomStates(database: openDatabase()).state(of: room.id)
         let operatorName = caller.operatorName
         let unit = request.organizer.flatMap { inventory.organizers[$0] } ?? room.unit
         if procedure.session != .none && (operatorName ?? "").isEmpty {
@@ -103,7 +96,7 @@ extension Gateway {
                 fix: "pass --operator \"NAME\" (or set HNTT_OPERATOR)")
         }
         let overridden = rulesBroken(
-            by: procedure, state: state, operatorName: operatorName, unit: unit, organizer: request.organizer,
+            by: procedure, state: state, caller: caller, unit: unit, organizer: request.organizer,
             inventory: inventory)
         if !overridden.isEmpty && !request.force {
             throw HNTTError(
@@ -112,7 +105,24 @@ extension Gateway {
                     "follow the order power-on → test-call → dial → shutdown with an operator of the operating unit, or --force --reason TEXT (recorded in the logbook)"
             )
         }
-        let drivers = try room.devices.map { try driver(for: $0) }
+        return PreparedRun(
+            inventory: inventory, room: room, procedure: procedure, state: state, unit: unit, overridden: overridden)
+    }
+
+    private func runUnaudited(
+        _ request: RunRequest, by caller: Caller, confirm: @escaping @Sendable (String) async -> Bool,
+        say: @escaping @Sendable (String) -> Void, step: @escaping @Sendable (RunResult.StepOutcome) -> Void
+    ) async throws -> RunOutcome {
+        let prepared = try await prepare(request, by: caller)
+        let (room, procedure, unit, overridden) = (
+            prepared.room, prepared.procedure, prepared.unit, prepared.overridden
+        )
+        var state = prepared.state
+        let operatorName = caller.operatorName
+        let database = try await openDatabase()
+        let states = RoomStates(database: database)
+        let lease = try await leaseRoom(room.devices)
+        let drivers = lease.drivers
         let codec = drivers.compactMap { $0 as? any CodecDriver }.first
         let codecDevice = zip(room.devices, drivers).first { $0.1 is any CodecDriver }?.0
         let cameras = drivers.compactMap { $0 as? any CameraDriver }
@@ -121,16 +131,19 @@ extension Gateway {
         let runner = ProcedureRunner(
             devices: RoomDevices(codec: codec, cameras: cameras), number: request.number,
             driftCheck: {
-                guard let device = codecDevice, let baseline = try await baselines.current(device: device.id) else {
-                    return true
-                }
-                let live = try await self.liveConfiguration(device, normaliser: normaliser).settings
+                guard let device = codecDevice, let codec,
+                    let baseline = try await baselines.current(device: device.id)
+                else { return true }
+                // Through the run's own driver: a kept connection is already this run's turn.
+                let live = try await Gateway.liveConfiguration(
+                    of: codec, profile: self.profile(of: device), normaliser: normaliser
+                ).settings
                 let values = Dictionary(live.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
                 return baseline.settings.allSatisfy { values[$0.key] == $0.value }
             },
-            confirm: confirm, print: say)
+            confirm: confirm, print: say, stepEnded: step)
         let result = await runner.run(procedure)
-        for (device, driver) in zip(room.devices, drivers) { await finish(driver, device: device.id) }
+        await lease.release(!result.succeeded)
         let sessionID = try await record(
             result, of: procedure, request: request, room: room.id, unit: unit, operatorName: operatorName,
             overridden: overridden, state: state, logbook: Logbook(database: database))
@@ -148,9 +161,10 @@ extension Gateway {
 
     /// The rules a run would break: the room's order, the test window, the operating unit.
     private func rulesBroken(
-        by procedure: Procedure, state: RoomState, operatorName: String?, unit: String, organizer: String?,
+        by procedure: Procedure, state: RoomState, caller: Caller, unit: String, organizer: String?,
         inventory: Inventory
     ) -> [String] {
+        let operatorName = caller.operatorName
         var broken: [String] = []
         if !procedure.requires.isEmpty && !procedure.requires.contains(state.phase.rawValue) {
             broken.append(
@@ -168,12 +182,13 @@ extension Gateway {
                 "organiser \"\(organizer)\" is not in the inventory's organizers: "
                     + inventory.organizers.keys.sorted().joined(separator: ", ") + " (Điều 5.3)")
         }
-        if let operatorName, !operatorName.isEmpty, !inventory.operators.isEmpty,
+        // A service account carries its unit; a name given on the command line is looked up in `operators:`.
+        if caller.unit == nil, let operatorName, !operatorName.isEmpty, !inventory.operators.isEmpty,
             inventory.operators[operatorName] == nil
         {
             broken.append("\(operatorName) is not among the operators in the inventory (Điều 5.3)")
         }
-        if let operatorName, let operatorUnit = inventory.operators[operatorName], operatorUnit != unit {
+        if let operatorName, let operatorUnit = caller.unit ?? inventory.operators[operatorName], operatorUnit != unit {
             broken.append(
                 "\(operatorName) belongs to \(operatorUnit), but \(unit) operates meetings organised by \(organizer ?? "this room's owner") (Điều 5.3)"
             )
@@ -230,12 +245,6 @@ extension Gateway {
         }
         return sessionID
     }
-}
-
-/// One event of a run as it happens.
-public enum RunEvent: Sendable {
-    case step(String)
-    case finished(RunOutcome)
 }
 
 extension SessionContent {

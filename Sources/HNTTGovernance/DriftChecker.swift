@@ -108,6 +108,21 @@ public struct DriftChecker: Sendable {
         }
     }
 
+    /// Every device's newest result in one read.
+    public func latest() async throws -> [String: (checkedAt: String, status: String)] {
+        try await database.writer.read { db in
+            var latest: [String: (checkedAt: String, status: String)] = [:]
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT device, checked_at, status FROM drift_result
+                    WHERE id IN (SELECT MAX(id) FROM drift_result GROUP BY device)
+                    """)
+            for row in rows { latest[row["device"]] = (row["checked_at"], row["status"]) }
+            return latest
+        }
+    }
+
     /// The recorded results of one device, newest first.
     public func history(device: String, limit: Int = 50) async throws -> [(checkedAt: String, status: String)] {
         try await database.writer.read { db in

@@ -143,6 +143,16 @@ public final class GovernanceDatabase: Sendable {
                 t.column("seen_at", .text).notNull()
             }
         }
+        migrator.registerMigration("v6: accounts of the service") { db in
+            try db.create(table: "users") { t in
+                t.column("name", .text).primaryKey()
+                t.column("role", .text).notNull()
+                t.column("unit", .text)
+                t.column("password_hash", .text).notNull()
+                t.column("created_at", .text).notNull()
+                t.column("changed_at", .text).notNull()
+            }
+        }
         return migrator
     }
 }

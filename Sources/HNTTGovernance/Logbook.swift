@@ -152,14 +152,27 @@ public struct RoomStates: Sendable {
 
     public func state(of room: String) async throws -> RoomState {
         try await database.writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM room_state WHERE room = ?", arguments: [room])
-            else {
-                return RoomState(phase: .off, poweredAt: nil, testedAt: nil)
-            }
-            return RoomState(
-                phase: RoomState.Phase(rawValue: row["state"]) ?? .off, poweredAt: row["powered_at"],
-                testedAt: row["tested_at"])
+            try Row.fetchOne(db, sql: "SELECT * FROM room_state WHERE room = ?", arguments: [room]).map(
+                RoomStates.state)
+                ?? RoomState(phase: .off, poweredAt: nil, testedAt: nil)
         }
+    }
+
+    /// Every room's stored state in one read (a room never run is off and absent here).
+    public func all() async throws -> [String: RoomState] {
+        try await database.writer.read { db in
+            var states: [String: RoomState] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM room_state") {
+                states[row["room"]] = RoomStates.state(row)
+            }
+            return states
+        }
+    }
+
+    static func state(_ row: Row) -> RoomState {
+        RoomState(
+            phase: RoomState.Phase(rawValue: row["state"]) ?? .off, poweredAt: row["powered_at"],
+            testedAt: row["tested_at"])
     }
 
     public func set(_ state: RoomState, of room: String) async throws {

@@ -51,16 +51,20 @@ public struct ProcedureRunner: Sendable {
     /// Asks the technician; `--yes` answers yes.
     public let confirm: @Sendable (String) async -> Bool
     public let print: @Sendable (String) -> Void
+    /// Each step's outcome as it ends (the service's live view).
+    public let stepEnded: @Sendable (RunResult.StepOutcome) -> Void
 
     public init(
         devices: RoomDevices, number: String?, driftCheck: @escaping @Sendable () async throws -> Bool,
-        confirm: @escaping @Sendable (String) async -> Bool, print: @escaping @Sendable (String) -> Void
+        confirm: @escaping @Sendable (String) async -> Bool, print: @escaping @Sendable (String) -> Void,
+        stepEnded: @escaping @Sendable (RunResult.StepOutcome) -> Void = { _ in }
     ) {
         self.devices = devices
         self.number = number
         self.driftCheck = driftCheck
         self.confirm = confirm
         self.print = print
+        self.stepEnded = stepEnded
     }
 
     public func run(_ procedure: Procedure) async -> RunResult {
@@ -86,6 +90,7 @@ public struct ProcedureRunner: Sendable {
                 let detail = try await perform(step, result: &result)
                 result.steps.append(
                     .init(title: step.title, ok: true, detail: detail, elapsed: Date().timeIntervalSince(started)))
+                stepEnded(result.steps[result.steps.count - 1])
                 print(
                     "\(indent)[\(format(Date().timeIntervalSince(clock))) s] \(step.title): ok"
                         + (detail.isEmpty ? "" : " (\(detail))"))
@@ -93,6 +98,7 @@ public struct ProcedureRunner: Sendable {
                 let message = (error as? HNTTError)?.message ?? "\(error)"
                 result.steps.append(
                     .init(title: step.title, ok: false, detail: message, elapsed: Date().timeIntervalSince(started)))
+                stepEnded(result.steps[result.steps.count - 1])
                 print("\(indent)[\(format(Date().timeIntervalSince(clock))) s] \(step.title): FAILED: \(message)")
                 let failedAt = Date()
                 func incident(recoveredAt: Date?) -> RunResult.Incident {

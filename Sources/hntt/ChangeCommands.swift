@@ -81,12 +81,7 @@ struct ChangeApplyCommand: ReportingCommand {
                 )
             }
         }
-        let results: [JSONValue] = outcome.reports.map {
-            .object([("device", .string($0.device)), ("applied", .array($0.applied.map { .string($0.key) }))])
-        }
-        global.output.result(
-            .object([("order_id", .string(outcome.order.id)), ("devices", .array(results))]),
-            human: lines.joined(separator: "\n"))
+        global.output.result(outcome.json, human: lines.joined(separator: "\n"))
     }
 }
 

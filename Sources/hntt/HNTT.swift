@@ -17,7 +17,7 @@ struct HNTT: AsyncParsableCommand {
             MuteCommand.self, PresetCommand.self, ConfigCommand.self, CameraCommand.self,
             SnapshotCommand.self, AuthorityCommand.self, TrustCommand.self, BaselineCommand.self, DriftCommand.self,
             AuditCommand.self, ChangeCommand.self, ExecCommand.self, RunCommand.self, LogCommand.self,
-            ReportCommand.self,
+            ReportCommand.self, ServeCommand.self, UserCommand.self,
         ]
     )
 }
@@ -68,14 +68,7 @@ extension ReportingCommand {
 
     func report(_ error: HNTTError) -> ExitCode {
         FileHandle.standardError.write(Data(("error: " + error.description + "\n").utf8))
-        if global.json {
-            var fields: [(String, JSONValue)] = [
-                ("code", .string(error.category.rawValue)), ("message", .string(error.message)),
-            ]
-            if let device = error.device { fields.append(("device", .string(device))) }
-            if let fix = error.fix { fields.append(("fix", .string(fix))) }
-            print(JSONValue.object([("error", .object(fields))]).text)
-        }
+        if global.json { print(error.json().text) }
         return ExitCode(error.exitCode)
     }
 }

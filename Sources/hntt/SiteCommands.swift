@@ -59,16 +59,10 @@ struct SecretSetCommand: ReportingCommand {
     @Flag(help: "Read the password from standard input (its first line).") var passwordStdin = false
 
     func execute() async throws {
-        guard passwordStdin else {
-            throw HNTTError(
-                .badInput, "the password must come from standard input",
-                fix: "pipe it: `printf '%s' \"$PW\" | hntt secret set \(name) --username \(username) --password-stdin`")
-        }
-        // Standard input is read on a thread of its own, never on the cooperative pool.
-        var line = try await onOwnThread { readLine(strippingNewline: true) ?? "" }
-        if line.hasSuffix("\r") { line.removeLast() }
+        let password = try await passwordFromStandardInput(
+            passwordStdin, usage: "hntt secret set \(name) --username \(username) --password-stdin")
         try await global.gateway.storeCredential(
-            name: name, username: username, password: SecretText(line), by: global.caller)
+            name: name, username: username, password: password, by: global.caller)
         global.output.result(
             .object([("name", .string(name)), ("username", .string(username)), ("stored", .bool(true))]),
             human: "credential \(name) stored for user \(username)")

@@ -3,6 +3,7 @@ import GRDB
 import HNTTCore
 import HNTTGateway
 import HNTTSimulator
+import HNTTTestSupport
 import HNTTTransport
 import Testing
 

@@ -3,6 +3,7 @@ import HNTTCore
 import HNTTGateway
 import HNTTGovernance
 import HNTTSimulator
+import HNTTTestSupport
 import Testing
 
 @Suite("The Gateway's procedures, logbook and report, in-process (no root)")

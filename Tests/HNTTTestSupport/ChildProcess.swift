@@ -81,14 +81,16 @@ public enum ChildProcess {
         }
     }
 
-    public static func start(_ program: String, _ arguments: [String], environment: [String: String]? = nil) throws
-        -> Running
-    {
+    /// Starts `program` in the background; its standard error goes to `standardError` (a file) or nowhere.
+    public static func start(
+        _ program: String, _ arguments: [String], environment: [String: String]? = nil, standardError: String? = nil
+    ) throws -> Running {
         Running(
             pid: try spawn(program, arguments, environment: environment) { actions in
                 posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
                 posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-                posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+                posix_spawn_file_actions_addopen(
+                    &actions, 2, standardError ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
             })
     }
 

@@ -1,0 +1,95 @@
+import Foundation
+import HNTTCore
+import HNTTDocuments
+import HNTTGateway
+import Hummingbird
+import NIOCore
+
+/// Building responses: JSON from the Documents' shapes, HTML, errors in the contract's shape.
+enum Reply {
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        text(value.text + "\n", type: "application/json; charset=utf-8", status: status)
+    }
+
+    static func html(_ page: String, status: HTTPResponse.Status = .ok) -> Response {
+        text(page, type: "text/html; charset=utf-8", status: status)
+    }
+
+    /// A document to print (logbook, report): its own inline style, nothing else, no script at all.
+    static func document(_ page: String) -> Response {
+        var response = html(page)
+        response.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        return response
+    }
+
+    static func text(_ body: String, type: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func redirect(_ location: String) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    static func error(_ error: any Error) -> Response {
+        let (status, code, described) = HTTPStatusMapping.describe(error)
+        return json(described.json(code: code), status: status)
+    }
+}
+
+/// Request bodies and parameters, with messages that say what is wrong.
+extension Request {
+    /// The JSON body as `T`, or a 400 naming the field.
+    func json<T: Decodable>(_ type: T.Type, maximum: Int = 1 << 20) async throws -> T {
+        let buffer = try await body.collect(upTo: maximum)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw ServiceError.badRequest("the JSON body lacks \"\(key.stringValue)\"", fix: "see /api/v1/openapi.yaml")
+        } catch let DecodingError.typeMismatch(_, context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ServiceError.badRequest("\"\(field)\" has the wrong type", fix: "see /api/v1/openapi.yaml")
+        } catch {
+            throw ServiceError.badRequest("the body is not the JSON expected", fix: "see /api/v1/openapi.yaml")
+        }
+    }
+
+    /// A form body (application/x-www-form-urlencoded) as `T`.
+    func form<T: Decodable>(_ type: T.Type, maximum: Int = 1 << 16) async throws -> T {
+        let buffer = try await body.collect(upTo: maximum)
+        do {
+            return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: buffer))
+        } catch {
+            throw ServiceError.badRequest("the form is incomplete", fix: "fill in every field marked required")
+        }
+    }
+}
+
+extension Parameters {
+    func require(_ name: String) throws -> String {
+        guard let value = get(name) else { throw ServiceError.notFound(name) }
+        return value
+    }
+}
+
+/// The printable documents both the API and the page serve.
+enum Documents {
+    /// A room's logbook from `from` to `to` (YYYY-MM-DD), as the document to print or as CSV.
+    static func logbook(_ gateway: Gateway, room id: String, from: String?, to: String?, csv: Bool) async throws
+        -> Response
+    {
+        let inventory = try gateway.inventory()
+        guard let room = inventory.rooms.first(where: { $0.id == id }) else {
+            throw ServiceError.notFound("room \(id)")
+        }
+        let from = from ?? "2000-01-01"
+        let to = to ?? LogbookDocument.local(Date(), "yyyy-MM-dd")
+        let rows = LogbookDocument.rows(try await gateway.logEntries(room: room.id, from: from, to: to))
+        if csv { return Reply.text(LogbookDocument.csv(rows), type: "text/csv; charset=utf-8") }
+        return Reply.document(LogbookDocument.html(site: inventory.site, room: room, from: from, to: to, rows: rows))
+    }
+}

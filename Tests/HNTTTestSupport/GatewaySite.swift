@@ -1,0 +1,105 @@
+import Foundation
+import HNTTCore
+import HNTTGateway
+import HNTTGovernance
+import HNTTSimulator
+import HNTTTransport
+
+/// A site on disk for the Gateway: a Cisco codec and a Poly codec on telnet, a camera chain on a
+/// pty, the repository's profiles with short timeouts, and a temporary data folder.
+public final class GatewaySite: @unchecked Sendable {
+    public let directory: URL
+    public let cisco = CiscoSimulator(CiscoCodecData(flavor: .ce9, users: ["admin": "gw-pass-1"]))
+    public let poly = PolySimulator(PolyCodecData(flavor: .group, password: "gw-pass-2"))
+    public let cameras = VISCASimulator(VISCACameraData(count: 1))
+    /// With `withFlooder`: a device `xa-flood` that sends noise without end and never a login prompt.
+    public let flooder: FloodingServer?
+    public let gateway: Gateway
+
+    /// A site set up off the cooperative pool (simulators start and the secret store is written there).
+    public static func make(
+        withFlooder: Bool = false, secondRoom: Bool = false, keepingConnections: Bool = false
+    ) async throws -> GatewaySite {
+        try await onOwnThread {
+            try GatewaySite(withFlooder: withFlooder, secondRoom: secondRoom, keepingConnections: keepingConnections)
+        }
+    }
+
+    /// Stops the simulators off the cooperative pool.
+    public func stop() async { _ = try? await onOwnThread { self.stopNow() } }
+
+    private func stopNow() {
+        cisco.stop()
+        poly.stop()
+        cameras.stop()
+        flooder?.stop()
+        TestFiles.remove(directory)
+    }
+
+    /// With `secondRoom`, the Poly codec and the camera are a second room `phuong` of another unit, and
+    /// `organizers:` maps "UBND tỉnh" to the first room's unit and "Tỉnh ủy" to the second's.
+    private init(withFlooder: Bool, secondRoom: Bool, keepingConnections: Bool) throws {
+        flooder = withFlooder ? try FloodingServer() : nil
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hntt-gw-\(UUID().uuidString)")
+        let profiles = directory.appendingPathComponent("device-profiles")
+        try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let polyPort = try poly.startTelnet()
+        let cameraPath = try cameras.startSerial()
+        for name in ["cisco-roomos", "poly-group", "sony-visca"] {
+            let text = try String(
+                contentsOf: repository.appendingPathComponent("device-profiles/\(name).yaml"), encoding: .utf8
+            )
+            .replacingOccurrences(of: "command: 15", with: "command: 3")
+            try text.write(to: profiles.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        let procedures = directory.appendingPathComponent("procedures")
+        try FileManager.default.createDirectory(at: procedures, withIntermediateDirectories: true)
+        for name in ["power-on", "test-call", "dial", "shutdown"] {
+            let text = try String(
+                contentsOf: repository.appendingPathComponent("procedures/\(name).yaml"), encoding: .utf8
+            )
+            .replacingOccurrences(of: "seconds: 10", with: "seconds: 1")
+            try text.write(to: procedures.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        let inventory = directory.appendingPathComponent("inventory.yaml")
+        func telnet(_ id: String, _ profile: String, _ port: UInt16, _ credential: String) -> String {
+            "      - {id: \(id), profile: \(profile), transport: telnet, host: 127.0.0.1, port: \(port), credential: \(credential)}"
+        }
+        let flood = flooder.map { telnet("xa-flood", "cisco-roomos", $0.port, "cisco") }
+        let lines: [String?] = [
+            "site: \"UBND xã Thử\"",
+            secondRoom
+                ? "organizers: {\"UBND tỉnh\": \"Văn phòng HĐND và UBND xã\", \"Tỉnh ủy\": \"Văn phòng Đảng ủy phường\"}"
+                : nil,
+            "rooms:",
+            "  - id: xa",
+            "    name: \"Phòng họp xã\"",
+            "    unit: \"Văn phòng HĐND và UBND xã\"",
+            "    devices:",
+            telnet("xa-cisco", "cisco-roomos", try cisco.startTelnet(), "cisco"),
+            secondRoom ? "  - id: phuong" : nil,
+            secondRoom ? "    name: \"Phòng họp phường\"" : nil,
+            secondRoom ? "    unit: \"Văn phòng Đảng ủy phường\"" : nil,
+            secondRoom ? "    devices:" : nil,
+            telnet("xa-poly", "poly-group", polyPort, "poly"),
+            "      - {id: xa-cam, profile: sony-visca, transport: serial, path: \(cameraPath), address: 1}",
+            flood,
+        ]
+        try (lines.compactMap { $0 }.joined(separator: "\n") + "\n").write(
+            to: inventory, atomically: true, encoding: .utf8)
+        gateway = Gateway(
+            inventoryPath: inventory.path, data: DataDirectory(path: directory.appendingPathComponent("data").path),
+            profiles: ProfileCatalog(directory: profiles.path), keepingConnections: keepingConnections)
+        try gateway.secrets.set(name: "cisco", username: "admin", password: SecretText("gw-pass-1"))
+        try gateway.secrets.set(name: "poly", username: "admin", password: SecretText("gw-pass-2"))
+    }
+
+    public func auditTrail() async throws -> [AuditEntry] {
+        let database = try await gateway.openDatabase()
+        return try await AuditLog(database: database).list(limit: 100)
+    }
+
+    deinit { stopNow() }
+}
