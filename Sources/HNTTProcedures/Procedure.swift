@@ -216,6 +216,39 @@ public struct Procedure: Sendable {
 }
 
 extension Procedure.Step {
+    /// The same in Vietnamese, for the technician's page.
+    public var vietnameseTitle: String {
+        switch kind {
+        case .action(let action, let target):
+            let what: String
+            switch action {
+            case .wake: what = "Thoát chế độ chờ"
+            case .sleep: what = "Về chế độ chờ"
+            case .mute(let on): what = on ? "Tắt tiếng micro" : "Mở micro"
+            case .preset(let n): what = "Camera về vị trí đặt sẵn \(n)"
+            case .home: what = "Camera về vị trí gốc"
+            case .dial: what = "Gọi điểm cầu chủ trì"
+            case .hangup: what = "Kết thúc cuộc gọi"
+            }
+            return target == .cameras ? "\(what) (camera)" : what
+        case .check(let check, _):
+            switch check {
+            case .standbyOff: return "Kiểm tra: thiết bị đã hoạt động"
+            case .standbyOn: return "Kiểm tra: thiết bị ở chế độ chờ"
+            case .callConnected: return "Kiểm tra: cuộc gọi đã kết nối"
+            case .noCall: return "Kiểm tra: không còn cuộc gọi"
+            case .muted: return "Kiểm tra: micro đã tắt tiếng"
+            case .unmuted: return "Kiểm tra: micro đang mở"
+            case .noDrift: return "Kiểm tra: cấu hình đúng cấu hình chuẩn"
+            case .quality(let seconds, let loss, let jitter):
+                return
+                    "Kiểm tra chất lượng trong \(Int(seconds)) giây (mất gói ≤ \(loss) %, jitter ≤ \(Int(jitter)) ms)"
+            }
+        case .wait(let seconds): return "Chờ \(seconds) giây"
+        case .confirm(let text): return "Xác nhận: \(text)"
+        }
+    }
+
     /// A short description for the run's output and the logbook.
     public var title: String {
         switch kind {

@@ -5,6 +5,8 @@ import HNTTCore
 public struct RunResult: Sendable {
     public struct StepOutcome: Sendable {
         public let title: String
+        /// The step's title in Vietnamese (the page shows it).
+        public var vietnameseTitle = ""
         public let ok: Bool
         public let detail: String
         public let elapsed: Double
@@ -89,7 +91,9 @@ public struct ProcedureRunner: Sendable {
             do {
                 let detail = try await perform(step, result: &result)
                 result.steps.append(
-                    .init(title: step.title, ok: true, detail: detail, elapsed: Date().timeIntervalSince(started)))
+                    .init(
+                        title: step.title, vietnameseTitle: step.vietnameseTitle, ok: true, detail: detail,
+                        elapsed: Date().timeIntervalSince(started)))
                 stepEnded(result.steps[result.steps.count - 1])
                 print(
                     "\(indent)[\(format(Date().timeIntervalSince(clock))) s] \(step.title): ok"
@@ -97,7 +101,9 @@ public struct ProcedureRunner: Sendable {
             } catch {
                 let message = (error as? HNTTError)?.message ?? "\(error)"
                 result.steps.append(
-                    .init(title: step.title, ok: false, detail: message, elapsed: Date().timeIntervalSince(started)))
+                    .init(
+                        title: step.title, vietnameseTitle: step.vietnameseTitle, ok: false, detail: message,
+                        elapsed: Date().timeIntervalSince(started)))
                 stepEnded(result.steps[result.steps.count - 1])
                 print("\(indent)[\(format(Date().timeIntervalSince(clock))) s] \(step.title): FAILED: \(message)")
                 let failedAt = Date()

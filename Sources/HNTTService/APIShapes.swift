@@ -61,7 +61,8 @@ enum APIShapes {
 
     static func step(_ step: RunResult.StepOutcome) -> JSONValue {
         .object([
-            ("title", .string(step.title)), ("status", .string(step.ok ? "ok" : "failed")),
+            ("title", .string(step.title)), ("title_vi", .string(step.vietnameseTitle)),
+            ("status", .string(step.ok ? "ok" : "failed")),
             ("elapsed_s", .string(String(format: "%.1f", step.elapsed))), ("detail", .string(step.detail)),
         ])
     }

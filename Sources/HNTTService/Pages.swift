@@ -100,6 +100,12 @@ enum Vietnamese {
         }
     }
 
+    /// The room page's button for a procedure, as its name.
+    static func procedure(_ id: String) -> String {
+        ["power-on": "Khởi động", "test-call": "Gọi thử", "dial": "Kết nối phiên chính thức", "shutdown": "Tắt"][id]
+            ?? id
+    }
+
     static func age(_ seconds: Int) -> String {
         seconds < 60 ? "cập nhật \(seconds) giây trước" : "cập nhật \(seconds / 60) phút trước"
     }

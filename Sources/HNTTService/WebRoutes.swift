@@ -3,6 +3,7 @@ import HNTTCore
 import HNTTDocuments
 import HNTTGateway
 import HNTTGovernance
+import HNTTProcedures
 import HTTPTypes
 import Hummingbird
 
@@ -44,9 +45,25 @@ struct WebRoutes: Sendable {
         var status = ""
         var statusName = ""
         var error: String?
-        var lines: [String] = []
+        var steps: [StepLine] = []
         var baselines: [BaselineLine] = []
         var pending: [String] = []
+    }
+
+    struct StepLine {
+        let title: String
+        let status: String
+        let result: String
+        let detail: String?
+        let elapsed: String
+
+        init(_ step: RunResult.StepOutcome) {
+            title = step.vietnameseTitle.isEmpty ? step.title : step.vietnameseTitle
+            status = step.ok ? "ok" : "failed"
+            result = step.ok ? "đạt" : "KHÔNG ĐẠT"
+            detail = step.detail.isEmpty ? nil : step.detail
+            elapsed = String(format: "%.1f", step.elapsed)
+        }
     }
 
     struct BaselineLine {
@@ -296,7 +313,8 @@ struct WebRoutes: Sendable {
         page.organizers = inventory.organizers.keys.sorted()
         page.runs = await state.runs.recent(room: room.id).prefix(10).map {
             RunLine(
-                id: $0.id, procedure: $0.procedure, statusName: Vietnamese.run($0.status), startedBy: $0.startedBy,
+                id: $0.id, procedure: Vietnamese.procedure($0.procedure), statusName: Vietnamese.run($0.status),
+                startedBy: $0.startedBy,
                 startedAt: LogbookDocument.local($0.startedAt, "HH:mm:ss dd/MM/yyyy"))
         }
         return Reply.html(state.pages.render("room", page))
@@ -317,16 +335,16 @@ struct WebRoutes: Sendable {
         _ = try context.caller(may: .read, state: state)
         let id = try context.parameters.require("run_id")
         guard let run = await state.runs.run(id) else { throw ServiceError.notFound("run \(id)") }
-        var page = try page(run.procedure, context)
+        var page = try page(Vietnamese.procedure(run.procedure), context)
         page.id = run.id
-        page.procedure = run.procedure
+        page.procedure = Vietnamese.procedure(run.procedure)
         page.roomName = (try? gateway.inventory().room(run.room).name) ?? run.room
         page.startedBy = run.startedBy
         page.startedAt = LogbookDocument.local(run.startedAt, "HH:mm:ss dd/MM/yyyy")
         page.status = run.status.rawValue
         page.statusName = Vietnamese.run(run.status)
         page.error = run.error?.message
-        page.lines = run.lines
+        page.steps = run.steps.map(StepLine.init)
         page.roomID = run.room
         return Reply.html(state.pages.render("run", page))
     }

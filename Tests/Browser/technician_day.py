@@ -77,19 +77,21 @@ def run_procedure(driver, room, button, organizer=None, number=None, watch_live=
     if watch_live:
         check(status.text == "Đang chạy", f"{button}: the run page opens while it runs ({status.text!r})")
         driver.execute_script("window.hnttSamePage = true")
-        before = driver.find_element(By.ID, "run-lines").text.count("\n")
+        before = len(driver.find_elements(By.CSS_SELECTOR, "#run-steps li"))
     try:
         wait_for(driver, lambda d: d.find_element(By.ID, "run-status").text != "Đang chạy")
     except TimeoutException:
         pass
     final = driver.find_element(By.ID, "run-status").text
     if watch_live:
-        after = driver.find_element(By.ID, "run-lines").text.count("\n")
+        after = len(driver.find_elements(By.CSS_SELECTOR, "#run-steps li"))
         same = driver.execute_script("return window.hnttSamePage === true")
         check(same and after > before,
-              f"{button}: steps arrived while the page was open, without a reload ({before} → {after} lines)")
+              f"{button}: steps arrived while the page was open, without a reload ({before} → {after} steps)")
     check(final == "Thành công", f"{button}: finished as Thành công ({final!r}) "
-          + driver.find_element(By.ID, "run-lines").text[-300:])
+          + driver.find_element(By.ID, "run-steps").text[-300:])
+    steps = driver.find_element(By.ID, "run-steps").text
+    check("đạt" in steps and ": ok" not in steps, f"{button}: the steps are shown in Vietnamese")
     shot(driver, f"run-{button}")
 
 

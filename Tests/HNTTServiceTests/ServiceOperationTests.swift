@@ -148,3 +148,55 @@ struct ServiceOperationTests {
         await site.stop()
     }
 }
+
+@Suite("The service's page: the same checks as the API")
+struct ServicePageAccessTests {
+    /// Logs in by the form; returns the session cookie and the page's CSRF token.
+    func formLogIn(_ client: HTTPClient, _ name: String) async throws -> (cookie: String, csrf: String) {
+        let loginPage = try await client.call(.get, "/login")
+        let loginCookie = try #require(loginPage.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+        let token = try #require(loginCookie.split(separator: "=").last.map(String.init))
+        let reply = try await client.call(
+            .post, "/login", cookie: loginCookie,
+            body: "username=\(name)&password=\(ServiceFixture.password)&_csrf=\(token)",
+            contentType: "application/x-www-form-urlencoded")
+        let cookie = try #require(reply.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+        let page = try await client.call(.get, "/rooms/xa", cookie: cookie)
+        let csrf = try #require(
+            page.text.range(of: #"name="_csrf" value=""#).map {
+                String(page.text[$0.upperBound...].prefix { $0 != "\"" })
+            })
+        return (cookie, csrf)
+    }
+
+    @Test("a viewer and another unit's technician are refused the room's forms (403), with a valid CSRF token")
+    func formsRefused() async throws {
+        let fixture = try await ServiceFixture.make()
+        let standby = fixture.site.cisco.store.snapshot.standby
+        try await fixture.test { client in
+            for name in ["xem", "kythuat-phuong", "pheduyet"] {
+                let (cookie, csrf) = try await formLogIn(client, name)
+                let run = try await client.call(
+                    .post, "/rooms/xa/runs", cookie: cookie, body: "procedure=power-on&_csrf=\(csrf)",
+                    contentType: "application/x-www-form-urlencoded")
+                #expect(run.status == .forbidden, "\(name): \(run.status)")
+                #expect(run.text.contains("Không thực hiện được"), "the refusal is a page in Vietnamese")
+                let incident = try await client.call(
+                    .post, "/rooms/xa/logbook/incidents", cookie: cookie, body: "what=x&_csrf=\(csrf)",
+                    contentType: "application/x-www-form-urlencoded")
+                #expect(incident.status == .forbidden, "\(name): \(incident.status)")
+                let room = try await client.call(.get, "/rooms/xa", cookie: cookie)
+                #expect(!room.text.contains(#"id="run-power-on""#), "\(name) sees no procedure buttons")
+            }
+            let (cookie, csrf) = try await formLogIn(client, "xem")
+            let drift = try await client.call(
+                .post, "/drift", cookie: cookie, body: "_csrf=\(csrf)", contentType: "application/x-www-form-urlencoded"
+            )
+            #expect(drift.status == .forbidden)
+            #expect(try await client.call(.get, "/", cookie: "hntt_session=forged").status == .seeOther)
+        }
+        #expect(fixture.site.cisco.store.snapshot.standby == standby)
+        #expect(try await fixture.site.gateway.logEntries(room: "xa").isEmpty)
+        await fixture.stop()
+    }
+}

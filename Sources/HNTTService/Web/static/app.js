@@ -10,15 +10,32 @@ document.addEventListener("click", function (event) {
 });
 
 function startRunEvents() {
-  var lines = document.getElementById("run-lines");
+  var steps = document.getElementById("run-steps");
   var status = document.getElementById("run-status");
-  if (!lines || !status || !window.EventSource) return;
+  if (!steps || !status || !window.EventSource) return;
   if (status.className !== "status-running") return;
-  lines.textContent = "";
-  var source = new EventSource(lines.getAttribute("data-events"));
-  source.addEventListener("line", function (event) {
-    lines.textContent += JSON.parse(event.data) + "\n";
-    lines.scrollTop = lines.scrollHeight;
+  // The stream replays every step from the start: the list is built from it.
+  steps.textContent = "";
+  var source = new EventSource(steps.getAttribute("data-events"));
+  source.addEventListener("step", function (event) {
+    var step = JSON.parse(event.data);
+    var item = document.createElement("li");
+    item.className = "step-" + step.status;
+    var elapsed = document.createElement("span");
+    elapsed.className = "elapsed";
+    elapsed.textContent = step.elapsed_s + " s";
+    var result = document.createElement("strong");
+    result.textContent = step.status === "ok" ? "đạt" : "KHÔNG ĐẠT";
+    item.appendChild(elapsed);
+    item.appendChild(document.createTextNode(" " + (step.title_vi || step.title) + ": "));
+    item.appendChild(result);
+    if (step.detail) {
+      var detail = document.createElement("span");
+      detail.className = "detail";
+      detail.textContent = " (" + step.detail + ")";
+      item.appendChild(detail);
+    }
+    steps.appendChild(item);
   });
   source.addEventListener("finished", function (event) {
     var run = JSON.parse(event.data);
