@@ -428,3 +428,23 @@ extension UserAccount {
 
     public var line: String { TextSafety.line("\(name)  \(role.rawValue)  \(unit ?? "-")  \(createdAt)") }
 }
+
+extension Booking {
+    /// The contract's booking shape: `{"booking_id","room","start","end","organizer","chair","status",…}`.
+    public var json: JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("booking_id", .number(Int(id))), ("room", .string(room)), ("start", .string(localTimestamp(start))),
+            ("end", .string(localTimestamp(end))), ("organizer", .string(organizer)), ("chair", .string(chair)),
+            ("status", .string(status.rawValue)), ("title", .string(title)), ("booked_by", .string(bookedBy)),
+            ("booked_at", .string(bookedAt)),
+        ]
+        if let cancelReason { fields.append(("cancel_reason", .string(cancelReason))) }
+        return .object(fields)
+    }
+
+    public var line: String {
+        TextSafety.line(
+            "\(id)  \(room)  \(LogbookDocument.local(start, "yyyy-MM-dd HH:mm"))–\(LogbookDocument.local(end, "HH:mm"))"
+                + "  \(organizer)  \(chair)  \(status.rawValue)\(title.isEmpty ? "" : "  \(title)")")
+    }
+}

@@ -153,6 +153,21 @@ public final class GovernanceDatabase: Sendable {
                 t.column("changed_at", .text).notNull()
             }
         }
+        migrator.registerMigration("v7: bookings") { db in
+            try db.create(table: "booking") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("room", .text).notNull().indexed()
+                t.column("starts_at", .text).notNull()
+                t.column("ends_at", .text).notNull()
+                t.column("organizer", .text).notNull()
+                t.column("chair", .text).notNull()
+                t.column("title", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("booked_by", .text).notNull()
+                t.column("booked_at", .text).notNull()
+                t.column("cancel_reason", .text)
+            }
+        }
         return migrator
     }
 }

@@ -200,6 +200,50 @@ extension APIRoutes {
     }
 }
 
+extension APIRoutes {
+    struct NewBooking: Decodable {
+        let room: String
+        let start: String
+        let end: String
+        let organizer: String
+        let chair: String
+        let title: String?
+    }
+
+    func registerBookings(_ on: Register) {
+        on(.get, "/api/v1/bookings") { request, context in
+            _ = try context.caller(may: .read, state: state)
+            let query = request.uri.queryParameters
+            let bookings = try await gateway.bookings(
+                room: query["room"].map(String.init), from: query["from"].map(String.init),
+                to: query["to"].map(String.init))
+            return Reply.json(.object([("bookings", .array(bookings.map(\.json)))]))
+        }
+        on(.post, "/api/v1/bookings") { request, context in
+            _ = try context.caller()
+            let body = try await request.json(NewBooking.self)
+            guard try gateway.inventory().rooms.contains(where: { $0.id == body.room }) else {
+                throw ServiceError.notFound("room \(body.room)")
+            }
+            let caller = try context.caller(may: .operate(room: body.room), state: state)
+            let booking = try await gateway.addBooking(
+                BookingRequest(
+                    room: body.room, start: body.start, end: body.end, organizer: body.organizer, chair: body.chair,
+                    title: body.title ?? ""), by: caller)
+            return Reply.json(booking.json, status: .created)
+        }
+        on(.get, "/api/v1/bookings.ics") { request, context in
+            _ = try context.caller(may: .read, state: state)
+            let inventory = try gateway.inventory()
+            let bookings = try await gateway.bookings(room: request.uri.queryParameters["room"].map(String.init))
+            let names = Dictionary(inventory.rooms.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            return Reply.text(
+                BookingCalendar.ics(bookings, site: inventory.site, rooms: names, host: state.options.host),
+                type: "text/calendar; charset=utf-8")
+        }
+    }
+}
+
 extension IncidentKind {
     /// The kind named in a request (default `other`), or a 400 listing the kinds.
     static func parse(_ text: String?) throws -> IncidentKind {

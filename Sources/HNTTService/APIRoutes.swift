@@ -31,7 +31,8 @@ struct APIRoutes: Sendable {
         (.get, "/api/v1/changes", false), (.post, "/api/v1/changes", false),
         (.post, "/api/v1/changes/{order}/confirm", false), (.get, "/api/v1/audit", false),
         (.get, "/api/v1/report", false), (.get, "/api/v1/users", false), (.post, "/api/v1/users", false),
-        (.delete, "/api/v1/users/{name}", false),
+        (.delete, "/api/v1/users/{name}", false), (.get, "/api/v1/bookings", false),
+        (.post, "/api/v1/bookings", false), (.get, "/api/v1/bookings.ics", false),
     ]
 
     func register(on router: Router<ServiceContext>) {
@@ -70,6 +71,7 @@ struct APIRoutes: Sendable {
         registerLogbook(on)
         registerGovernance(on)
         registerUsers(on)
+        registerBookings(on)
     }
 
     // MARK: login

@@ -58,6 +58,9 @@ struct ServiceAccessTests {
         case "/api/v1/logbook/incidents": return #"{"room": "xa", "what": "forbidden incident"}"#
         case "/api/v1/logbook/{entry}/fix", "/api/v1/logbook/{entry}/correct": return #"{"text": "forbidden"}"#
         case "/api/v1/users": return #"{"name": "intruder", "role": "admin", "password": "intruder-pass-1"}"#
+        case "/api/v1/bookings":
+            return
+                #"{"room": "xa", "start": "2030-01-02 09:00", "end": "2030-01-02 11:00", "organizer": "UBND tỉnh", "chair": "chair@tinh.gov.vn"}"#
         default: return "{}"
         }
     }
@@ -130,6 +133,7 @@ struct ServiceAccessTests {
             let entries = try await client.call(.get, "/api/v1/logbook?room=xa", token: technician).json["entries"]
             #expect((entries as? [Any])?.count == 1, "only the technician's own incident was written")
             #expect(try await fixture.site.gateway.users().map(\.name).contains("intruder") == false)
+            #expect(try await fixture.site.gateway.bookings().isEmpty, "no refused booking was stored")
         }
         #expect(fixture.site.cisco.store.snapshot.micMuted == false)
         #expect(fixture.site.cisco.store.snapshot.standby == standby, "no refused wake reached the codec")
