@@ -37,21 +37,18 @@ extension APIRoutes {
     func registerLogbook(_ on: Register) {
         on(.get, "/api/v1/logbook") { request, context in
             _ = try context.caller(may: .read, state: state)
-            let query = request.uri.queryParameters
             let entries = try await gateway.logEntries(
-                room: query["room"].map(String.init), from: query["from"].map(String.init),
-                to: query["to"].map(String.init))
+                room: request.query("room"), from: request.query("from"), to: request.query("to"))
             return Reply.json(.object([("entries", .array(entries.map(\.json)))]))
         }
         on(.get, "/api/v1/logbook/export") { request, context in
             _ = try context.caller(may: .read, state: state)
-            let query = request.uri.queryParameters
-            guard let roomID = query["room"].map(String.init) else {
+            guard let roomID = request.query("room") else {
                 throw ServiceError.badRequest("export needs ?room=ROOM", fix: "add room=… to the address")
             }
             return try await Documents.logbook(
-                gateway, room: roomID, from: query["from"].map(String.init), to: query["to"].map(String.init),
-                csv: query["format"] == "csv")
+                gateway, room: roomID, from: request.query("from"), to: request.query("to"),
+                csv: request.query("format") == "csv")
         }
         on(.get, "/api/v1/logbook/{entry}") { _, context in
             _ = try context.caller(may: .read, state: state)
@@ -118,10 +115,12 @@ extension APIRoutes {
         }
         on(.get, "/api/v1/snapshots") { request, context in
             _ = try context.caller(may: .read, state: state)
-            guard let device = request.uri.queryParameters["device"].map(String.init) else {
+            guard let device = request.query("device") else {
                 throw ServiceError.badRequest("snapshots needs ?device=DEVICE", fix: "add device=… to the address")
             }
-            _ = try gateway.device(device)
+            guard try gateway.inventory().devices.contains(where: { $0.id == device }) else {
+                throw ServiceError.notFound("device \(device)")
+            }
             let snapshots = try await gateway.snapshots(of: device)
             return Reply.json(
                 .object([("device", .string(device)), ("snapshots", .array(snapshots.map(\.summaryJSON)))]))
@@ -148,18 +147,16 @@ extension APIRoutes {
         }
         on(.get, "/api/v1/audit") { request, context in
             _ = try context.caller(may: .read, state: state)
-            let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 200
-            let entries = try await gateway.auditEntries(
-                device: request.uri.queryParameters["device"].map(String.init), limit: min(max(limit, 1), 5000))
+            let limit = try request.query("limit", integerIn: 1...5000) ?? 200
+            let entries = try await gateway.auditEntries(device: request.query("device"), limit: limit)
             return Reply.json(.object([("entries", .array(entries.map(\.json)))]))
         }
         on(.get, "/api/v1/report") { request, context in
             _ = try context.caller(may: .read, state: state)
             let year =
-                request.uri.queryParameters["year"].flatMap { Int($0) }
-                ?? Calendar.current.component(.year, from: Date())
+                try request.query("year", integerIn: 2000...2999) ?? Calendar.current.component(.year, from: Date())
             let report = try await gateway.yearlyReport(year)
-            if request.uri.queryParameters["format"] == "html" {
+            if request.query("format") == "html" {
                 return Reply.document(report.html(site: try gateway.inventory().site))
             }
             return Reply.json(report.json)
@@ -213,10 +210,8 @@ extension APIRoutes {
     func registerBookings(_ on: Register) {
         on(.get, "/api/v1/bookings") { request, context in
             _ = try context.caller(may: .read, state: state)
-            let query = request.uri.queryParameters
             let bookings = try await gateway.bookings(
-                room: query["room"].map(String.init), from: query["from"].map(String.init),
-                to: query["to"].map(String.init))
+                room: request.query("room"), from: request.query("from"), to: request.query("to"))
             return Reply.json(.object([("bookings", .array(bookings.map(\.json)))]))
         }
         on(.post, "/api/v1/bookings") { request, context in
@@ -235,7 +230,7 @@ extension APIRoutes {
         on(.get, "/api/v1/bookings.ics") { request, context in
             _ = try context.caller(may: .read, state: state)
             let inventory = try gateway.inventory()
-            let bookings = try await gateway.bookings(room: request.uri.queryParameters["room"].map(String.init))
+            let bookings = try await gateway.bookings(room: request.query("room"))
             let names = Dictionary(inventory.rooms.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             return Reply.text(
                 BookingCalendar.ics(bookings, site: inventory.site, rooms: names, host: state.options.host),

@@ -35,6 +35,16 @@ struct APIRoutes: Sendable {
         (.post, "/api/v1/bookings", false), (.get, "/api/v1/bookings.ics", false),
     ]
 
+    /// The methods served at a concrete path (`{name}` matches one segment).
+    static func methods(of path: String) -> [HTTPRequest.Method] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return table.filter { route in
+            let pattern = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            return pattern.count == segments.count
+                && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 }
+        }.map(\.method)
+    }
+
     func register(on router: Router<ServiceContext>) {
         func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
             router.on(RouterPath(path), method: method) { request, context in

@@ -33,7 +33,24 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 return Reply.error(ServiceError.csrf)
             }
         }
-        var response = try await next(request, context)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            response = Reply.error(ServiceError.notFound(request.uri.path))
+        }
+        // A known API path asked with a method it does not have: 405 with the methods it has.
+        if response.status == .notFound, isAPI || request.uri.path == "/healthz" {
+            let allowed = APIRoutes.methods(of: request.uri.path)
+            if !allowed.isEmpty && !allowed.contains(request.method) {
+                response = Reply.error(
+                    ServiceError.badRequest(
+                        "\(request.method.rawValue) is not served at \(request.uri.path)",
+                        fix: "use " + allowed.map(\.rawValue).joined(separator: " or ")))
+                response.status = .methodNotAllowed
+                response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+            }
+        }
         if response.headers[.contentSecurityPolicy] == nil {
             response.headers[.contentSecurityPolicy] = AuthenticationMiddleware.contentSecurityPolicy
         }

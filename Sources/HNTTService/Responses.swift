@@ -69,6 +69,25 @@ extension Request {
     }
 }
 
+extension Request {
+    /// A query parameter; an empty one counts as absent.
+    func query(_ name: String) -> String? {
+        let value: String? = uri.queryParameters[Substring(name)].map { String($0) }
+        return value.nonEmpty
+    }
+
+    /// An integer query parameter in `range`, or a 400 naming it.
+    func query(_ name: String, integerIn range: ClosedRange<Int>) throws -> Int? {
+        guard let text = query(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ServiceError.badRequest(
+                "\(name)=\(text) is not a whole number from \(range.lowerBound) to \(range.upperBound)",
+                fix: "give \(name) as a number, for example \(name)=\(range.lowerBound)")
+        }
+        return value
+    }
+}
+
 extension Parameters {
     func require(_ name: String) throws -> String {
         guard let value = get(name) else { throw ServiceError.notFound(name) }

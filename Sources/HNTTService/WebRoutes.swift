@@ -179,8 +179,7 @@ struct WebRoutes: Sendable {
         on(.get, "/report") { request, context in
             _ = try context.caller(may: .read, state: state)
             let year =
-                request.uri.queryParameters["year"].flatMap { Int($0) }
-                ?? Calendar.current.component(.year, from: Date())
+                try request.query("year", integerIn: 2000...2999) ?? Calendar.current.component(.year, from: Date())
             return Reply.document(try await gateway.yearlyReport(year).html(site: try gateway.inventory().site))
         }
         on(.get, "/drift") { _, context in try await driftPage(context, results: nil) }

@@ -140,6 +140,25 @@ struct ServiceAccessTests {
         await fixture.stop()
     }
 
+    @Test("a known path with a method it lacks is 405 with Allow; a query that is not a number is 400 naming it")
+    func methodsAndQueries() async throws {
+        let fixture = try await ServiceFixture.make()
+        try await fixture.test { client in
+            let token = try await client.logIn("xem")
+            let wrong = try await client.call(.delete, "/api/v1/rooms", token: token)
+            #expect(wrong.status == .methodNotAllowed)
+            #expect(wrong.headers[.allow] == "GET")
+            #expect(try await client.call(.get, "/api/v1/no-such-route", token: token).status == .notFound)
+            let limit = try await client.call(.get, "/api/v1/audit?limit=lots", token: token)
+            #expect(limit.status == .badRequest)
+            #expect(limit.text.contains("limit=lots"))
+            #expect(try await client.call(.get, "/api/v1/report?year=1066", token: token).status == .badRequest)
+            #expect(
+                try await client.call(.get, "/api/v1/bookings?room=", token: token).status == .ok, "empty means absent")
+        }
+        await fixture.stop()
+    }
+
     @Test("failed logins are throttled per user, even when the right password follows; sessions expire")
     func throttleAndExpiry() async throws {
         let fixture = try await ServiceFixture.make(sessionLifetime: 1)
