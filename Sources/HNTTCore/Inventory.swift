@@ -38,6 +38,8 @@ public struct Room: Sendable, Equatable {
     public let name: String
     public let unit: String
     public let devices: [InventoryDevice]
+    /// The site's `schedule:` with the room's own keys applied.
+    public var schedule = Schedule()
 }
 
 /// The site's rooms and devices (`inventory.yaml`), checked against the profiles.
@@ -49,6 +51,10 @@ public struct Inventory: Sendable {
     public var organizers: [String: String] = [:]
     /// The technicians and their units.
     public var operators: [String: String] = [:]
+    /// The site's `schedule:` (each room carries its own, with its overrides).
+    public var schedule = Schedule()
+    /// Where alerts go (`alerts:`); empty when the inventory names none.
+    public var alerts = AlertSettings()
 
     /// The room with `id`, or an error listing the known ids.
     public func room(_ id: String) throws -> Room {
@@ -96,9 +102,20 @@ public struct Inventory: Sendable {
         var roomIDs = Set<String>()
         var deviceIDs = Set<String>()
         var loadedProfiles: [String: DeviceProfile] = [:]
+        var schedule = Schedule()
+        var roomSchedules: [String: Node] = [:]
+        var alerts = AlertSettings()
         for (key, _, value) in try file.mapping(
-            file.root, "the inventory", allowed: ["site", "rooms", "organizers", "operators"])
+            file.root, "the inventory", allowed: ["site", "rooms", "organizers", "operators", "schedule", "alerts"])
         {
+            if key == "schedule" {
+                schedule = try Schedule.parse(value, file: file, over: Schedule())
+                continue
+            }
+            if key == "alerts" {
+                alerts = try AlertSettings.parse(value, file: file)
+                continue
+            }
             if key == "site" {
                 site = try file.string(value, "site")
                 continue
@@ -135,10 +152,12 @@ public struct Inventory: Sendable {
                 var unit = ""
                 var devices: [InventoryDevice] = []
                 var idNode: Node = roomNode
+                var scheduleNode: Node?
                 for (roomKey, _, roomValue) in try file.mapping(
-                    roomNode, "a room", allowed: ["id", "name", "unit", "devices"])
+                    roomNode, "a room", allowed: ["id", "name", "unit", "devices", "schedule"])
                 {
                     switch roomKey {
+                    case "schedule": scheduleNode = roomValue
                     case "id":
                         id = try file.string(roomValue, "id")
                         idNode = roomValue
@@ -168,12 +187,21 @@ public struct Inventory: Sendable {
                         address: device.address, credential: device.credential, hostKey: device.hostKey,
                         sourceLine: device.sourceLine)
                 }
+                if let scheduleNode { roomSchedules[id] = scheduleNode }
                 rooms.append(Room(id: id, name: name.isEmpty ? id : name, unit: unit, devices: devices))
             }
+        }
+        // A room's keys apply over the site's, wherever `schedule:` stands in the file.
+        for index in rooms.indices {
+            rooms[index].schedule =
+                try roomSchedules[rooms[index].id].map { try Schedule.parse($0, file: file, over: schedule) }
+                ?? schedule
         }
         var inventory = Inventory(path: path, site: site, rooms: rooms)
         inventory.organizers = organizers
         inventory.operators = operators
+        inventory.schedule = schedule
+        inventory.alerts = alerts
         return inventory
     }
 

@@ -100,6 +100,22 @@ enum Vietnamese {
         }
     }
 
+    /// What went wrong, in a technician's words (the details under it come from the Gateway).
+    static func headline(_ error: HNTTError, status: Int) -> String {
+        if status == 404 { return "Không tìm thấy" }
+        if status == 401 { return "Cần đăng nhập" }
+        switch error.category {
+        case .forbidden: return "Tài khoản này không được làm việc này"
+        case .blocked: return "Bị từ chối theo quy trình vận hành"
+        case .badInput, .badFile: return "Thông tin nhập chưa đúng"
+        case .timeout: return "Thiết bị không trả lời kịp"
+        case .unreachable: return "Không kết nối được thiết bị"
+        case .loginRefused: return "Thiết bị từ chối đăng nhập"
+        case .hostKey: return "Khóa nhận dạng của thiết bị không khớp"
+        case .deviceError: return "Thiết bị báo lỗi"
+        }
+    }
+
     /// The room page's button for a procedure, as its name.
     static func procedure(_ id: String) -> String {
         ["power-on": "Khởi động", "test-call": "Gọi thử", "dial": "Kết nối phiên chính thức", "shutdown": "Tắt"][id]

@@ -36,6 +36,7 @@ struct WebRoutes: Sendable {
         var results: String?
         var loginToken = ""
         var message = ""
+        var headline = ""
         var fix: String?
         // A run's page.
         var id = ""
@@ -401,6 +402,7 @@ struct WebRoutes: Sendable {
             (try? self.page("Lỗi", context))
             ?? Page(title: "Lỗi", site: "", user: nil, insecure: state.pages.insecure)
         page.message = described.message
+        page.headline = Vietnamese.headline(described, status: Int(status.code))
         page.fix = described.fix
         return Reply.html(state.pages.render("error", page), status: status)
     }

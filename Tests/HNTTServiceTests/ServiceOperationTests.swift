@@ -180,7 +180,7 @@ struct ServicePageAccessTests {
                     .post, "/rooms/xa/runs", cookie: cookie, body: "procedure=power-on&_csrf=\(csrf)",
                     contentType: "application/x-www-form-urlencoded")
                 #expect(run.status == .forbidden, "\(name): \(run.status)")
-                #expect(run.text.contains("Không thực hiện được"), "the refusal is a page in Vietnamese")
+                #expect(run.text.contains("Tài khoản này không được làm việc này"), "the refusal is said in Vietnamese")
                 let incident = try await client.call(
                     .post, "/rooms/xa/logbook/incidents", cookie: cookie, body: "what=x&_csrf=\(csrf)",
                     contentType: "application/x-www-form-urlencoded")
