@@ -82,6 +82,8 @@ extension Caller {
 extension Gateway {
     /// bcrypt's cost: about 0.1 s per check on this machine's cores.
     static let bcryptCost: UInt8 = 10
+    /// A hash of a random password, made on first use (off the pool) for logins with unknown names.
+    static let unknownUserHash = Bcrypt.hash(UUID().uuidString, cost: bcryptCost)
     /// The shortest password accepted.
     public static let minimumPasswordLength = 10
 
@@ -144,9 +146,12 @@ extension Gateway {
     /// The account when `password` is its password; nil otherwise (an unknown name costs the same time).
     public func authenticate(_ name: String, password: SecretText) async throws -> UserAccount? {
         let stored = try await UserStore(database: openDatabase()).user(name)
-        // A fixed hash for unknown names, so timing does not tell which names exist.
-        let hash = stored?.passwordHash ?? "$2b$10$CwTycUXWue0Thq9StjUM0uJ8.5Bb1JvJ5o2V5lK5V1h1Q3b5xq1hC"
-        let matches = try await onOwnThread { password.withClearText { Bcrypt.verify($0, hash: hash) } }
+        let hash = stored?.passwordHash
+        let matches = try await onOwnThread {
+            // An unknown name is checked against a real hash of the same cost, so timing does not tell
+            // which names exist.
+            password.withClearText { Bcrypt.verify($0, hash: hash ?? Gateway.unknownUserHash) } && hash != nil
+        }
         return matches ? stored?.account : nil
     }
 
