@@ -173,7 +173,7 @@ extension APIRoutes {
     func registerUsers(_ on: Register) {
         on(.get, "/api/v1/users") { _, context in
             _ = try context.caller(may: .administer, state: state)
-            return Reply.json(.object([("users", .array(try await gateway.users().map(APIShapes.user)))]))
+            return Reply.json(.object([("users", .array(try await gateway.users().map(\.json)))]))
         }
         on(.post, "/api/v1/users") { request, context in
             let caller = try context.caller(may: .administer, state: state)
@@ -185,7 +185,7 @@ extension APIRoutes {
             }
             let account = try await gateway.addUser(
                 body.name, role: role, unit: body.unit.nonEmpty, password: SecretText(body.password), by: caller)
-            return Reply.json(APIShapes.user(account), status: .created)
+            return Reply.json(account.json, status: .created)
         }
         on(.delete, "/api/v1/users/{name}") { _, context in
             let caller = try context.caller(may: .administer, state: state)

@@ -97,7 +97,7 @@ struct APIRoutes: Sendable {
         return Reply.json(
             .object([
                 ("token", .string(session.token)), ("expires_at", .string(localTimestamp(session.expiresAt))),
-                ("user", APIShapes.user(session.account)),
+                ("user", session.account.json),
             ]))
     }
 

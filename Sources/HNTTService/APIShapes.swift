@@ -79,7 +79,6 @@ enum APIShapes {
         return .object(fields)
     }
 
-    static func user(_ account: UserAccount) -> JSONValue { account.json }
 }
 
 extension JSONValue {

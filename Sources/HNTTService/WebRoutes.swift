@@ -208,15 +208,18 @@ struct WebRoutes: Sendable {
 
     // MARK: forms
 
-    struct CSRFOnly: Decodable { let _csrf: String? }
+    /// A form that carries the session's CSRF token in its `_csrf` field.
+    protocol CSRFForm: Decodable { var _csrf: String? { get } }
 
-    struct LoginForm: Decodable {
+    struct CSRFOnly: CSRFForm { let _csrf: String? }
+
+    struct LoginForm: CSRFForm {
         let _csrf: String?
         let username: String
         let password: String
     }
 
-    struct RunForm: Decodable {
+    struct RunForm: CSRFForm {
         let _csrf: String?
         let procedure: String
         let organizer: String?
@@ -225,23 +228,24 @@ struct WebRoutes: Sendable {
         let reason: String?
     }
 
-    struct IncidentForm: Decodable {
+    struct IncidentForm: CSRFForm {
         let _csrf: String?
         let what: String
         let kind: String?
         let fix: String?
     }
 
-    struct FixForm: Decodable {
+    struct FixForm: CSRFForm {
         let _csrf: String?
         let fix: String
     }
 
-    /// Decodes a form and checks its CSRF token against the session's (a login form: against its cookie).
+    /// Decodes a form and checks its CSRF token against the session's (the login form is checked against its
+    /// cookie in ``logIn(_:_:)``).
     @discardableResult
-    func checkForm<T: Decodable>(_ request: Request, _ context: ServiceContext, _ type: T.Type) async throws -> T {
+    func checkForm<T: CSRFForm>(_ request: Request, _ context: ServiceContext, _ type: T.Type) async throws -> T {
         let form = try await request.form(T.self)
-        let sent = Mirror(reflecting: form).children.first { $0.label == "_csrf" }?.value as? String
+        let sent = form._csrf
         guard let session = context.session else { throw ServiceError.notLoggedIn }
         guard let sent, !sent.isEmpty, sent == session.csrf else { throw ServiceError.csrf }
         return form
