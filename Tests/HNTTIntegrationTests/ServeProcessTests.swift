@@ -74,7 +74,8 @@ struct ServeProcessTests {
         _ = try #require(started["run_id"] as? String)
         try? await client.shutdown()
         try await Task.sleep(nanoseconds: 300_000_000)
-        let exit = try await TestEnvironment.offPool { process.stop(with: SIGTERM) }
+        // The run takes a few seconds; a service that does not stop within 60 s is a hang, killed.
+        let exit = try await TestEnvironment.offPool { process.stop(with: SIGTERM, within: 60) }
         #expect(exit == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         let audit = try await rig.json(["audit", "list", "--device", "ubnd"])
         let entries = audit["entries"] as? [[String: Any]] ?? []

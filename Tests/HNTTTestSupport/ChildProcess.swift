@@ -70,6 +70,22 @@ public enum ChildProcess {
             return wait()
         }
 
+        /// Sends `signal`; if the program has not ended within `seconds`, kills it (SIGKILL) and returns nil.
+        public func stop(with signal: Int32, within seconds: Double) -> Int32? {
+            kill(pid, signal)
+            let end = Date().addingTimeInterval(seconds)
+            var status: Int32 = 0
+            while Date() < end {
+                let reaped = waitpid(pid, &status, WNOHANG)
+                if reaped == pid { return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F) }
+                if reaped < 0 && errno != EINTR { return -1 }
+                usleep(20_000)
+            }
+            kill(pid, SIGKILL)
+            _ = wait()
+            return nil
+        }
+
         /// Waits for the program to end; returns its exit status (128 + signal when killed), or -1 if
         /// it cannot be reaped (someone else did), which no test takes for success.
         public func wait() -> Int32 {
