@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
     ],
     targets: [
         // libssh2 from the system (apt: libssh2-1-dev), with inline wrappers for its macros.
@@ -68,13 +70,21 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),
+        // Alert delivery: the queue of the Gateway's alerts sent by webhook (AsyncHTTPClient) and e-mail (SMTP).
+        .target(
+            name: "HNTTAlerts",
+            dependencies: [
+                "HNTTCore", "HNTTGovernance", "HNTTGateway", "HNTTDocuments", "HNTTTransport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // Renderers of the values the Gateway returns: logbook and report as HTML, CSV and JSON.
         .target(name: "HNTTDocuments", dependencies: ["HNTTCore", "HNTTGovernance", "HNTTGateway"]),
         // `hntt serve`: the HTTP API and the web page, a thin shell over the Gateway (Hummingbird 2).
         .target(
             name: "HNTTService",
             dependencies: [
-                "HNTTCore", "HNTTGovernance", "HNTTGateway", "HNTTDocuments", "HNTTTransport",
+                "HNTTCore", "HNTTGovernance", "HNTTGateway", "HNTTDocuments", "HNTTTransport", "HNTTAlerts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -151,6 +161,16 @@ let package = Package(
                 "HNTTDocuments", "HNTTTransport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The scheduler, the live watch and the alerts in-process on simulators, with an injected clock.
+        .testTarget(
+            name: "HNTTSchedulerTests",
+            dependencies: [
+                "HNTTGateway", "HNTTGovernance", "HNTTCore", "HNTTSimulator", "HNTTTestSupport", "HNTTAlerts",
+                "HNTTDocuments",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "HNTTProceduresTests", dependencies: ["HNTTProcedures", "HNTTCore"]),

@@ -50,7 +50,8 @@ public enum LogbookDocument {
                 kind: session.sessionType == .official ? "Chính thức" : "Thử",
                 organizer: session.organizer, chairSite: session.chairSite,
                 time: "\(time(session.startedAt)) – \(time(line.sessionEndedAt(in: related)))",
-                quality: quality(session),
+                quality: related.compactMap { $0.content(SessionEndContent.self) }.compactMap(sampledQuality).first
+                    ?? quality(session),
                 incidents: (incidents + corrections).joined(separator: "; ").ifEmpty("Không"), technician: technician)
         }
     }
@@ -67,6 +68,22 @@ public enum LogbookDocument {
             ?? session.lostPackets.map { "Mất \($0) gói" } ?? "Mất gói: không đo được"
         return
             "\(loss), jitter \(session.jitterMs.map { "\($0) ms" } ?? "không đo được"), \(session.rateKbps ?? "?") kbps"
+    }
+
+    /// The quality sampled through an official session: average and worst; nil when none was sampled.
+    public static func sampledQuality(_ end: SessionEndContent) -> String? {
+        guard let count = end.qualitySamples, count != "0" else { return nil }
+        var parts = ["\(count) lần đo"]
+        if let average = end.lossAverage, let worst = end.lossWorst {
+            parts.append("mất gói trung bình \(average) %, cao nhất \(worst) %")
+        }
+        if let average = end.jitterAverage, let worst = end.jitterWorst {
+            parts.append("jitter trung bình \(average) ms, cao nhất \(worst) ms")
+        }
+        if let average = end.rateAverage, let lowest = end.rateLowest {
+            parts.append("tốc độ trung bình \(average) kbps, thấp nhất \(lowest) kbps")
+        }
+        return "Chất lượng trong phiên: " + parts.joined(separator: "; ")
     }
 
     /// An incident as the logbook prints it: what, how and when it was fixed.
@@ -160,4 +177,30 @@ public enum LogbookDocument {
 
 extension String {
     public func ifEmpty(_ fallback: String) -> String { isEmpty ? fallback : self }
+}
+
+/// The scheduler's jobs in the office's words.
+public enum JobWords {
+    public static func title(_ job: String) -> String {
+        switch job {
+        case "power-on": return "Bật hệ thống"
+        case "test-call": return "Gọi thử"
+        case "diagnostics": return "Kiểm tra trước hội nghị"
+        case "dial": return "Kết nối phiên chính thức"
+        case "shutdown": return "Tắt hệ thống"
+        case "drift": return "Kiểm tra cấu hình"
+        default: return job
+        }
+    }
+
+    public static func outcome(_ outcome: String) -> String {
+        switch outcome {
+        case "done": return "đã thực hiện"
+        case "failed": return "không đạt"
+        case "skipped": return "bỏ qua (kỹ thuật viên đã làm)"
+        case "missed": return "bị lỡ (dịch vụ không chạy đúng giờ)"
+        case "ready": return "sẵn sàng kết nối, chờ kỹ thuật viên"
+        default: return outcome
+        }
+    }
 }

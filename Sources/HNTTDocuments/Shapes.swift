@@ -45,6 +45,11 @@ extension LogbookEntry {
         case .correction: summary = "correction: \(content(CorrectionContent.self)?.text ?? "")"
         case .fix: summary = "fixed: \(content(FixContent.self)?.fix ?? "")"
         case .sessionEnd: summary = "session ended (\(content(SessionEndContent.self)?.procedure ?? ""))"
+        case .job:
+            let job = content(JobContent.self)
+            summary =
+                "scheduled \(job?.job ?? "") for booking \(job?.booking ?? "") \(job?.outcome ?? "")"
+                + ((job?.detail ?? "").isEmpty ? "" : ": \(job?.detail ?? "")")
         }
         return TextSafety.line("\(id)  \(at)  \(room)  " + (refersTo.map { "→\($0)  " } ?? "") + summary)
     }
@@ -446,5 +451,25 @@ extension Booking {
         TextSafety.line(
             "\(id)  \(room)  \(LogbookDocument.local(start, "yyyy-MM-dd HH:mm"))–\(LogbookDocument.local(end, "HH:mm"))"
                 + "  \(organizer)  \(chair)  \(status.rawValue)\(title.isEmpty ? "" : "  \(title)")")
+    }
+}
+
+extension AlertRecord {
+    /// The contract's webhook body `{"kind","message","at","room"?,"device"?,"booking"?,"key"?}` plus `"id"`.
+    public var json: JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("id", .number(Int(id))), ("kind", .string(kind)), ("message", .string(message)),
+            ("at", .string(localTimestamp(at))),
+        ]
+        if let room { fields.append(("room", .string(room))) }
+        if let device { fields.append(("device", .string(device))) }
+        if let booking { fields.append(("booking", .number(Int(booking)))) }
+        if let key { fields.append(("key", .string(key))) }
+        return .object(fields)
+    }
+
+    /// The alert as an e-mail's subject line.
+    public var subjectLine: String {
+        TextSafety.line("[hntt] \(kind): " + [room, device].compactMap { $0 }.joined(separator: " ") + " — \(message)")
     }
 }

@@ -14,6 +14,10 @@ public final class Gateway: @unchecked Sendable {
     public let registry: DriverRegistry
     /// Connections kept open between requests (the service); nil: one connection per call (the CLI).
     public let connections: DeviceConnections?
+    /// The time the rules are judged by (the test window of Điều 5.4, the scheduler); a test injects its own.
+    public let now: @Sendable () -> Date
+    /// Wakes the service's alert delivery when an alert was queued.
+    public let alertsQueued = Signal()
     private let lock = NSLock()
     private var openDatabase: GovernanceDatabase?
     /// The inventory and the profiles as last parsed, with the file stamps they were parsed from: a
@@ -23,8 +27,9 @@ public final class Gateway: @unchecked Sendable {
 
     public init(
         inventoryPath: String, data: DataDirectory, profiles: ProfileCatalog, registry: DriverRegistry = .standard,
-        keepingConnections: Bool = false
+        keepingConnections: Bool = false, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.now = now
         self.inventoryPath = inventoryPath
         self.data = data
         self.profiles = profiles

@@ -149,8 +149,8 @@ extension Gateway {
             overridden: overridden, state: state, logbook: Logbook(database: database))
         if result.succeeded, let leaves = procedure.leavesRoom, let phase = RoomState.Phase(rawValue: leaves) {
             state.phase = phase
-            if phase == .ready { state.poweredAt = timestamp() }
-            if phase == .tested { state.testedAt = timestamp() }
+            if phase == .ready { state.poweredAt = timestamp(now()) }
+            if phase == .tested { state.testedAt = timestamp(now()) }
             if phase == .off { state.testedAt = nil }
             try await states.set(state, of: room.id)
         }
@@ -173,7 +173,7 @@ extension Gateway {
         }
         if procedure.session == .official {
             let tested = state.testedAt.flatMap(parseTimestamp)
-            if tested.map({ Date().timeIntervalSince($0) > procedure.testWindowMinutes * 60 }) ?? true {
+            if tested.map({ now().timeIntervalSince($0) > procedure.testWindowMinutes * 60 }) ?? true {
                 broken.append("no test call passed in the last \(Int(procedure.testWindowMinutes)) minutes (Điều 5.4)")
             }
         }

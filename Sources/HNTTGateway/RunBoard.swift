@@ -83,6 +83,17 @@ public actor RunBoard {
 
     public func run(_ id: String) -> Run? { runs[id] }
 
+    /// Waits for a run to end; returns it as it ended.
+    public func wait(_ id: String) async -> Run? {
+        if let task = tasks[id] { await task.value }
+        return runs[id]
+    }
+
+    /// True while a run is in progress on `room`.
+    public func isBusy(_ room: String) -> Bool {
+        runs.values.contains { $0.room == room && $0.status == .running }
+    }
+
     public func recent(room: String? = nil) -> [Run] {
         order.reversed().compactMap { runs[$0] }.filter { room == nil || $0.room == room }
     }

@@ -168,6 +168,48 @@ public final class GovernanceDatabase: Sendable {
                 t.column("cancel_reason", .text)
             }
         }
+        migrator.registerMigration("v8: scheduled jobs, alerts and their deliveries, quality samples") { db in
+            try db.create(table: "scheduled_job") { t in
+                t.column("key", .text).primaryKey()   // booking:ID:KIND or drift:TIME
+                t.column("booking_id", .integer).indexed()
+                t.column("room", .text)
+                t.column("kind", .text).notNull()
+                t.column("due_at", .text).notNull()
+                t.column("ran_at", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("detail", .text).notNull()
+                t.column("logbook_entry", .integer)
+            }
+            try db.create(table: "alert") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()
+                t.column("subject", .text).notNull().indexed()   // booking:ID or device:ID
+                t.column("message", .text).notNull()
+                t.column("at", .text).notNull()
+                t.column("room", .text)
+                t.column("device", .text)
+                t.column("booking_id", .integer)
+                t.column("key", .text)
+                t.column("open", .boolean).notNull()   // the cause has not recovered yet
+            }
+            try db.create(table: "alert_delivery") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("alert_id", .integer).notNull().references("alert")
+                t.column("channel", .text).notNull()   // webhook or email
+                t.column("attempts", .integer).notNull()
+                t.column("next_at", .text).notNull()
+                t.column("delivered_at", .text)
+                t.column("last_error", .text)
+            }
+            try db.create(table: "quality_sample") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("session_entry", .integer).notNull().indexed()
+                t.column("at", .text).notNull()
+                t.column("loss_percent", .double)
+                t.column("jitter_ms", .double)
+                t.column("rate_kbps", .integer)
+            }
+        }
         return migrator
     }
 }

@@ -10,6 +10,8 @@ public struct LogbookEntry: Sendable, Equatable {
         case session, incident, signature, correction, fix
         /// The room left an official session (shutdown): the session's real end.
         case sessionEnd = "session-end"
+        /// A scheduled job of a booking: its result, or that it was missed.
+        case job
     }
 
     public let id: Int64

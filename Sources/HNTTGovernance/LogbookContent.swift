@@ -209,6 +209,14 @@ public struct SessionEndContent: LogbookContent, Equatable {
     public var endedAt: String
     public var procedure: String
     public var operatorName: String
+    /// The quality sampled through the session (Điều 4): how many samples, average and worst.
+    public var qualitySamples: String?
+    public var lossAverage: String?
+    public var lossWorst: String?
+    public var jitterAverage: String?
+    public var jitterWorst: String?
+    public var rateAverage: String?
+    public var rateLowest: String?
 
     public init(endedAt: String, procedure: String, operatorName: String) {
         self.endedAt = endedAt
@@ -219,6 +227,48 @@ public struct SessionEndContent: LogbookContent, Equatable {
     enum CodingKeys: String, CodingKey {
         case endedAt = "ended_at"
         case procedure
+        case operatorName = "operator"
+        case qualitySamples = "quality_samples"
+        case lossAverage = "loss_percent_average"
+        case lossWorst = "loss_percent_worst"
+        case jitterAverage = "jitter_ms_average"
+        case jitterWorst = "jitter_ms_worst"
+        case rateAverage = "rate_kbps_average"
+        case rateLowest = "rate_kbps_lowest"
+    }
+}
+
+/// What a scheduled job of a booking did (Điều 5.1, 5.4): run on time, late, skipped or missed.
+public struct JobContent: LogbookContent, Equatable {
+    public static let kind = LogbookEntry.Kind.job
+    /// `power-on`, `test-call`, `diagnostics`, `dial`, `shutdown`.
+    public var job: String
+    public var booking: String
+    public var dueAt: String
+    public var ranAt: String
+    /// `done`, `failed`, `skipped`, `missed`, `ready`.
+    public var outcome: String
+    public var detail: String
+    public var operatorName: String
+
+    public init(
+        job: String, booking: String, dueAt: String, ranAt: String, outcome: String, detail: String,
+        operatorName: String
+    ) {
+        self.job = job
+        self.booking = booking
+        self.dueAt = dueAt
+        self.ranAt = ranAt
+        self.outcome = outcome
+        self.detail = detail
+        self.operatorName = operatorName
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case job, booking
+        case dueAt = "due_at"
+        case ranAt = "ran_at"
+        case outcome, detail
         case operatorName = "operator"
     }
 }

@@ -149,6 +149,7 @@ enum Vietnamese {
         case .signature: return "Ký xác nhận"
         case .correction: return "Đính chính"
         case .sessionEnd: return "Kết thúc phiên"
+        case .job: return "Việc theo lịch"
         }
     }
 
@@ -182,6 +183,11 @@ enum Vietnamese {
         case .sessionEnd:
             return
                 "Kết thúc phiên chính thức\(target) lúc \(LogbookDocument.time(entry.content(SessionEndContent.self)?.endedAt))"
+                + (entry.content(SessionEndContent.self).flatMap(LogbookDocument.sampledQuality).map { "; \($0)" } ?? "")
+        case .job:
+            guard let job = entry.content(JobContent.self) else { return "" }
+            return "\(JobWords.title(job.job)) theo lịch đăng ký số \(job.booking): \(JobWords.outcome(job.outcome))"
+                + (job.detail.isEmpty ? "" : " (\(job.detail))")
         }
     }
 

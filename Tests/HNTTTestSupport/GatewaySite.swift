@@ -17,11 +17,15 @@ public final class GatewaySite: @unchecked Sendable {
     public let gateway: Gateway
 
     /// A site set up off the cooperative pool (simulators start and the secret store is written there).
+    /// `inventory` lines are added at the end of the inventory (`schedule:`, `alerts:`); `now` is the Gateway's clock.
     public static func make(
-        withFlooder: Bool = false, secondRoom: Bool = false, keepingConnections: Bool = false
+        withFlooder: Bool = false, secondRoom: Bool = false, keepingConnections: Bool = false,
+        inventory extra: [String] = [], now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> GatewaySite {
         try await onOwnThread {
-            try GatewaySite(withFlooder: withFlooder, secondRoom: secondRoom, keepingConnections: keepingConnections)
+            try GatewaySite(
+                withFlooder: withFlooder, secondRoom: secondRoom, keepingConnections: keepingConnections,
+                extra: extra, now: now)
         }
     }
 
@@ -38,7 +42,10 @@ public final class GatewaySite: @unchecked Sendable {
 
     /// With `secondRoom`, the Poly codec and the camera are a second room `phuong` of another unit, and
     /// `organizers:` maps "UBND tỉnh" to the first room's unit and "Tỉnh ủy" to the second's.
-    private init(withFlooder: Bool, secondRoom: Bool, keepingConnections: Bool) throws {
+    private init(
+        withFlooder: Bool, secondRoom: Bool, keepingConnections: Bool, extra: [String],
+        now: @escaping @Sendable () -> Date
+    ) throws {
         flooder = withFlooder ? try FloodingServer() : nil
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hntt-gw-\(UUID().uuidString)")
         let profiles = directory.appendingPathComponent("device-profiles")
@@ -86,12 +93,12 @@ public final class GatewaySite: @unchecked Sendable {
             telnet("xa-poly", "poly-group", polyPort, "poly"),
             "      - {id: xa-cam, profile: sony-visca, transport: serial, path: \(cameraPath), address: 1}",
             flood,
-        ]
+        ] + extra
         try (lines.compactMap { $0 }.joined(separator: "\n") + "\n").write(
             to: inventory, atomically: true, encoding: .utf8)
         gateway = Gateway(
             inventoryPath: inventory.path, data: DataDirectory(path: directory.appendingPathComponent("data").path),
-            profiles: ProfileCatalog(directory: profiles.path), keepingConnections: keepingConnections)
+            profiles: ProfileCatalog(directory: profiles.path), keepingConnections: keepingConnections, now: now)
         try gateway.secrets.set(name: "cisco", username: "admin", password: SecretText("gw-pass-1"))
         try gateway.secrets.set(name: "poly", username: "admin", password: SecretText("gw-pass-2"))
     }
