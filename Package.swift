@@ -168,7 +168,7 @@ let package = Package(
             name: "HNTTSchedulerTests",
             dependencies: [
                 "HNTTGateway", "HNTTGovernance", "HNTTCore", "HNTTSimulator", "HNTTTestSupport", "HNTTAlerts",
-                "HNTTDocuments",
+                "HNTTDocuments", "HNTTTransport",
                 .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]

@@ -9,7 +9,6 @@ import HNTTGovernance
 /// or a receiver that is down for a day loses nothing.
 public actor AlertDelivery {
     private let gateway: Gateway
-    private let client: HTTPClient
     private let firstRetry: Double
     private var loop: Task<Void, Never>?
     /// Channels for tests; nil: built from the inventory's `alerts:` on each pass.
@@ -19,9 +18,6 @@ public actor AlertDelivery {
         self.gateway = gateway
         self.firstRetry = firstRetry
         self.fixedChannels = channels
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     public func start() {
@@ -40,7 +36,6 @@ public actor AlertDelivery {
         await gateway.alertsQueued.notify()
         await loop?.value
         loop = nil
-        try? await client.shutdown()
     }
 
     /// Sends every delivery that is due; returns the seconds until the next one is (at most 30).
@@ -75,7 +70,7 @@ public actor AlertDelivery {
     private func inventoryChannels() throws -> [String: any AlertChannel] {
         let settings = try gateway.inventory().alerts
         var channels: [String: any AlertChannel] = [:]
-        if let url = settings.webhook { channels["webhook"] = WebhookChannel(url: url, client: client) }
+        if let url = settings.webhook { channels["webhook"] = WebhookChannel(url: url, client: .shared) }
         if let host = settings.smtpHost {
             channels["email"] = EmailChannel(host: host, port: settings.smtpPort, from: settings.from, to: settings.to)
         }

@@ -26,7 +26,8 @@ public struct EmailChannel: AlertChannel {
     public func send(_ alert: AlertRecord) async throws {
         for address in [from] + to where !EmailChannel.isPlainAddress(address) {
             throw HNTTError(
-                .badInput, "\"\(address)\" is not an e-mail address", fix: "write alerts: email: addresses as name@host")
+                .badInput, "\"\(address)\" is not an e-mail address", fix: "write alerts: email: addresses as name@host"
+            )
         }
         let stream = DeviceStream(transport: TCPTransport(host: host, port: port), lineEnd: "\r\n")
         do {
@@ -61,7 +62,8 @@ public struct EmailChannel: AlertChannel {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         let headers = [
             "From: \(from)", "To: \(to.joined(separator: ", "))", "Subject: \(subject)",
-            "Date: \(formatter.string(from: alert.at))", "Message-ID: <hntt-alert-\(alert.id)-\(UUID().uuidString)@hntt>",
+            "Date: \(formatter.string(from: alert.at))",
+            "Message-ID: <hntt-alert-\(alert.id)-\(UUID().uuidString)@hntt>",
             "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64",
         ]
         // Base64 never starts a line with a dot, so no line needs stuffing.
@@ -72,7 +74,9 @@ public struct EmailChannel: AlertChannel {
     static func isPlainAddress(_ address: String) -> Bool {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
-            && address.unicodeScalars.allSatisfy { $0.value > 32 && $0.value < 127 && !"<>,;\"".unicodeScalars.contains($0) }
+            && address.unicodeScalars.allSatisfy {
+                $0.value > 32 && $0.value < 127 && !"<>,;\"".unicodeScalars.contains($0)
+            }
     }
 
     private func expect(_ stream: DeviceStream, _ code: Int, after line: String?) async throws {

@@ -7,7 +7,7 @@
 /// Owns one connection, opened on first use and re-opened (with the whole initialisation:
 /// login, `echo off`, output mode) after it is lost or the codec shows `login:` again. One
 /// request at a time: terminal mode has no correlation ids.
-public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisticsSource {
+public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisticsSource, WatchableCodec {
     public nonisolated let plan: ConnectionPlan
     private let session: DeviceSession<CiscoSessionInfo>
     /// Feedback that arrived between replies (most recent last, bounded).
@@ -170,6 +170,61 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisti
     }
 
     public func close() async { await session.close() }
+
+    // MARK: - Watch (xFeedback)
+
+    /// The paths the watch registers: every configuration change ("safe", per Cisco), the call,
+    /// standby and microphone status, and the disconnect event with its cause. Never all of `/Status`.
+    public static let watchPaths = [
+        "/Configuration", "/Status/Call", "/Status/Standby", "/Status/Audio/Microphones/Mute", "/Event/CallDisconnect",
+    ]
+
+    public func registerWatch() async throws {
+        for path in CiscoXAPIDriver.watchPaths { try await run("xFeedback register \(path)", .plain) }
+    }
+
+    public func watchIntact() async throws -> Bool {
+        let listed = Set(
+            try await run("xFeedback list", .plain).lines.map { $0.trimmingWhitespace().lowercased() }
+                .filter { $0.hasPrefix("/") })
+        return CiscoXAPIDriver.watchPaths.allSatisfy { listed.contains($0.lowercased()) }
+    }
+
+    public func watchEvents(within seconds: Double) async throws -> [WatchEvent] {
+        // Feedback that came in with the last reply first, then what arrives now.
+        let records = feedback + (try await session.receive(XAPIFeedbackDecoder(), within: seconds))
+        feedback.removeAll()
+        return records.compactMap(CiscoXAPIDriver.watchEvent)
+    }
+
+    static func watchEvent(_ record: XAPIRecord) -> WatchEvent? {
+        switch record {
+        case .configuration(let path, let value):
+            return .configuration(Setting(path.joined(separator: " "), value))
+        case .status(let path, let value, let ghost):
+            let words = path.map { $0.lowercased() }
+            if words.first == "call", path.count >= 2 {
+                if ghost { return .callEnded(id: path[1], cause: nil, remote: false) }
+                if words.count == 3, words[2] == "status" { return .call(id: path[1], status: value ?? "") }
+                return nil
+            }
+            if words == ["standby", "state"] || words == ["standby", "active"] {
+                return .standby(standbyState(from: [(path, value)]))
+            }
+            if words == ["audio", "microphones", "mute"] { return .microphonesMuted(isOn(value)) }
+            return nil
+        case .event(let text):
+            // `CallDisconnect CallId: 3 CauseValue: 38 CauseString: "…" CauseType: RemoteDisconnect …`
+            guard text.lowercased().hasPrefix("calldisconnect") else { return nil }
+            let fields = XAPIFeedbackDecoder.eventFields(text)
+            let type = fields["CauseType"] ?? ""
+            return .callEnded(
+                id: fields["CallId"] ?? "", cause: fields["CauseString"].flatMap { $0.isEmpty ? nil : $0 } ?? type,
+                remote: type.lowercased() != "localdisconnect")
+        default:
+            return nil
+        }
+    }
 
     // MARK: - Reading status
 

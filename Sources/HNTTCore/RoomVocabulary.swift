@@ -15,6 +15,8 @@ public enum SessionKind: String, Codable, Sendable, CaseIterable {
 /// What a fault was about, so the yearly report can count incidents by kind (Điều 5.8).
 public enum IncidentKind: String, Sendable, CaseIterable, Codable {
     case network, audio, video, device, procedure, other
+    /// A device's configuration changed without an authorisation (Điều 3.3), seen by the live watch.
+    case configuration
 
     /// The name a district office writes in its report.
     public var vietnamese: String {
@@ -25,6 +27,7 @@ public enum IncidentKind: String, Sendable, CaseIterable, Codable {
         case .device: return "Thiết bị"
         case .procedure: return "Quy trình"
         case .other: return "Khác"
+        case .configuration: return "Cấu hình"
         }
     }
 }

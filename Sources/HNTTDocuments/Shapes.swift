@@ -473,3 +473,16 @@ extension AlertRecord {
         TextSafety.line("[hntt] \(kind): " + [room, device].compactMap { $0 }.joined(separator: " ") + " — \(message)")
     }
 }
+
+extension JobRecord {
+    /// `{"job","booking","due_at","ran_at","state","detail","logbook_entry"?}`
+    public var json: JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("job", .string(kind)), ("due_at", .string(localTimestamp(dueAt))),
+            ("ran_at", .string(localTimestamp(ranAt))), ("state", .string(state.rawValue)), ("detail", .string(detail)),
+        ]
+        if let booking { fields.insert(("booking", .number(Int(booking))), at: 1) }
+        if let logbookEntry { fields.append(("logbook_entry", .number(Int(logbookEntry)))) }
+        return .object(fields)
+    }
+}

@@ -111,3 +111,10 @@ extension Gateway {
     static func dayStart(_ text: String) -> String { text.count == 10 ? text + " 00:00" : text }
     static func dayEnd(_ text: String) -> String { text.count == 10 ? text + " 23:59:59" : text }
 }
+
+extension Gateway {
+    /// What the scheduler did for a booking, by due time.
+    public func jobs(of booking: Int64) async throws -> [JobRecord] {
+        try await JobLedger(database: openDatabase()).jobs(booking: booking)
+    }
+}

@@ -237,11 +237,10 @@ extension Gateway {
             leaves != RoomState.Phase.inSession.rawValue,
             let open = try await logbook.list(room: room).last(where: { $0.session?.sessionType == .official })
         {
-            try await logbook.append(
-                room: room,
-                SessionEndContent(
-                    endedAt: timestamp(result.startedAt), procedure: procedure.id, operatorName: operatorName ?? ""),
-                refersTo: open.id)
+            var end = SessionEndContent(
+                endedAt: timestamp(result.startedAt), procedure: procedure.id, operatorName: operatorName ?? "")
+            await sampledQuality(of: open.id, into: &end)
+            try await logbook.append(room: room, end, refersTo: open.id)
         }
         return sessionID
     }

@@ -73,6 +73,8 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
 
     /// One pass: starts every job that is due, in its room's turn; returns when the next is due.
     func pass() async -> C.Instant {
+        // The deadline is reckoned from the instant this pass judged "now" by, not from when it ends.
+        let start = clock.now
         let now = gateway.now()
         var next = now + Double(longestSleep.components.seconds)
         do {
@@ -95,8 +97,7 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
             gateway.warn("the scheduler could not plan: \((error as? HNTTError)?.message ?? "\(error)")")
         }
         nextWake = next
-        // Taken before the pass counts, so a test that steps the clock after it never steps past it.
-        let deadline = clock.now.advanced(by: .milliseconds(Int64(max(0, next.timeIntervalSince(now)) * 1000)))
+        let deadline = start.advanced(by: .milliseconds(Int64(max(0, next.timeIntervalSince(now)) * 1000)))
         passes += 1
         return deadline
     }
@@ -120,8 +121,9 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
     }
 
     private func jobEnded(_ room: String) async {
-        busyRooms[room] = nil
+        // Wake first: the room stays busy until the next pass is due, so nothing looks settled in between.
         await wake.notify()
+        busyRooms[room] = nil
     }
 
     // MARK: - Jobs
@@ -142,7 +144,8 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
                 job, .missed, "due \(timestamp(job.due)), the service was not running until \(timestamp(now))", now)
             return
         }
-        let late = now.timeIntervalSince(job.due) > 60 ? "late by \(Int(now.timeIntervalSince(job.due) / 60)) min; " : ""
+        let late =
+            now.timeIntervalSince(job.due) > 60 ? "late by \(Int(now.timeIntervalSince(job.due) / 60)) min; " : ""
         do {
             let state = try await RoomStates(database: gateway.openDatabase()).state(of: job.room)
             switch job.kind {
@@ -221,7 +224,8 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
                 room: job.room,
                 JobContent(
                     job: job.kind.rawValue, booking: String(job.booking.id), dueAt: timestamp(job.due),
-                    ranAt: timestamp(ranAt), outcome: state.rawValue, detail: detail, operatorName: SchedulerIdentity.name),
+                    ranAt: timestamp(ranAt), outcome: state.rawValue, detail: detail,
+                    operatorName: SchedulerIdentity.name),
                 refersTo: refersTo)
             try await JobLedger(database: database).record(
                 JobRecord(
@@ -240,7 +244,8 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
             let reports = try await gateway.checkDrift(by: Caller(operatorName: SchedulerIdentity.name))
             for report in reports { await gateway.alertOnDrift(report, at: now) }
             let drifted = reports.filter { $0.status == .drift }.map(\.device)
-            detail = drifted.isEmpty ? "\(reports.count) codecs as approved" : "drift on " + drifted.joined(separator: ", ")
+            detail =
+                drifted.isEmpty ? "\(reports.count) codecs as approved" : "drift on " + drifted.joined(separator: ", ")
         } catch {
             state = .failed
             detail = (error as? HNTTError)?.message ?? "\(error)"
@@ -279,7 +284,8 @@ extension Gateway {
                 at: now)
         case .clean, .noBaseline:
             await recoverAlerts(
-                subject: "device:\(report.device)", kinds: ["drift", "unreachable"], message: "as approved", at: now)
+                subject: "device:\(report.device)", kinds: ["drift", "unreachable", "unauthorised-change"],
+                message: "as approved", at: now)
         case .error:
             break
         }

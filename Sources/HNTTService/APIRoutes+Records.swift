@@ -225,7 +225,23 @@ extension APIRoutes {
                 BookingRequest(
                     room: body.room, start: body.start, end: body.end, organizer: body.organizer, chair: body.chair,
                     title: body.title ?? ""), by: caller)
+            await state.scheduler.bookingsChanged()
             return Reply.json(booking.json, status: .created)
+        }
+        on(.get, "/api/v1/bookings/{id}/jobs") { _, context in
+            _ = try context.caller(may: .read, state: state)
+            let text = try context.parameters.require("id")
+            guard let id = Int64(text) else {
+                throw ServiceError.badRequest("no booking \"\(text)\"", fix: "give its number")
+            }
+            let booking = try await gateway.booking(id)
+            let jobs = try await gateway.jobs(of: booking.id)
+            return Reply.json(.object([("booking", booking.json), ("jobs", .array(jobs.map(\.json)))]))
+        }
+        on(.get, "/api/v1/alerts") { request, context in
+            _ = try context.caller(may: .read, state: state)
+            let limit = try request.query("limit", integerIn: 1...1000) ?? 200
+            return Reply.json(.object([("alerts", .array(try await gateway.alerts(limit: limit).map(\.json)))]))
         }
         on(.get, "/api/v1/bookings.ics") { request, context in
             _ = try context.caller(may: .read, state: state)

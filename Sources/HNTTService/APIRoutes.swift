@@ -33,6 +33,7 @@ struct APIRoutes: Sendable {
         (.get, "/api/v1/report", false), (.get, "/api/v1/users", false), (.post, "/api/v1/users", false),
         (.delete, "/api/v1/users/{name}", false), (.get, "/api/v1/bookings", false),
         (.post, "/api/v1/bookings", false), (.get, "/api/v1/bookings.ics", false),
+        (.get, "/api/v1/alerts", false), (.get, "/api/v1/bookings/{id}/jobs", false),
     ]
 
     /// The methods served at a concrete path (`{name}` matches one segment).

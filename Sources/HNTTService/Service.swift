@@ -1,4 +1,5 @@
 import Foundation
+import HNTTAlerts
 import HNTTCore
 import HNTTGateway
 import Hummingbird
@@ -14,6 +15,8 @@ public struct ServiceOptions: Sendable {
     public var insecureHTTP = false
     /// Seconds between two status reads of a device.
     public var refreshEvery: Double = 10
+    /// Runs the scheduler and the live watch and delivers alerts (off in the tests of the routes).
+    public var scheduling = true
     /// How long a login lasts.
     public var sessionLifetime: TimeInterval = 8 * 3600
 
@@ -42,6 +45,10 @@ public final class ServiceState: Sendable {
     public let gateway: Gateway
     public let live: LiveStatus
     public let runs: RunBoard
+    /// Prepares the booked sessions; the test of the service injects no clock (the scheduler's tests do).
+    public let scheduler: Scheduler<ContinuousClock>
+    public let alertDelivery: AlertDelivery
+    public let watch: LiveWatch
     public let sessions: Sessions
     public let throttle: LoginThrottle
     public let options: ServiceOptions
@@ -53,9 +60,13 @@ public final class ServiceState: Sendable {
         let live = LiveStatus(gateway: gateway, every: options.refreshEvery)
         self.live = live
         // A run changed its room's devices: read them again now, not at the next refresh.
-        runs = RunBoard(gateway: gateway) { run in
+        let runs = RunBoard(gateway: gateway) { run in
             for device in (try? gateway.inventory().room(run.room).devices) ?? [] { await live.refresh(device.id) }
         }
+        self.runs = runs
+        scheduler = Scheduler(gateway: gateway, board: runs, clock: ContinuousClock())
+        alertDelivery = AlertDelivery(gateway: gateway)
+        watch = LiveWatch(gateway: gateway, live: live)
         sessions = Sessions(lifetime: options.sessionLifetime)
         throttle = LoginThrottle()
         pages = try await Pages(insecure: !options.isLoopback && !options.usesTLS)
@@ -75,10 +86,18 @@ public final class ServiceState: Sendable {
         _ = try await gateway.openDatabase()
         await gateway.recoverChanges(touching: nil)
         try await live.start()
+        if options.scheduling {
+            await scheduler.start()
+            await alertDelivery.start()
+            try await watch.start()
+        }
     }
 
     /// Lets runs in progress finish (they are recorded), then closes the device connections.
     public func stop() async {
+        await scheduler.stop()
+        await watch.stop()
+        await alertDelivery.stop()
         await live.stop()
         await runs.finishAll()
         await gateway.connections?.closeAll()

@@ -53,6 +53,9 @@ public struct CiscoCodecData: SimulatedDeviceState {
     public var commandLog: [String] = []
     public var successfulLogins = 0
     public var failedLogins = 0
+    /// Events (`*e …`) for the sessions registered to them, numbered; the latest 100.
+    public var events: [SimulatedEvent] = []
+    public var nextEventNumber = 1
 
     public init(
         flavor: CiscoFlavor, systemName: String = "UBND-Room", address: String = "10.10.1.20",
@@ -74,5 +77,30 @@ public struct CiscoCodecData: SimulatedDeviceState {
         }
     }
 
+    /// The far end hangs up every call (or the network drops it): the calls end and a
+    /// `CallDisconnect` event with the cause goes to the sessions registered for it.
+    public mutating func dropCalls(cause: String = "Network failure", causeValue: Int = 38) {
+        for call in calls {
+            record(
+                event: ["CallDisconnect"],
+                "*e CallDisconnect CallId: \(call.id) CauseValue: \(causeValue) CauseString: \"\(cause)\""
+                    + " CauseType: RemoteDisconnect OrigCallDirection: \"outgoing\"")
+        }
+        calls.removeAll()
+    }
+
+    mutating func record(event path: [String], _ text: String) {
+        events.append(SimulatedEvent(number: nextEventNumber, path: path, text: text))
+        nextEventNumber += 1
+        if events.count > 100 { events.removeFirst(events.count - 100) }
+    }
+
     public var serialLoginRequired: Bool { setting("SerialPort LoginRequired")?.lowercased() != "off" }
+}
+
+/// An event as the codec prints it, under its feedback path (`Event CallDisconnect`).
+public struct SimulatedEvent: Codable, Sendable, Equatable {
+    public var number: Int
+    public var path: [String]
+    public var text: String
 }

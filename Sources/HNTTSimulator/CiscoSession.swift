@@ -20,6 +20,10 @@ public final class CiscoSession: @unchecked Sendable {
     private let access: SimulatorAccess
     private var echo = true
     private var registrations: [[String]] = []
+    /// What this session's feedback last showed: configuration and status leaves, the next event.
+    private var seenConfiguration: [String: String] = [:]
+    private var seenStatus: [String: String] = [:]
+    private var seenEvent = 0
     /// False on a serial console: the line stays up when a session ends (a new one starts).
     private let endsConnection: Bool
 
@@ -34,7 +38,7 @@ public final class CiscoSession: @unchecked Sendable {
     public func run() {
         defer { if endsConnection { link.close() } }
         guard login() else { return }
-        while let line = link.readLine() {
+        while let line = link.readLine(whenIdle: { self.pushFeedback() }) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if echo && !trimmed.isEmpty { link.write(line + "\r\n") }
             if trimmed.isEmpty { continue }
@@ -47,7 +51,69 @@ public final class CiscoSession: @unchecked Sendable {
             if trimmed.lowercased() == "bye" { return }
             let reply = handle(trimmed)
             if !deliver(reply, faults: faults) { return }
+            // This session's own changes came back in its replies; feedback pushes everyone else's.
+            if !registrations.isEmpty { rememberState() }
         }
+    }
+
+    // MARK: - Feedback pushed between commands
+
+    private func rememberState() {
+        let data = store.snapshot
+        seenConfiguration = Dictionary(
+            data.configuration.map { ($0.key, CiscoSession.printed($0)) }, uniquingKeysWith: { a, _ in a })
+        seenStatus = Dictionary(
+            statusLeaves(data).map { ($0.0.joined(separator: " "), $0.1) }, uniquingKeysWith: { a, _ in a })
+        seenEvent = data.nextEventNumber
+    }
+
+    private static func printed(_ setting: CiscoConfigurationDefaults.Setting) -> String {
+        setting.quoted ? "\"\(setting.value)\"" : setting.value
+    }
+
+    private func registered(_ path: [String]) -> Bool {
+        registrations.contains { CiscoSession.matches(path, prefix: $0) }
+    }
+
+    /// What changed since this session last looked, for the paths it registered: `*c` for
+    /// configuration (a touch panel, another session), `*s` for status (a ghost line for a call
+    /// that ended), `*e` for events; each record ends with `** end`.
+    private func pushFeedback() {
+        guard !registrations.isEmpty else { return }
+        if store.read({ $0.faults.dropFeedbackRegistrations }) {
+            store.update { $0.faults.dropFeedbackRegistrations = false }
+            registrations.removeAll()
+            return
+        }
+        let data = store.snapshot
+        var text = ""
+        for setting in data.configuration where seenConfiguration[setting.key] != CiscoSession.printed(setting) {
+            if registered(["Configuration"] + setting.key.split(separator: " ").map(String.init)) {
+                text += "*c xConfiguration \(setting.key): \(CiscoSession.printed(setting))\r\n** end\r\n"
+            }
+        }
+        let leaves = statusLeaves(data)
+        let now = Dictionary(leaves.map { ($0.0.joined(separator: " "), $0.1) }, uniquingKeysWith: { a, _ in a })
+        for (path, value) in leaves where !path.starts(with: ["MediaChannels"]) {
+            if seenStatus[path.joined(separator: " ")] != value, registered(["Status"] + path) {
+                text += "*s \(path.joined(separator: " ")): \(value)\r\n** end\r\n"
+            }
+        }
+        let endedCalls = Set(
+            seenStatus.keys.filter { $0.hasPrefix("Call ") && now[$0] == nil }.compactMap {
+                $0.split(separator: " ").dropFirst().first.map(String.init)
+            })
+        for call in endedCalls.sorted() where registered(["Status", "Call"]) {
+            text += "*s Call \(call) (ghost=True):\r\n** end\r\n"
+        }
+        for event in data.events where event.number >= seenEvent && registered(["Event"] + event.path) {
+            text += event.text + "\r\n** end\r\n"
+        }
+        seenConfiguration = Dictionary(
+            data.configuration.map { ($0.key, CiscoSession.printed($0)) }, uniquingKeysWith: { a, _ in a })
+        seenStatus = now
+        seenEvent = data.nextEventNumber
+        if !text.isEmpty { link.write(text) }
     }
 
     // MARK: - Login
@@ -341,7 +407,15 @@ public final class CiscoSession: @unchecked Sendable {
         let words = tokens.map { $0.lowercased() }
         switch words.first {
         case "register":
-            if tokens.count > 1 { registrations.append(CiscoSession.normalisePath(Array(tokens.dropFirst()))) }
+            if registrations.isEmpty { rememberState() }
+            // RoomOS counts unique expressions (50); CE and TC 38 (docs/protocols/cisco-xapi.md §2.7).
+            let path = CiscoSession.normalisePath(Array(tokens.dropFirst()))
+            if tokens.count > 1 && !registrations.contains(path) {
+                guard registrations.count < (flavor == .roomos11 ? 50 : 38) else {
+                    return errorBlock("Feedback", reason: "Maximum number of feedback expressions reached", xpath: "")
+                }
+                registrations.append(path)
+            }
             return "** end\r\n\r\nOK\r\n"
         case "deregisterall":
             registrations.removeAll()

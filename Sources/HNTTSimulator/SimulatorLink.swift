@@ -25,10 +25,14 @@ public final class SimulatorLink: @unchecked Sendable {
 
     /// The next line the client sent (`\r`, `\n`, `\r\n` or `\r\0` end it), or nil when the
     /// connection is gone.
-    public func readLine() -> String? {
+    public func readLine() -> String? { readLine(whenIdle: nil) }
+
+    /// The next line, calling `idle` about every 100 ms while none arrives (a device that pushes
+    /// feedback writes it then).
+    public func readLine(whenIdle idle: (() -> Void)?) -> String? {
         while true {
             if let line = takeLine() { return line }
-            guard let chunk = readChunk() else { return nil }
+            guard let chunk = readChunk(idle: idle) else { return nil }
             append(chunk)
         }
     }
@@ -97,12 +101,15 @@ public final class SimulatorLink: @unchecked Sendable {
     }
 
     /// Blocks until bytes arrive; polls so that ``close()`` from another thread ends it.
-    private func readChunk() -> [UInt8]? {
+    private func readChunk(idle: (() -> Void)? = nil) -> [UInt8]? {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while !isClosed {
             var pfd = pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, 100)
-            if ready == 0 { continue }
+            if ready == 0 {
+                idle?()
+                continue
+            }
             if ready < 0 {
                 if errno == EINTR { continue }
                 return nil

@@ -17,6 +17,8 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
     /// Reboot when the next command arrives: the command is lost, boot text and (if the port
     /// requires it) a new `login:` follow, and the session starts afresh (echo on).
     public var rebootBeforeNextCommand = false
+    /// Forget every feedback registration silently (the codec drops them; `xFeedback list` shows none).
+    public var dropFeedbackRegistrations = false
     public init() {}
 }
 

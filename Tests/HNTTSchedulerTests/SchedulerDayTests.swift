@@ -33,9 +33,10 @@ struct SchedulerDayTests {
             #expect(offsets == [-3600, -1800, -900, 0, Int(booking.end.timeIntervalSince(booking.start))])
         }
         // Drift every 6 h, from the scheduler's start.
-        #expect(jobs.filter { $0.kind == "drift" }.map { Int($0.dueAt.timeIntervalSince(day.base)) } == [
-            6 * 3600, 12 * 3600, 18 * 3600, 24 * 3600,
-        ])
+        #expect(
+            jobs.filter { $0.kind == "drift" }.map { Int($0.dueAt.timeIntervalSince(day.base)) } == [
+                6 * 3600, 12 * 3600, 18 * 3600, 24 * 3600,
+            ])
         let logbook = try await Logbook(database: day.site.gateway.openDatabase()).list(room: "xa")
         let jobEntries = logbook.compactMap { entry in entry.content(JobContent.self).map { (entry, $0) } }
         #expect(jobEntries.count == 10)

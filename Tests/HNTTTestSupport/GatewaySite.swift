@@ -75,25 +75,26 @@ public final class GatewaySite: @unchecked Sendable {
             "      - {id: \(id), profile: \(profile), transport: telnet, host: 127.0.0.1, port: \(port), credential: \(credential)}"
         }
         let flood = flooder.map { telnet("xa-flood", "cisco-roomos", $0.port, "cisco") }
-        let lines: [String?] = [
-            "site: \"UBND xã Thử\"",
-            secondRoom
-                ? "organizers: {\"UBND tỉnh\": \"Văn phòng HĐND và UBND xã\", \"Tỉnh ủy\": \"Văn phòng Đảng ủy phường\"}"
-                : nil,
-            "rooms:",
-            "  - id: xa",
-            "    name: \"Phòng họp xã\"",
-            "    unit: \"Văn phòng HĐND và UBND xã\"",
-            "    devices:",
-            telnet("xa-cisco", "cisco-roomos", try cisco.startTelnet(), "cisco"),
-            secondRoom ? "  - id: phuong" : nil,
-            secondRoom ? "    name: \"Phòng họp phường\"" : nil,
-            secondRoom ? "    unit: \"Văn phòng Đảng ủy phường\"" : nil,
-            secondRoom ? "    devices:" : nil,
-            telnet("xa-poly", "poly-group", polyPort, "poly"),
-            "      - {id: xa-cam, profile: sony-visca, transport: serial, path: \(cameraPath), address: 1}",
-            flood,
-        ] + extra
+        let lines: [String?] =
+            [
+                "site: \"UBND xã Thử\"",
+                secondRoom
+                    ? "organizers: {\"UBND tỉnh\": \"Văn phòng HĐND và UBND xã\", \"Tỉnh ủy\": \"Văn phòng Đảng ủy phường\"}"
+                    : nil,
+                "rooms:",
+                "  - id: xa",
+                "    name: \"Phòng họp xã\"",
+                "    unit: \"Văn phòng HĐND và UBND xã\"",
+                "    devices:",
+                telnet("xa-cisco", "cisco-roomos", try cisco.startTelnet(), "cisco"),
+                secondRoom ? "  - id: phuong" : nil,
+                secondRoom ? "    name: \"Phòng họp phường\"" : nil,
+                secondRoom ? "    unit: \"Văn phòng Đảng ủy phường\"" : nil,
+                secondRoom ? "    devices:" : nil,
+                telnet("xa-poly", "poly-group", polyPort, "poly"),
+                "      - {id: xa-cam, profile: sony-visca, transport: serial, path: \(cameraPath), address: 1}",
+                flood,
+            ] + extra
         try (lines.compactMap { $0 }.joined(separator: "\n") + "\n").write(
             to: inventory, atomically: true, encoding: .utf8)
         gateway = Gateway(
