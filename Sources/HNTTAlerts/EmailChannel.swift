@@ -86,7 +86,8 @@ public struct EmailChannel: AlertChannel {
         guard reply.code == code else {
             throw HNTTError(
                 .deviceError,
-                "the mail relay \(host):\(port) answered \(reply.code) \(TextSafety.line(reply.text)) to \(line?.split(separator: " ").first ?? "the greeting")",
+                "the mail relay \(host):\(port) answered \(reply.code) \(TextSafety.line(reply.text))"
+                    + " to \(line?.split(separator: " ").first ?? "the greeting")",
                 fix: "check the relay accepts mail from \(from) to \(to.joined(separator: ", "))")
         }
     }

@@ -38,6 +38,12 @@ public actor LiveWatch {
     /// Starts one watch per codec of the inventory.
     public func start() throws {
         for device in try gateway.codecs() where loops[device.id] == nil {
+            // A serial line (or a serial server's port) carries one session: it is not watched,
+            // its drift checks and status reads go on as before.
+            guard device.transport == .ssh || device.transport == .telnet else {
+                states[device.id] = State(lastError: "not watched: its one line is kept for commands")
+                continue
+            }
             states[device.id] = State(gapSince: gateway.now())
             let watcher = CodecWatcher(
                 gateway: gateway, device: device, recheckEvery: recheckEvery, retryEvery: retryEvery, watch: self)
@@ -86,7 +92,10 @@ struct CodecWatcher: Sendable {
                 continue
             }
             guard let codec = driver as? any WatchableCodec else {
-                await watch.update(device.id) { $0.lastError = "this codec's driver cannot be watched" }
+                await watch.update(device.id) {
+                    $0.lastError = "not watched: its driver has no feedback"
+                    $0.gapSince = nil
+                }
                 return
             }
             do {

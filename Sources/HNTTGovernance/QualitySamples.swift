@@ -26,8 +26,10 @@ public struct QualitySamples: Sendable {
     public func add(_ sample: QualitySample, session entry: Int64) async throws {
         try await database.writer.write { db in
             try db.execute(
-                sql:
-                    "INSERT INTO quality_sample (session_entry, at, loss_percent, jitter_ms, rate_kbps) VALUES (?,?,?,?,?)",
+                sql: """
+                    INSERT INTO quality_sample (session_entry, at, loss_percent, jitter_ms, rate_kbps)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
                 arguments: [entry, timestamp(sample.at), sample.lossPercent, sample.jitterMs, sample.rateKbps])
         }
     }

@@ -207,6 +207,8 @@ struct DeviceLine {
     let age: String?
     let drift: String?
     let driftStatus: String?
+    /// The live watch of a codec: watching, or since when not.
+    var watch: String?
 
     init(_ device: RoomOverview.Device, now: Date = Date()) {
         id = device.id
@@ -224,9 +226,11 @@ struct RoomCard {
     let unit: String
     let phase: String
     let phaseName: String
-    let devices: [DeviceLine]
+    var devices: [DeviceLine]
     let lastTest: String?
     let openIncidents: Int
+    /// The next booked session and what the scheduler did for it.
+    var nextBooking: String?
 
     init(_ room: RoomOverview) {
         id = room.id

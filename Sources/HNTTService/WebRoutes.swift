@@ -49,6 +49,11 @@ struct WebRoutes: Sendable {
         var steps: [StepLine] = []
         var baselines: [BaselineLine] = []
         var pending: [String] = []
+        var days: [BookingDay] = []
+        var weekName = ""
+        var previousWeek = ""
+        var nextWeek = ""
+        var alerts: [AlertLine] = []
     }
 
     struct StepLine {
@@ -152,9 +157,11 @@ struct WebRoutes: Sendable {
             _ = try context.caller(may: .read, state: state)
             var page = try page("Bảng điều khiển", context)
             page.rooms = try await gateway.roomOverviews(state.live).map(RoomCard.init)
+            try await decorate(&page)
             return Reply.html(state.pages.render("dashboard", page))
         }
         on(.get, "/rooms/{room}", roomPage)
+        registerSchedule { method, path, handler in on(method, path, handler) }
         on(.post, "/rooms/{room}/runs", startRun)
         on(.get, "/runs/{run_id}", runPage)
         on(.get, "/rooms/{room}/logbook", logbookPage)

@@ -8,6 +8,7 @@ is checked for console errors; a screenshot of each is kept in SCREENSHOTS.
 
 Usage: technician_day.py URL PASSWORD SCREENSHOTS
 """
+import datetime
 import os
 import sys
 import time
@@ -142,6 +143,24 @@ try:
     with open(os.path.join(SHOTS, "logbook-print.pdf"), "wb") as pdf:
         import base64
         pdf.write(base64.b64decode(driver.print_page()))
+
+    # The week view: book a session for tomorrow through the form; it is listed on its day.
+    driver.get(URL + "/rooms/ubnd/bookings")
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    for field, value in (("booking-start", tomorrow + "T09:00"), ("booking-end", tomorrow + "T10:30")):
+        # datetime-local inputs take their value from script: typing depends on the browser's locale.
+        driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.ID, field), value)
+    driver.find_element(By.ID, "booking-organizer").send_keys("UBND tỉnh")
+    driver.find_element(By.ID, "booking-chair").send_keys("1001@thanhhoa.gov.vn")
+    driver.find_element(By.ID, "booking-title").send_keys("Giao ban <tuần>")
+    driver.find_element(By.ID, "booking-add").click()
+    wait_for(driver, lambda d: "09:00 – 10:30" in d.find_element(By.CSS_SELECTOR, "div.week").text)
+    check("Giao ban <tuần>" in driver.find_element(By.CSS_SELECTOR, "div.week").text,
+          "the booking is listed on its day, its title as text")
+    shot(driver, "week")
+    driver.get(URL + "/")
+    check(driver.find_elements(By.ID, "alerts"), "the dashboard lists the alerts")
+    check("Phiên họp tới" in driver.page_source, "the dashboard shows each room's next session")
 
     log_in(driver, "xem")
     driver.get(URL + "/rooms/ubnd")

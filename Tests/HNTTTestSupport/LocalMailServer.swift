@@ -43,11 +43,12 @@ public final class LocalMailServer: @unchecked Sendable {
     }
 
     public func stop() {
-        _ = process.stop(with: SIGTERM, within: 5)
+        process.stop(with: SIGKILL)   // aiosmtpd ignores SIGTERM
         TestFiles.remove(maildir)
     }
 
-    static func freePort() throws -> UInt16 {
+    /// A TCP port that is free right now on 127.0.0.1.
+    public static func freePort() throws -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

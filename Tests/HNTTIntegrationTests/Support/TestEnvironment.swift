@@ -38,23 +38,7 @@ enum TestEnvironment {
     }
 
     /// A TCP port that is free right now on 127.0.0.1.
-    static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let rc = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer -> Int32 in
-                guard bind(fd, sockaddrPointer, length) == 0 else { return -1 }
-                return getsockname(fd, sockaddrPointer, &length)
-            }
-        }
-        guard rc == 0 else { throw FixtureError("cannot find a free port") }
-        return UInt16(bigEndian: address.sin_port)
-    }
+    static func freePort() throws -> UInt16 { try LocalMailServer.freePort() }
 
     /// Runs blocking work (processes, sleeps, fixture set-up) on a thread of its own, so that
     /// tests never block Swift's cooperative pool: on 2 cores that would stall every other

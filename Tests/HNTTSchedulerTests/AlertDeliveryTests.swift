@@ -1,0 +1,53 @@
+import Foundation
+import HNTTAlerts
+import HNTTCore
+import HNTTGateway
+import HNTTGovernance
+import HNTTTestSupport
+import Testing
+
+@Suite("Alerts reach their receiver once per cause, whatever happens in between")
+struct AlertDeliveryTests {
+    @Test("a receiver that is down gets the alert later, after a restart of the service, exactly once")
+    func queueSurvivesRestart() async throws {
+        let hook = try await WebhookReceiver.start()
+        defer { hook.stop() }
+        let site = try await GatewaySite.make(inventory: ["alerts:", "  webhook: \"\(hook.url)\""])
+        await hook.inbox.refuse(true)
+        let draft = AlertDraft(kind: "unreachable", message: "no answer in 3 s", room: "xa", device: "xa-poly")
+        #expect(await site.gateway.alert(draft) != nil)
+        // The same cause again is not a second alert while the first is open.
+        #expect(await site.gateway.alert(draft) == nil)
+
+        let first = AlertDelivery(gateway: site.gateway, firstRetry: 0.2)
+        await first.deliverDue()
+        let store = AlertStore(database: try await site.gateway.openDatabase())
+        #expect(try await store.queued() == 1)
+        let retry = try #require(try await store.pending(at: Date() + 1).first)
+        #expect(retry.attempts == 1)
+        // Not due again at once: the backoff holds it.
+        #expect(try await store.pending(at: Date()).isEmpty)
+
+        // The service restarts (a new delivery over the same database) and the receiver is back.
+        await hook.inbox.refuse(false)
+        try await Task.sleep(for: .milliseconds(300))
+        let second = AlertDelivery(gateway: site.gateway, firstRetry: 0.2)
+        await second.deliverDue()
+        await second.deliverDue()
+        #expect(try await store.queued() == 0)
+        let received = await hook.alerts()
+        #expect(received.count == 1)
+        #expect(received.first?["kind"] as? String == "unreachable")
+        #expect(received.first?["device"] as? String == "xa-poly")
+        #expect(received.first?["id"] as? Int != nil)
+        #expect(received.first?["booking"] == nil)
+
+        // Recovery: one `recovered`, after which the cause may alert again.
+        await site.gateway.recoverAlerts(subject: draft.subject, message: "answers again")
+        await site.gateway.recoverAlerts(subject: draft.subject, message: "answers again")
+        await second.deliverDue()
+        #expect(await hook.alerts().map { $0["kind"] as? String } == ["unreachable", "recovered"])
+        #expect(await site.gateway.alert(draft) != nil)
+        await site.stop()
+    }
+}
