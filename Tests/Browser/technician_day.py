@@ -154,6 +154,7 @@ try:
     driver.find_element(By.ID, "booking-chair").send_keys("1001@thanhhoa.gov.vn")
     driver.find_element(By.ID, "booking-title").send_keys("Giao ban <tuần>")
     driver.find_element(By.ID, "booking-add").click()
+    wait_for(driver, lambda d: "week=" in d.current_url)
     wait_for(driver, lambda d: "09:00 – 10:30" in d.find_element(By.CSS_SELECTOR, "div.week").text)
     check("Giao ban <tuần>" in driver.find_element(By.CSS_SELECTOR, "div.week").text,
           "the booking is listed on its day, its title as text")

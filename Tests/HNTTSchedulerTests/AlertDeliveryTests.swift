@@ -19,19 +19,20 @@ struct AlertDeliveryTests {
         // The same cause again is not a second alert while the first is open.
         #expect(await site.gateway.alert(draft) == nil)
 
-        let first = AlertDelivery(gateway: site.gateway, firstRetry: 0.2)
+        let first = AlertDelivery(gateway: site.gateway, firstRetry: 3)
+        let tried = Date()
         await first.deliverDue()
         let store = AlertStore(database: try await site.gateway.openDatabase())
         #expect(try await store.queued() == 1)
-        let retry = try #require(try await store.pending(at: Date() + 1).first)
+        let retry = try #require(try await store.pending(at: Date() + 5).first)
         #expect(retry.attempts == 1)
-        // Not due again at once: the backoff holds it.
-        #expect(try await store.pending(at: Date()).isEmpty)
+        // Not due again at once: the backoff (3 s after the failed attempt, stored to the second) holds it.
+        #expect(try await store.pending(at: tried + 1.5).isEmpty)
 
         // The service restarts (a new delivery over the same database) and the receiver is back.
         await hook.inbox.refuse(false)
-        try await Task.sleep(for: .milliseconds(300))
-        let second = AlertDelivery(gateway: site.gateway, firstRetry: 0.2)
+        #expect(await eventually(10) { try await !store.pending(at: Date()).isEmpty })
+        let second = AlertDelivery(gateway: site.gateway, firstRetry: 1)
         await second.deliverDue()
         await second.deliverDue()
         #expect(try await store.queued() == 0)
