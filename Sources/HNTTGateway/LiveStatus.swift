@@ -21,6 +21,9 @@ public actor LiveStatus {
     private let every: Double
     private var readings: [String: Reading] = [:]
     private var loops: [Task<Void, Never>] = []
+    /// Devices whose `unreachable` alert may be open (raised here, or left by an earlier process).
+    private var mayHaveAlert: Set<String> = []
+    private var seenOnce: Set<String> = []
 
     public init(gateway: Gateway, every seconds: Double = 10) {
         self.gateway = gateway
@@ -56,9 +59,24 @@ public actor LiveStatus {
                 $0.readAt = Date()
                 $0.error = nil
             }
+            if mayHaveAlert.contains(device) || !seenOnce.contains(device) {
+                seenOnce.insert(device)
+                mayHaveAlert.remove(device)
+                await gateway.recoverAlerts(
+                    subject: "device:\(device)", kinds: ["unreachable"], message: "answers again", at: gateway.now())
+            }
         } catch {
             let failure = (error as? HNTTError) ?? HNTTError(.unreachable, "\(error)", device: device)
             record(device) { $0.error = failure }
+            // A device that does not answer is an alert (once, until it answers again).
+            if failure.category == .unreachable || failure.category == .timeout {
+                seenOnce.insert(device)
+                mayHaveAlert.insert(device)
+                await gateway.alert(
+                    AlertDraft(
+                        kind: "unreachable", message: failure.message, room: gateway.room(of: device)?.id,
+                        device: device), at: gateway.now())
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import HNTTCore
 import HNTTGateway
 import HNTTGovernance
 import HNTTTestSupport
+import HNTTTransport
 import Testing
 
 @Suite("Alerts reach their receiver once per cause, whatever happens in between")
@@ -49,6 +50,22 @@ struct AlertDeliveryTests {
         await second.deliverDue()
         #expect(await hook.alerts().map { $0["kind"] as? String } == ["unreachable", "recovered"])
         #expect(await site.gateway.alert(draft) != nil)
+        await site.stop()
+    }
+
+    @Test("a device that stops answering the status refresh is one `unreachable` alert, however often it is read")
+    func unreachableOnce() async throws {
+        let site = try await GatewaySite.make(keepingConnections: true)
+        let live = LiveStatus(gateway: site.gateway, every: 3600)
+        await live.refresh("xa-poly")
+        #expect(try await site.gateway.alerts().isEmpty)
+        await site.gateway.connections?.closeAll()
+        _ = try await onOwnThread { site.poly.stop() }
+        await live.refresh("xa-poly")
+        await live.refresh("xa-poly")
+        let alerts = try await site.gateway.alerts()
+        #expect(alerts.map(\.kind) == ["unreachable"])
+        #expect(alerts.first?.device == "xa-poly" && alerts.first?.room == "xa" && alerts.first?.open == true)
         await site.stop()
     }
 }
