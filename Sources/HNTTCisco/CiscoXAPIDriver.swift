@@ -7,7 +7,9 @@
 /// Owns one connection, opened on first use and re-opened (with the whole initialisation:
 /// login, `echo off`, output mode) after it is lost or the codec shows `login:` again. One
 /// request at a time: terminal mode has no correlation ids.
-public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisticsSource, WatchableCodec {
+public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisticsSource, WatchableCodec,
+    RegistrationReporting
+{
     public nonisolated let plan: ConnectionPlan
     private let session: DeviceSession<CiscoSessionInfo>
     /// Feedback that arrived between replies (most recent last, bounded).
@@ -170,6 +172,23 @@ public actor CiscoXAPIDriver: ConfigurableCodec, RawCommandDevice, MediaStatisti
     }
 
     public func close() async { await session.close() }
+
+    /// `SIP Registration n Status` and `H323 Gatekeeper Status`; a path the software lacks counts as none.
+    public func registrations() async throws -> [CallRegistration] {
+        var found: [CallRegistration] = []
+        for (path, name) in [("SIP Registration", "SIP"), ("H323 Gatekeeper", "H.323")] {
+            let records: [(path: [String], value: String?)]
+            do {
+                records = try await query(status: path)
+            } catch let error as HNTTError where error.category == .deviceError {
+                continue   // "No match on address expression": this software has no such status
+            }
+            for (recordPath, value) in records where recordPath.last?.lowercased() == "status" {
+                found.append(CallRegistration(signalling: name, status: value ?? ""))
+            }
+        }
+        return found
+    }
 
     // MARK: - Watch (xFeedback)
 

@@ -24,3 +24,24 @@ public protocol WatchableCodec: CodecDriver {
     /// What the codec pushed within `seconds`; empty when it pushed nothing.
     func watchEvents(within seconds: Double) async throws -> [WatchEvent]
 }
+
+/// A codec's registration with its call control (SIP registrar, H.323 gatekeeper).
+public struct CallRegistration: Sendable, Equatable {
+    /// `SIP` or `H.323`.
+    public let signalling: String
+    /// The codec's own word: `Registered`, `Failed`, `Inactive`…
+    public let status: String
+
+    public init(signalling: String, status: String) {
+        self.signalling = signalling
+        self.status = status
+    }
+
+    public var isRegistered: Bool { status.lowercased() == "registered" }
+}
+
+/// A codec that reports its SIP/H.323 registrations (the pre-conference check asks).
+public protocol RegistrationReporting: CodecDriver {
+    /// Every registration the codec reports; empty when it reports none.
+    func registrations() async throws -> [CallRegistration]
+}

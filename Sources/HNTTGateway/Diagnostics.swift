@@ -23,8 +23,8 @@ public struct RoomDiagnostics: Sendable {
 }
 
 extension Gateway {
-    /// Every device reachable, no drift from the approved baseline, a test call passed within the
-    /// test window (Điều 5.4).
+    /// Every device reachable, each codec registered (SIP or H.323, where it reports it), no drift
+    /// from the approved baseline, a test call passed within the test window (Điều 5.4).
     public func diagnose(room id: String, testWindow: TimeInterval = 1800) async throws -> RoomDiagnostics {
         let room = try inventory().room(id)
         var checks: [RoomDiagnostics.Check] = []
@@ -38,6 +38,25 @@ extension Gateway {
                 let message = (error as? HNTTError)?.message ?? "\(error)"
                 checks.append(.init(name: "\(device.id) reachable", passed: false, detail: message))
             }
+        }
+        for codec in reachableCodecs {
+            guard
+                let registrations = try? await withCodec(
+                    codec.id,
+                    { codec in
+                        try await (codec as? any RegistrationReporting)?.registrations()
+                    }), !registrations.isEmpty
+            else { continue }   // a codec that reports none (Poly's legacy API) is not judged on it
+            // In use means not switched off; one registration up is enough to call.
+            let used = registrations.filter { !["inactive", "off", "disabled"].contains($0.status.lowercased()) }
+            let up = used.contains(where: \.isRegistered)
+            checks.append(
+                .init(
+                    name: "\(codec.id) registered", passed: up,
+                    detail: up
+                        ? ""
+                        : used.map { "\($0.signalling) \($0.status)" }.joined(separator: ", ")
+                            .ifEmpty("no SIP or H.323 registration in use")))
         }
         for report in try await drift(reachableCodecs, parallel: 4) {
             let clean = report.status == .clean || report.status == .noBaseline
@@ -55,4 +74,8 @@ extension Gateway {
                 detail: tested ? "" : "no test call passed in the window (Điều 5.4)"))
         return RoomDiagnostics(room: id, checks: checks)
     }
+}
+
+extension String {
+    func ifEmpty(_ other: String) -> String { isEmpty ? other : self }
 }

@@ -43,6 +43,10 @@ public struct CiscoCodecData: SimulatedDeviceState {
     public var faults = SimulatorFaults()
     /// The share of received packets lost, for the media counters of calls (0.001 = 0.1 %).
     public var packetLoss = 0.001
+    /// `xStatus SIP Registration 1 Status` (`Registered`, `Failed`, `Deregistered`…).
+    public var sipRegistration = "Registered"
+    /// `xStatus H323 Gatekeeper Status` (`Registered`, `Inactive`, `Rejected`…).
+    public var gatekeeper = "Inactive"
     /// Configuration keys whose write is refused with an error block (a value the codec rejects).
     public var refuseWrites: [String] = []
     /// Configuration keys whose write takes effect and then cuts the connection (a network change).

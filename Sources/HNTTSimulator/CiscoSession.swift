@@ -328,6 +328,9 @@ public final class CiscoSession: @unchecked Sendable {
         add("Cameras Camera 1 Position Tilt", "\(data.cameraTilt)")
         add("Cameras Camera 1 Position Zoom", "\(data.cameraZoom)")
         add("Network 1 IPv4 Address", "\"\(data.setting("Network 1 IPv4 Address") ?? "")\"")
+        add("SIP Registration 1 Status", data.sipRegistration)
+        add("SIP Registration 1 URI", "\"\(data.setting("SIP URI") ?? "")\"")
+        add("H323 Gatekeeper Status", data.gatekeeper)
         if data.flavor == .tc7 {
             add("Standby Active", data.standby == "Off" ? "Off" : "On")
         } else {

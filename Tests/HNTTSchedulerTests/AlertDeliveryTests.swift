@@ -69,3 +69,23 @@ struct AlertDeliveryTests {
         await site.stop()
     }
 }
+
+@Suite("The pre-conference check")
+struct DiagnosticsTests {
+    @Test("a codec whose SIP registration failed fails the check, named, and alerts the booking")
+    func registrationFailed() async throws {
+        let day = try await SimulatedDay.make(schedule: [])
+        let booking = try await day.book(at: 3600, minutes: 60)
+        day.site.cisco.store.update { $0.sipRegistration = "Failed" }
+        await day.start()
+        try await day.run(until: 3600 - 900)
+        let diagnostics = try #require(
+            try await day.site.gateway.jobs(of: booking.id).first { $0.kind == "diagnostics" })
+        #expect(diagnostics.state == .failed)
+        #expect(diagnostics.detail.contains("xa-cisco registered: SIP Failed"), "\(diagnostics.detail)")
+        #expect(!diagnostics.detail.contains("reachable"), "every device answered")
+        let alerts = try await day.site.gateway.alerts()
+        #expect(alerts.contains { $0.kind == "diagnostics-failed" && $0.booking == booking.id })
+        await day.stop()
+    }
+}
