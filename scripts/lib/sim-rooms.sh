@@ -5,7 +5,19 @@
 # HNTT_INVENTORY, HNTT_DATA, HNTT_PROFILES and HNTT_PROCEDURES and stores the codecs' credentials.
 work="$(mktemp -d /tmp/hntt-demo.XXXXXX)"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+# Stops everything started here and waits for it (at most 20 s, then SIGKILL) before removing the
+# folder: a service still writing its database while the folder goes would leave files behind.
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 200); do
+    alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 0 ] && break
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work"; }
+}
 trap cleanup EXIT
 
 start_sim() {   # start_sim NAME ARGS… ; waits for its endpoints to be printed
