@@ -320,7 +320,10 @@ public actor SSHTransport: ByteTransport {
 
     private func failure(_ rc: Int32, while what: String) -> TransportError {
         switch rc {
-        case LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_SOCKET_DISCONNECT:
+        // No banner is a peer that hung up before speaking SSH (a busy sshd, a codec at its session
+        // limit): a dropped connection, which the device session tries once more.
+        case LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_SOCKET_DISCONNECT,
+            LIBSSH2_ERROR_BANNER_RECV:
             return TransportError(.closed, "\(peerDescription) dropped the connection while \(what)")
         case LIBSSH2_ERROR_KEX_FAILURE:
             return TransportError(
