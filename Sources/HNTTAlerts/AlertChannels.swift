@@ -8,13 +8,11 @@ import NIOHTTP1
 
 /// Where an alert goes: a webhook, an e-mail relay. `send` throws when the alert was not accepted.
 public protocol AlertChannel: Sendable {
-    var name: String { get }
     func send(_ alert: AlertRecord) async throws
 }
 
 /// A JSON POST of the contract's alert body; anything but a 2xx answer within 10 s is a failure.
 public struct WebhookChannel: AlertChannel {
-    public let name = "webhook"
     let url: URL
     let client: HTTPClient
 

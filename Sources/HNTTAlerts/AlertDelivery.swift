@@ -44,7 +44,8 @@ public actor AlertDelivery {
         do {
             let store = try await AlertStore(database: gateway.openDatabase())
             let channels = try fixedChannels ?? inventoryChannels()
-            for delivery in try await store.pending(at: gateway.now()) {
+            // Stopping does not wait for the rest of a long queue: it is kept for the next start.
+            for delivery in try await store.pending(at: gateway.now()) where !Task.isCancelled {
                 guard let channel = channels[delivery.channel] else {
                     try await store.failed(
                         delivery.id, error: "the inventory names no \(delivery.channel) in alerts:",

@@ -8,7 +8,6 @@ import HNTTGovernance
 /// every step within its deadline. The relay is a local one without authentication; the text is
 /// UTF-8 in base64, the subject RFC 2047-encoded.
 public struct EmailChannel: AlertChannel {
-    public let name = "email"
     let host: String
     let port: UInt16
     let from: String

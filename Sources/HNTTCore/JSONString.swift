@@ -21,3 +21,8 @@ public func jsonQuoted(_ text: String) -> String {
     }
     return out + "\""
 }
+
+extension String {
+    /// `fallback` when the text is empty (a list that came out empty, a field left blank).
+    public func ifEmpty(_ fallback: String) -> String { isEmpty ? fallback : self }
+}

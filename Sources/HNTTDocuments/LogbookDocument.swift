@@ -175,10 +175,6 @@ public enum LogbookDocument {
     }
 }
 
-extension String {
-    public func ifEmpty(_ fallback: String) -> String { isEmpty ? fallback : self }
-}
-
 /// The scheduler's jobs in the office's words.
 public enum JobWords {
     public static func title(_ job: String) -> String {

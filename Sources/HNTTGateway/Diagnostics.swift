@@ -75,7 +75,3 @@ extension Gateway {
         return RoomDiagnostics(room: id, checks: checks)
     }
 }
-
-extension String {
-    func ifEmpty(_ other: String) -> String { isEmpty ? other : self }
-}

@@ -16,7 +16,6 @@ public actor LiveWatch {
         /// Since when the watch is down (never up yet, or lost); nil while watching.
         public var gapSince: Date?
         public var lastError: String?
-        public var lastEventAt: Date?
     }
 
     private let gateway: Gateway
@@ -182,7 +181,6 @@ struct CodecWatcher: Sendable {
     {
         var known = known
         var statusChanged = false
-        await watch.update(device.id) { $0.lastEventAt = gateway.now() }
         for event in events {
             switch event {
             case .configuration(let raw):
@@ -211,7 +209,7 @@ struct CodecWatcher: Sendable {
         await gateway.audit(
             AuditRecord(device: device.id, action: "unauthorised change", detail: words), by: LiveWatch.caller,
             outcome: "seen", why: "not through hntt, seen \(when); left for the approver")
-        let room = try? gateway.inventory().rooms.first { $0.devices.contains { $0.id == device.id } }?.id
+        let room = gateway.room(of: device.id)?.id
         if let room {
             _ = try? await Logbook(database: gateway.openDatabase()).append(
                 room: room,

@@ -270,7 +270,7 @@ public enum SchedulerIdentity {
 extension Gateway {
     /// A drift result as alerts: `drift` or `unreachable` while it lasts, `recovered` when it is clean again.
     public func alertOnDrift(_ report: DriftReport, at now: Date) async {
-        let room = try? inventory().rooms.first { $0.devices.contains { $0.id == report.device } }?.id
+        let room = room(of: report.device)?.id
         switch report.status {
         case .drift:
             let keys = report.changes.map(\.key).joined(separator: ", ")

@@ -111,10 +111,10 @@ struct CallDrop: Sendable {
                 beganAt: timestamp(seen)),
             refersTo: session.id)
         let booking = await gateway.currentBooking(of: room.id, at: seen)
-        await gateway.alert(
-            AlertDraft(
-                kind: "call-dropped", message: "the call to \(chair) dropped: \(why)", room: room.id,
-                device: device.id, booking: booking?.id), at: seen)
+        let alert = AlertDraft(
+            kind: "call-dropped", message: "the call to \(chair) dropped: \(why)", room: room.id, device: device.id,
+            booking: booking?.id)
+        await gateway.alert(alert, at: seen)
         guard room.schedule.redialOnDrop, !chair.isEmpty, let incident else { return }
         do {
             let call = try await gateway.dial(device.id, number: chair, by: LiveWatch.caller)
@@ -126,8 +126,7 @@ struct CallDrop: Sendable {
                     operatorName: LiveWatch.caller.operatorName ?? ""),
                 refersTo: incident.id)
             await gateway.recoverAlerts(
-                subject: AlertDraft(kind: "", message: "", room: room.id, device: device.id, booking: booking?.id)
-                    .subject, kinds: ["call-dropped"], message: "redialled \(chair)", at: gateway.now())
+                subject: alert.subject, kinds: [alert.kind], message: "redialled \(chair)", at: gateway.now())
         } catch {
             gateway.warn("redialling \(chair) from \(device.id) failed: \(error)")
         }

@@ -88,16 +88,8 @@ struct LiveWatchTests {
         site.cisco.store.update { $0.faults.dropFeedbackRegistrations = true }
         try await Task.sleep(for: .milliseconds(300))
         site.cisco.store.update { $0.setSetting("Conference AutoAnswer Mode", "On") }
-        #expect(
-            await eventually(10) {
-                try await site.auditTrail().contains {
-                    $0.action == "unauthorised change" && $0.detail.contains("Conference AutoAnswer Mode: Off → On")
-                }
-            })
-        #expect(
-            await eventually(10) {
-                try await site.auditTrail().filter { $0.action == "watch gap" && $0.outcome == "done" }.count == 1
-            })
+        #expect(await seenByReread(site, "Conference AutoAnswer Mode: Off → On", within: 10))
+        #expect(await gapsClosed(site, 1))
         let gaps = try await site.auditTrail().filter { $0.action == "watch gap" }
         #expect(gaps.contains { $0.outcome == "started" && $0.detail.contains("dropped its feedback registrations") })
         #expect(site.cisco.store.read { $0.commandLog.filter { $0 == "xFeedback list" }.count } >= 1)
@@ -105,20 +97,28 @@ struct LiveWatchTests {
         // The connection is cut and a setting changes before the watch is back: the re-read sees it.
         site.cisco.dropClients()
         site.cisco.store.update { $0.setSetting("Conference AutoAnswer Delay", "5") }
-        #expect(
-            await eventually(15) {
-                try await site.auditTrail().contains {
-                    $0.action == "unauthorised change" && $0.detail.contains("Conference AutoAnswer Delay: 0 → 5")
-                }
-            })
-        #expect(
-            await eventually(10) {
-                try await site.auditTrail().filter { $0.action == "watch gap" && $0.outcome == "done" }.count >= 2
-            })
+        #expect(await seenByReread(site, "Conference AutoAnswer Delay: 0 → 5", within: 15))
+        #expect(await gapsClosed(site, 2))
         #expect(await eventually(5) { await watch.state(of: "xa-cisco").watching })
         await watch.stop()
         await site.gateway.connections?.closeAll()
         await site.stop()
+    }
+
+    /// The change was audited as found by the re-read after a gap ("seen between …"), not by feedback.
+    func seenByReread(_ site: GatewaySite, _ words: String, within seconds: Double) async -> Bool {
+        await eventually(seconds) {
+            try await site.auditTrail().contains {
+                $0.action == "unauthorised change" && $0.detail.contains(words) && $0.detail.contains("seen between")
+            }
+        }
+    }
+
+    /// At least `count` gaps of the watch were audited as closed (registered again, re-read).
+    func gapsClosed(_ site: GatewaySite, _ count: Int) async -> Bool {
+        await eventually(10) {
+            try await site.auditTrail().filter { $0.action == "watch gap" && $0.outcome == "done" }.count >= count
+        }
     }
 
     @Test("an official session keeps its quality samples; a dropped call is an incident and is redialled")

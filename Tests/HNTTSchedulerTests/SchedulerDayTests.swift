@@ -13,7 +13,6 @@ struct SchedulerDayTests {
     @Test("every job of a day's bookings runs at its time, with a logbook entry linked to its booking")
     func simulatedDay() async throws {
         let day = try await SimulatedDay.make(schedule: ["  auto_dial: true", "  auto_shutdown: true"])
-        defer { Task { await day.stop() } }
         let morning = try await day.book(at: 2 * 3600, minutes: 60, title: "Giao ban sáng")
         let afternoon = try await day.book(at: 8 * 3600, minutes: 90, title: "Hội nghị chiều")
         // A second booking over the morning's is refused, naming the one it hits.
@@ -47,12 +46,12 @@ struct SchedulerDayTests {
             #expect(session?.chairSite == "1001@chair.example")
         }
         #expect(try await RoomStates(database: day.site.gateway.openDatabase()).state(of: "xa").phase == .off)
+        await day.stop()
     }
 
     @Test("after a restart a job that still helps runs late, one that no longer does is logged as missed")
     func missedJobs() async throws {
         let day = try await SimulatedDay.make(schedule: [])
-        defer { Task { await day.stop() } }
         let gone = try await day.book(at: 30 * 60, minutes: 30)
         let coming = try await day.book(at: 3 * 3600, minutes: 60)
         // The service was down until 2 h 45 min: the first booking is over; the second's power-on
@@ -79,6 +78,7 @@ struct SchedulerDayTests {
         let dial = try await JobLedger(database: day.site.gateway.openDatabase()).jobs(booking: coming.id).last
         #expect(dial?.kind == "dial")
         #expect(dial?.state == .ready)
+        await day.stop()
     }
 }
 
