@@ -32,7 +32,7 @@ public struct EmailChannel: AlertChannel {
         do {
             try await stream.open(deadline: .after(seconds: timeout))
             try await expect(stream, 220, after: nil)
-            try await expect(stream, 250, after: "EHLO \(ProcessInfo.processInfo.hostName)")
+            try await expect(stream, 250, after: "EHLO \(EmailChannel.localName)")
             try await expect(stream, 250, after: "MAIL FROM:<\(from)>")
             for address in to { try await expect(stream, 250, after: "RCPT TO:<\(address)>") }
             try await expect(stream, 354, after: "DATA")
@@ -50,6 +50,15 @@ public struct EmailChannel: AlertChannel {
             throw error
         }
     }
+
+    /// This machine's name for EHLO, from gethostname(2): `ProcessInfo.hostName` resolves the
+    /// interfaces' names by DNS, a blocking wait on the cooperative pool.
+    static let localName: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+        let text = String(cString: name)
+        return text.isEmpty || text.contains(where: { $0.isWhitespace }) ? "localhost" : text
+    }()
 
     /// The message as sent after DATA, dot-stuffed, ending with its own line.
     func message(_ alert: AlertRecord) -> String {
