@@ -67,7 +67,7 @@ public struct DeviceProfile: Sendable {
     /// The settings a configuration read asks for one by one, for devices without a full
     /// export (Poly's legacy API). Empty for devices that print their whole configuration.
     public var settings: [ConfigurationSetting] = []
-    /// The keys a baseline approves (``KeyPattern`` patterns): what the Sở TT&TT governs.
+    /// The keys a baseline approves (``KeyPattern`` patterns): what the department in charge governs.
     public var governedKeys: [String] = []
     /// VISCA camera details; only for VISCA profiles.
     public var visca = VISCAOptions()

@@ -95,13 +95,13 @@ public struct HNTTError: Error, Sendable, CustomStringConvertible {
             return HNTTError(
                 .hostKey, error.detail, device: device,
                 fix:
-                    "compare the fingerprint with the one shown on the device (or by the Sở TT&TT), then pin it with `hntt trust-host \(device ?? "DEVICE")`"
+                    "compare the fingerprint with the one shown on the device (or by the department in charge), then pin it with `hntt trust-host \(device ?? "DEVICE")`"
             )
         case .hostKeyMismatch:
             return HNTTError(
                 .hostKey, error.detail + "; refusing to connect", device: device,
                 fix:
-                    "if the codec was replaced or factory-reset, check the new fingerprint on the device itself, then re-pin it with `hntt trust-host \(device ?? "DEVICE") --replace`; otherwise the connection may be intercepted: report it to the Sở TT&TT"
+                    "if the codec was replaced or factory-reset, check the new fingerprint on the device itself, then re-pin it with `hntt trust-host \(device ?? "DEVICE") --replace`; otherwise the connection may be intercepted: report it to the department in charge"
             )
         case .busy:
             return HNTTError(

@@ -45,8 +45,11 @@ public struct Room: Sendable, Equatable {
 /// The site's rooms and devices (`inventory.yaml`), checked against the profiles.
 public struct Inventory: Sendable {
     public let path: String
-    public let site: String
+    /// The site as its documents name it (`site:`).
+    public let organisation: Organisation
     public let rooms: [Room]
+    /// The site's name (the issuing body).
+    public var site: String { organisation.name }
     /// Which unit operates a meeting by its organizer (Điều 5.3): `Tỉnh ủy` → `Văn phòng Huyện ủy`, …
     public var organizers: [String: String] = [:]
     /// The technicians and their units.
@@ -95,7 +98,7 @@ public struct Inventory: Sendable {
     /// Checks an inventory already read (`file.path` names it in errors).
     public static func load(_ file: YAMLFile, profiles: ProfileCatalog) throws -> Inventory {
         let path = file.path
-        var site = ""
+        var organisation = Organisation(name: "")
         var rooms: [Room] = []
         var organizers: [String: String] = [:]
         var operators: [String: String] = [:]
@@ -117,7 +120,7 @@ public struct Inventory: Sendable {
                 continue
             }
             if key == "site" {
-                site = try file.string(value, "site")
+                organisation = try Organisation.parse(value, file: file)
                 continue
             }
             if key == "organizers" {
@@ -197,7 +200,7 @@ public struct Inventory: Sendable {
                 try roomSchedules[rooms[index].id].map { try Schedule.parse($0, file: file, over: schedule) }
                 ?? schedule
         }
-        var inventory = Inventory(path: path, site: site, rooms: rooms)
+        var inventory = Inventory(path: path, organisation: organisation, rooms: rooms)
         inventory.organizers = organizers
         inventory.operators = operators
         inventory.schedule = schedule

@@ -73,6 +73,20 @@ public enum Escape {
         return out
     }
 
+    /// Text for an XML document: escaped as for HTML, and without the characters XML 1.0 cannot carry
+    /// (C0 controls other than tab and line breaks, U+FFFE, U+FFFF), which a reader would refuse.
+    public static func xml(_ text: String) -> String {
+        var kept = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D) || value == 0xFFFE || value == 0xFFFF {
+                continue
+            }
+            kept.append(scalar)
+        }
+        return html(String(kept))
+    }
+
     /// A CSV field (RFC 4180): always quoted, quotes doubled. A field that a spreadsheet would
     /// run as a formula (`=`, `+`, `-`, `@` first) gets a leading apostrophe.
     public static func csv(_ text: String) -> String {

@@ -133,45 +133,45 @@ public enum LogbookDocument {
             }).joined(separator: "\n") + "\n"
     }
 
-    public static func html(site: String, room: Room, from: String, to: String, rows: [Row]) -> String {
-        let escape = Escape.html
-        let body = rows.map { row in
-            "<tr><td>\(row.number)</td><td>\(escape(row.date))</td><td>\(escape(row.kind))</td><td>\(escape(row.organizer))</td>"
-                + "<td>\(escape(row.chairSite))</td><td>\(escape(row.time))</td><td>\(escape(row.quality))</td>"
-                + "<td>\(escape(row.incidents))</td><td>\(escape(row.technician))</td></tr>"
-        }.joined(separator: "\n")
-        return """
-            <!DOCTYPE html>
-            <html lang="vi"><head><meta charset="utf-8"><title>Sổ ghi biên bản – \(escape(room.name))</title>
-            <style>
-              @page { size: A4 landscape; margin: 15mm; }
-              body { font-family: "Times New Roman", "DejaVu Serif", serif; font-size: 13pt; color: #000; margin: 24px; }
-              .head { display: flex; justify-content: space-between; text-align: center; }
-              .head > div:first-child { width: 40%; } .head > div:last-child { width: 58%; }
-              .bold { font-weight: bold; } .underline { text-decoration: underline; }
-              h1 { text-align: center; font-size: 16pt; margin: 24px 0 4px; }
-              .sub { text-align: center; font-style: italic; margin-bottom: 16px; }
-              table { width: 100%; border-collapse: collapse; font-size: 11pt; }
-              th, td { border: 1px solid #000; padding: 4px 6px; vertical-align: top; }
-              th { background: #f0f0f0; }
-              .sign { display: flex; justify-content: space-around; margin-top: 32px; text-align: center; }
-            </style></head><body>
-            <div class="head">
-              <div><div>\(escape(site.uppercased()))</div><div class="bold underline">\(escape(room.unit.uppercased()))</div></div>
-              <div><div class="bold">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div><div class="bold underline">Độc lập - Tự do - Hạnh phúc</div></div>
-            </div>
-            <h1>SỔ GHI BIÊN BẢN HỘI NGHỊ TRUYỀN HÌNH TRỰC TUYẾN</h1>
-            <div class="sub">\(escape(room.name)) — \(escape(period(from, to)))</div>
-            <table>
-            <tr><th>STT</th><th>Ngày</th><th>Loại phiên</th><th>Đơn vị chủ trì</th><th>Điểm cầu chủ trì</th><th>Thời gian</th>
-            <th>Chất lượng kết nối</th><th>Sự cố và cách khắc phục</th><th>Kỹ thuật viên (ký, ghi rõ họ tên)</th></tr>
-            \(body.isEmpty ? "<tr><td colspan=\"9\">Không có phiên nào trong thời gian này.</td></tr>" : body)
-            </table>
-            <div class="sign"><div><div class="bold">KỸ THUẬT VIÊN</div><div><i>(Ký, ghi rõ họ tên)</i></div></div>
-            <div><div class="bold">THỦ TRƯỞNG ĐƠN VỊ</div><div><i>(Ký, ghi rõ họ tên, đóng dấu)</i></div></div></div>
-            </body></html>
-
-            """
+    /// The logbook as the decree's document, issued by the room's unit under the site (or by the site
+    /// when the room names no other unit), signed by the technician and the head of the unit.
+    public static func document(
+        _ organisation: Organisation, room: Room, from: String, to: String, rows: [Row], issue: DocumentIssue
+    ) -> OfficialDocument {
+        let ownUnit = !room.unit.isEmpty && room.unit != organisation.name
+        let symbol = ownUnit ? Organisation.symbol(of: room.unit) : organisation.symbol
+        var document = OfficialDocument(
+            parentBody: ownUnit ? organisation.name : organisation.parent,
+            issuer: ownUnit ? room.unit : organisation.name,
+            number: OfficialDocument.number(issue.number, kind: "BB", symbol: symbol),
+            placeAndDate: OfficialDocument.placeAndDate(organisation.place, issue.date), kind: "SỔ GHI BIÊN BẢN",
+            title: "Hội nghị truyền hình trực tuyến tại \(room.name)")
+        document.subtitle = period(from, to).capitalizedFirst
+        document.landscape = true
+        document.body = [
+            .table(
+                OfficialDocument.Table(
+                    columns: [
+                        "STT", "Ngày", "Loại phiên", "Đơn vị chủ trì", "Điểm cầu chủ trì", "Thời gian",
+                        "Chất lượng kết nối", "Sự cố và cách khắc phục", "Kỹ thuật viên (ký, ghi rõ họ tên)",
+                    ], widths: [0.7, 1.6, 1.1, 1.7, 1.9, 1.3, 2.5, 2.7, 1.8],
+                    rows: rows.map {
+                        [
+                            "\($0.number)", $0.date, $0.kind, $0.organizer, $0.chairSite, $0.time, $0.quality,
+                            $0.incidents, $0.technician,
+                        ]
+                    }, emptyText: "Không có phiên nào trong thời gian này."))
+        ]
+        document.recipients = OfficialDocument.recipients([], addressed: false, archive: "VT")
+        let head =
+            ownUnit
+            ? OfficialDocument.Signature(
+                lines: ["THỦ TRƯỞNG ĐƠN VỊ"], hint: "(Ký, ghi rõ họ tên, đóng dấu)", name: "")
+            : OfficialDocument.Signature(organisation.signer)
+        document.signatures = [
+            OfficialDocument.Signature(lines: ["KỸ THUẬT VIÊN"], hint: "(Ký, ghi rõ họ tên)", name: ""), head,
+        ]
+        return document
     }
 }
 

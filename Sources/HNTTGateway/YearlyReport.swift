@@ -23,12 +23,15 @@ public struct YearlyReport: Sendable {
     /// The chains' newest entries when the report was made (``ChainAnchors``): kept by the Sở with
     /// the report, they show later whether entries were removed.
     public var chainHeads: [(chain: String, id: Int64, hash: String)] = []
+    /// The figures the report's assessment states (``YearlyAssessment``).
+    public var assessment = YearlyAssessment()
 
     public var totalSessions: Int { sessions.map(\.count).reduce(0, +) }
     public var totalHours: Double { sessions.map(\.hours).reduce(0, +) }
 
     public static func build(
-        year: Int, logbook: [LogbookEntry], drift: [(device: String, status: String, at: String)], audit: [AuditEntry]
+        year: Int, logbook: [LogbookEntry], drift: [(device: String, status: String, at: String)], audit: [AuditEntry],
+        bookings: [Booking] = [], now: Date = Date()
     ) -> YearlyReport {
         var report = YearlyReport(year: year)
         let prefix = String(year)
@@ -82,6 +85,8 @@ public struct YearlyReport: Sendable {
         report.driftEvents = ranking(drift.filter { $0.at.hasPrefix(prefix) && $0.status == "drift" }.map(\.device))
         report.failures = ranking(
             audit.filter { $0.at.hasPrefix(prefix) && $0.outcome == "failed" && $0.device != "*" }.map(\.device))
+        report.assessment = YearlyAssessment(
+            year: year, logbook: logbook, incidents: incidents, bookings: bookings, now: now)
         return report
     }
 

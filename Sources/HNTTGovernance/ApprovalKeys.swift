@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import HNTTCore
 
-/// The Sở TT&TT's Ed25519 approval keys: made once by the department (`hntt authority init`),
+/// The department's Ed25519 approval keys: made once by the department (`hntt authority init`),
 /// the public half trusted by each gateway (`hntt trust add`). Only a trusted key can approve a
 /// baseline (and, later, a change order).
 public enum ApprovalKeys {
@@ -77,7 +77,7 @@ public struct TrustStore: Sendable {
     public func add(name: String, publicKey: String) async throws {
         guard !name.isEmpty, name.count <= 100 else {
             throw HNTTError(
-                .badInput, "a trusted key needs a name", fix: "pass --name, e.g. --name \"So TTTT Thanh Hoa 2026\"")
+                .badInput, "a trusted key needs a name", fix: "pass --name, e.g. --name \"So KHCN Thanh Hoa 2026\"")
         }
         do {
             try await database.writer.write { db in

@@ -71,7 +71,7 @@ public struct BaselineDocument: Sendable, Equatable {
     public func yaml() -> String {
         var out = """
             # hntt baseline: the approved configuration of these devices (Quy chế, Điều 3.3).
-            # Review every value. The Sở TT&TT signs it with
+            # Review every value. The department in charge signs it with
             #   hntt baseline sign FILE --key approval-key.private --by "NAME" --ref "DOCUMENT NUMBER"
             # Secret values are keyed hashes (hmac-sha256:…), never the secret itself.
             kind: hntt-baseline

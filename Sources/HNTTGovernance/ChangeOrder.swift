@@ -3,7 +3,7 @@ import Foundation
 import HNTTCore
 import Yams
 
-/// A change order: the Sở TT&TT's signed permission to set these keys to these values on these
+/// A change order: the department's signed permission to set these keys to these values on these
 /// devices, within a time window, once (Điều 3.3).
 public struct ChangeOrder: Sendable, Equatable {
     public struct DeviceChanges: Sendable, Equatable {
@@ -67,7 +67,7 @@ public struct ChangeOrder: Sendable, Equatable {
     public func yaml() -> String {
         var out = """
             # hntt change order: permission to change these settings (Quy chế, Điều 3.3).
-            # The Sở TT&TT signs it with
+            # The department in charge signs it with
             #   hntt change sign FILE --key approval-key.private --by "NAME" --ref "DOCUMENT NUMBER" [--valid-until TIME]
             # then the gateway applies it once: hntt change apply FILE
             kind: hntt-change-order

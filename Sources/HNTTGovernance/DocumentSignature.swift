@@ -3,7 +3,7 @@ import Foundation
 import HNTTCore
 import Yams
 
-/// The signature block of a document the Sở TT&TT signs (baselines, change orders): who, under
+/// The signature block of a document the department in charge signs (baselines, change orders): who, under
 /// which document number, when, with which key, over the document's canonical form.
 public struct DocumentSignature: Sendable, Equatable {
     public var signer: String
@@ -26,7 +26,7 @@ public struct DocumentSignature: Sendable, Equatable {
         else {
             throw HNTTError(
                 .badInput, "a signature needs the signer's name and the document number",
-                fix: "pass --by \"NAME\" and --ref \"NUMBER/QĐ-STTTT\"")
+                fix: "pass --by \"NAME\" and --ref \"NUMBER/QĐ-SKHCN\"")
         }
         let publicKey = key.publicKey.rawRepresentation.base64EncodedString()
         let signedAt = timestamp(date)
@@ -45,7 +45,7 @@ public struct DocumentSignature: Sendable, Equatable {
             throw HNTTError(
                 .blocked, "the \(what) is not signed",
                 fix:
-                    "the Sở TT&TT signs it with its approval key (`hntt \(what == "baseline" ? "baseline" : "change") sign FILE --key approval-key.private --by NAME --ref NUMBER`)"
+                    "the department in charge signs it with its approval key (`hntt \(what == "baseline" ? "baseline" : "change") sign FILE --key approval-key.private --by NAME --ref NUMBER`)"
             )
         }
         guard let trusted = trust.first(where: { $0.publicKey == signature.publicKey }) else {
@@ -53,7 +53,7 @@ public struct DocumentSignature: Sendable, Equatable {
                 .blocked,
                 "the \(what) is signed with a key this gateway does not trust (\(signature.publicKey.prefix(12))…)",
                 fix:
-                    "if the key is the Sở TT&TT's, add its public key with `hntt trust add FILE --name NAME`; otherwise ask them to sign it"
+                    "if the key is the department's, add its public key with `hntt trust add FILE --name NAME`; otherwise ask them to sign it"
             )
         }
         guard let raw = Data(base64Encoded: signature.publicKey),
@@ -61,7 +61,8 @@ public struct DocumentSignature: Sendable, Equatable {
             let value = Data(base64Encoded: signature.value)
         else {
             throw HNTTError(
-                .blocked, "the \(what)'s signature block is damaged", fix: "ask the Sở TT&TT for the signed file again")
+                .blocked, "the \(what)'s signature block is damaged",
+                fix: "ask the department in charge for the signed file again")
         }
         guard
             publicKey.isValidSignature(
@@ -70,7 +71,7 @@ public struct DocumentSignature: Sendable, Equatable {
             throw HNTTError(
                 .blocked,
                 "the \(what)'s signature does not match its content: it was altered after signing, or the signature was",
-                fix: "ask the Sở TT&TT for the signed file again; do not edit a signed \(what)")
+                fix: "ask the department in charge for the signed file again; do not edit a signed \(what)")
         }
         return trusted
     }

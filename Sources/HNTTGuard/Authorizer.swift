@@ -13,7 +13,7 @@ public struct Authorizer: Sendable {
 
     /// Who can authorise a refused change, for messages.
     public static let whoCanAuthorise =
-        "the Sở TT&TT, whose key is in `hntt trust list`, signs a change order (`hntt change request …`, then `hntt change sign …`)"
+        "the department in charge, whose key is in `hntt trust list`, signs a change order (`hntt change request …`, then `hntt change sign …`)"
 
     /// Checks `order` and consumes it (single use); returns the approved changes of the devices
     /// named in `scope` (nil: every device of the order). With `exactly`, only that one

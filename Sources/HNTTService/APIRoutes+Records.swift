@@ -46,9 +46,9 @@ extension APIRoutes {
             guard let roomID = request.query("room") else {
                 throw ServiceError.badRequest("export needs ?room=ROOM", fix: "add room=… to the address")
             }
-            return try await Documents.logbook(
+            return try await DocumentReplies.logbook(
                 gateway, room: roomID, from: request.query("from"), to: request.query("to"),
-                csv: request.query("format") == "csv")
+                format: request.query("format"))
         }
         on(.get, "/api/v1/logbook/{entry}") { _, context in
             _ = try context.caller(may: .read, state: state)
@@ -155,12 +155,32 @@ extension APIRoutes {
             _ = try context.caller(may: .read, state: state)
             let year =
                 try request.query("year", integerIn: 2000...2999) ?? Calendar.current.component(.year, from: Date())
-            let report = try await gateway.yearlyReport(year)
-            if request.query("format") == "html" {
-                return Reply.document(report.html(site: try gateway.inventory().site))
-            }
-            return Reply.json(report.json)
+            return try await DocumentReplies.report(
+                gateway, year: year, issue: DocumentIssue(date: gateway.now()),
+                format: request.query("format") ?? "json")
         }
+        on(.post, "/api/v1/report") { request, context in
+            _ = try context.caller(may: .read, state: state)
+            let asked = try await request.json(ReportRequest.self)
+            guard (2000...2999).contains(asked.year) else {
+                throw ServiceError.badRequest("year \(asked.year) is not a year of the report", fix: "send e.g. 2026")
+            }
+            guard (asked.number ?? 1) >= 1 else {
+                throw ServiceError.badRequest(
+                    "number \(asked.number ?? 0) is not a register number", fix: "send 1 or more")
+            }
+            let issue = DocumentIssue(number: asked.number, notes: asked.notes ?? "", date: gateway.now())
+            return try await DocumentReplies.report(
+                gateway, year: asked.year, issue: issue, format: asked.format ?? "json")
+        }
+    }
+
+    /// `POST /api/v1/report`: the report with the unit's opinions, recommendations and proposals.
+    struct ReportRequest: Decodable {
+        let year: Int
+        let notes: String?
+        let number: Int?
+        let format: String?
     }
 
     struct NewUser: Decodable {

@@ -95,10 +95,10 @@ extension Parameters {
     }
 }
 
-/// The printable documents both the API and the page serve.
-enum Documents {
-    /// A room's logbook from `from` to `to` (YYYY-MM-DD), as the document to print or as CSV.
-    static func logbook(_ gateway: Gateway, room id: String, from: String?, to: String?, csv: Bool) async throws
+/// The documents both the API and the page serve, rendered by HNTTDocuments.
+enum DocumentReplies {
+    /// A room's logbook from `from` to `to` (YYYY-MM-DD), in `format` (`html` when nil).
+    static func logbook(_ gateway: Gateway, room id: String, from: String?, to: String?, format: String?) async throws
         -> Response
     {
         let inventory = try gateway.inventory()
@@ -106,9 +106,43 @@ enum Documents {
             throw ServiceError.notFound("room \(id)")
         }
         let from = from ?? "2000-01-01"
-        let to = to ?? LogbookDocument.local(Date(), "yyyy-MM-dd")
-        let rows = LogbookDocument.rows(try await gateway.logEntries(room: room.id, from: from, to: to))
-        if csv { return Reply.text(LogbookDocument.csv(rows), type: "text/csv; charset=utf-8") }
-        return Reply.document(LogbookDocument.html(site: inventory.site, room: room, from: from, to: to, rows: rows))
+        let to = to ?? LogbookDocument.local(gateway.now(), "yyyy-MM-dd")
+        let document = try await Documents.logbook(
+            try await gateway.logEntries(room: room.id, from: from, to: to), room: room, from: from, to: to,
+            organisation: inventory.organisation, issue: DocumentIssue(date: gateway.now()),
+            format: try parse(format, allowed: DocumentFormat.logbook))
+        return reply(document)
+    }
+
+    /// The yearly report with what the office adds, in `format` (`html` when nil).
+    static func report(_ gateway: Gateway, year: Int, issue: DocumentIssue, format: String?) async throws -> Response {
+        let document = try await Documents.report(
+            try await gateway.yearlyReport(year), organisation: try gateway.inventory().organisation, issue: issue,
+            format: try parse(format, allowed: DocumentFormat.report))
+        return reply(document)
+    }
+
+    static func parse(_ format: String?, allowed: [DocumentFormat]) throws -> DocumentFormat {
+        guard let format, !format.isEmpty else { return .html }
+        guard let known = DocumentFormat(rawValue: format), allowed.contains(known) else {
+            throw ServiceError.badRequest(
+                "format \(format) is not one of \(allowed.map(\.rawValue).joined(separator: ", "))",
+                fix: "pass format=\(allowed.map(\.rawValue).joined(separator: "|"))")
+        }
+        return known
+    }
+
+    /// HTML to show (with no script at all), the other formats as a download.
+    static func reply(_ document: RenderedDocument) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = document.format.contentType
+        headers[.cacheControl] = "no-store"
+        if document.format == .html {
+            headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        } else {
+            headers[.contentDisposition] = "attachment; filename=\"\(document.filename)\""
+            headers[.contentSecurityPolicy] = "default-src 'none'"
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: document.data)))
     }
 }

@@ -54,6 +54,7 @@ struct WebRoutes: Sendable {
         var previousWeek = ""
         var nextWeek = ""
         var alerts: [AlertLine] = []
+        var report: ReportPage?
     }
 
     struct StepLine {
@@ -180,16 +181,13 @@ struct WebRoutes: Sendable {
             _ = try await gateway.signEntry(id, signer: caller.operatorName ?? "", by: caller)
             return Reply.redirect("/rooms/\(room)/logbook")
         }
-        on(.get, "/rooms/{room}/logbook/print") { _, context in
+        on(.get, "/rooms/{room}/logbook/print") { request, context in
             _ = try context.caller(may: .read, state: state)
-            return try await Documents.logbook(gateway, room: try room(context).id, from: nil, to: nil, csv: false)
+            return try await DocumentReplies.logbook(
+                gateway, room: try room(context).id, from: request.query("from"), to: request.query("to"),
+                format: request.query("format"))
         }
-        on(.get, "/report") { request, context in
-            _ = try context.caller(may: .read, state: state)
-            let year =
-                try request.query("year", integerIn: 2000...2999) ?? Calendar.current.component(.year, from: Date())
-            return Reply.document(try await gateway.yearlyReport(year).html(site: try gateway.inventory().site))
-        }
+        registerReport { method, path, handler in on(method, path, handler) }
         on(.get, "/drift") { _, context in try await driftPage(context, results: nil) }
         on(.get, "/approvals") { _, context in
             let caller = try context.caller(may: .read, state: state)
@@ -240,6 +238,14 @@ struct WebRoutes: Sendable {
         let what: String
         let kind: String?
         let fix: String?
+    }
+
+    struct ReportForm: CSRFForm {
+        let _csrf: String?
+        let year: Int
+        let number: String?
+        let notes: String?
+        let format: String?
     }
 
     struct FixForm: CSRFForm {

@@ -7,7 +7,7 @@ import HNTTGovernance
 
 struct BaselineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "baseline", abstract: "Approved baselines signed by the Sở TT&TT.",
+        commandName: "baseline", abstract: "Approved baselines signed by the department in charge.",
         subcommands: [
             BaselineDraftCommand.self, BaselineSignCommand.self, BaselineImportCommand.self,
             BaselineListCommand.self, BaselineShowCommand.self, BaselinePushCommand.self,

@@ -17,7 +17,7 @@ struct ChangeCommand: AsyncParsableCommand {
 struct ChangeRequestCommand: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "request",
-        abstract: "Write a change order for the Sở TT&TT to review and sign.")
+        abstract: "Write a change order for the department in charge to review and sign.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The device id.") var device: String
     @Argument(help: "KEY=VALUE, e.g. \"SIP DisplayName=UBND Trieu Son\".") var settings: [String]
@@ -29,7 +29,7 @@ struct ChangeRequestCommand: ReportingCommand {
         try Data(order.yaml().utf8).write(to: URL(fileURLWithPath: output))
         global.output.result(
             .object([("file", .string(output)), ("order_id", .string(order.id))]),
-            human: "change order \(order.id) written to \(output); the Sở TT&TT reviews and signs it")
+            human: "change order \(order.id) written to \(output); the department in charge reviews and signs it")
     }
 }
 

@@ -114,7 +114,7 @@ struct SnapshotDiffCommand: ReportingCommand {
 
 struct AuthorityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "authority", abstract: "The Sở TT&TT's approval key.",
+        commandName: "authority", abstract: "The department's approval key.",
         subcommands: [AuthorityInitCommand.self])
 }
 

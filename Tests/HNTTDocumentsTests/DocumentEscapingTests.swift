@@ -29,7 +29,8 @@ struct DocumentEscapingTests {
         var report = YearlyReport(year: 2026)
         report.sessions = [(type: "official", organizer: DocumentEscapingTests.hostile, count: 2, hours: 3)]
         report.driftEvents = [(device: "<b>codec</b>", count: 1)]
-        let html = report.html(site: "UBND <xã> \"A\"")
+        let html = DocumentHTML.render(
+            report.document(Organisation(name: "UBND <xã> \"A\""), issue: DocumentIssue(date: Date())))
         #expect(!html.contains("<script>") && !html.contains("<b>codec</b>") && !html.contains("<xã>"))
         #expect(html.contains("&lt;script&gt;") && html.contains("&lt;b&gt;codec&lt;/b&gt;"))
         let lines = report.csv.split(separator: "\n", omittingEmptySubsequences: false)

@@ -23,6 +23,16 @@ struct GatewayProcedureTests {
         }
         #expect(early?.exitCode == 3 && early?.message.contains("needs it") == true, "dial before power-on is refused")
 
+        // Two bookings: one now (the dial below holds it), one that ended before it with no session.
+        let local = DateFormatter()
+        local.dateFormat = "yyyy-MM-dd HH:mm"
+        func at(_ minutes: Double) -> String { local.string(from: Date().addingTimeInterval(minutes * 60)) }
+        for (start, end) in [(-10.0, 50.0), (-40.0, -20.0)] {
+            _ = try await gateway.addBooking(
+                BookingRequest(room: "xa", start: at(start), end: at(end), organizer: "UBND tỉnh", chair: "84123456"),
+                by: technician)
+        }
+
         let steps = StepLog()
         for procedure in ["power-on", "test-call", "dial", "shutdown"] {
             let outcome = try await gateway.run(
@@ -51,6 +61,10 @@ struct GatewayProcedureTests {
         let report = try await gateway.yearlyReport(Calendar(identifier: .gregorian).component(.year, from: Date()))
         #expect(report.totalSessions == 2 && report.measuredSessions == 1)
         #expect(report.incidents == 1 && report.incidentsFixed == 1 && report.incidentsReported == 1)
+        let assessment = report.assessment
+        #expect(assessment.booked == 2 && assessment.held == 1 && assessment.officialSessions == 1)
+        #expect(assessment.measuredSessions == 1 && assessment.goodQualitySessions == 1)
+        #expect(assessment.incidentsFixed == 1 && assessment.averageMinutesToFix != nil)
         #expect(try await gateway.verifyLogbook().problem == nil)
         let runs = try await site.auditTrail().filter { $0.action.hasPrefix("run ") }
         #expect(runs.filter { $0.outcome != "started" }.map(\.outcome) == ["refused", "done", "done", "done", "done"])

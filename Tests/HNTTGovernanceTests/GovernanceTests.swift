@@ -221,7 +221,7 @@ struct BaselineTests {
         let trustStore = try await trust(site, key)
         let store = BaselineStore(database: site.database)
         let inventory = Inventory(
-            path: "inventory.yaml", site: "x",
+            path: "inventory.yaml", organisation: Organisation(name: "x"),
             rooms: [Room(id: "ubnd", name: "UBND", unit: "VP", devices: [site.device])])
         var document = try signedDocument(site, key: key)
         try await store.importDocument(document, documentText: document.yaml(), inventory: inventory, trust: trustStore)

@@ -66,7 +66,8 @@ struct ServiceOperationTests {
             let added = try await client.call(.post, "/api/v1/logbook/incidents", token: token, body: body)
             #expect(added.status == .created, "\(added.text)")
             for page in [
-                "/", "/rooms/xa", "/rooms/xa/logbook", "/rooms/xa/logbook/print", "/report", "/drift",
+                "/", "/rooms/xa", "/rooms/xa/logbook", "/rooms/xa/logbook/print", "/report", "/report?format=html",
+                "/drift",
                 "/api/v1/logbook/export?room=xa",
             ] {
                 let reply = try await client.call(.get, page, token: token)

@@ -44,15 +44,22 @@ chain_path=$(sed -n 's/^pty //p' "$work/cams.out")
 ipcam_port=$(sed -n 's/^udp 127.0.0.1://p' "$work/ipcam.out")
 
 cat >"$work/inventory.yaml" <<YAML
-site: "UBND huyện Triệu Sơn (simulated)"
+site:
+  name: "UBND xã Triệu Sơn"
+  parent: "UBND tỉnh Thanh Hóa"
+  tier: commune
+  place: "Triệu Sơn"
+  authority: "Sở Khoa học và Công nghệ tỉnh Thanh Hóa"
+  signer: {name: "Nguyễn Văn D", position: "Phó Chủ tịch", form: "KT.", for: "Chủ tịch"}
+  recipients: ["Chủ tịch, các Phó Chủ tịch UBND xã"]
 organizers:
-  "UBND tỉnh": "Văn phòng HĐND và UBND huyện"
-  "UBND huyện": "Văn phòng HĐND và UBND huyện"
-  "Tỉnh ủy": "Văn phòng Huyện ủy"
+  "UBND tỉnh": "Văn phòng HĐND và UBND xã"
+  "UBND xã": "Văn phòng HĐND và UBND xã"
+  "Tỉnh ủy": "Văn phòng Đảng ủy xã"
 rooms:
   - id: ubnd
-    name: "Phòng họp trực tuyến UBND huyện"
-    unit: "Văn phòng HĐND và UBND huyện"
+    name: "Phòng họp trực tuyến UBND xã"
+    unit: "Văn phòng HĐND và UBND xã"
     devices:
       - id: ubnd-codec
         profile: cisco-roomos
@@ -61,8 +68,8 @@ rooms:
         port: $telnet_port
         credential: ubnd-codec
   - id: huyen-uy
-    name: "Phòng họp trực tuyến Huyện ủy"
-    unit: "Văn phòng Huyện ủy"
+    name: "Phòng họp trực tuyến Đảng ủy xã"
+    unit: "Văn phòng Đảng ủy xã"
     devices:
       - id: huyenuy-codec
         profile: cisco-roomos
@@ -71,7 +78,7 @@ rooms:
         credential: huyenuy-codec
   - id: hoi-truong
     name: "Hội trường"
-    unit: "Văn phòng HĐND và UBND huyện"
+    unit: "Văn phòng HĐND và UBND xã"
     devices:
       - id: hoitruong-codec
         profile: cisco-roomos
@@ -80,7 +87,7 @@ rooms:
         port: $serial_port
   - id: phong-2
     name: "Phòng họp số 2 (Poly)"
-    unit: "Văn phòng HĐND và UBND huyện"
+    unit: "Văn phòng HĐND và UBND xã"
     devices:
       - id: phong2-poly
         profile: poly-group
