@@ -200,6 +200,13 @@ public struct Inventory: Sendable {
                 try roomSchedules[rooms[index].id].map { try Schedule.parse($0, file: file, over: schedule) }
                 ?? schedule
         }
+        for room in rooms { try organisation.checkUnit(room.unit, usedBy: "room \(room.id)", file: file) }
+        for (organizer, unit) in organizers.sorted(by: { $0.key < $1.key }) {
+            try organisation.checkUnit(unit, usedBy: "organizer \"\(organizer)\"", file: file)
+        }
+        for (name, unit) in operators.sorted(by: { $0.key < $1.key }) {
+            try organisation.checkUnit(unit, usedBy: "operator \(name)", file: file)
+        }
         var inventory = Inventory(path: path, organisation: organisation, rooms: rooms)
         inventory.organizers = organizers
         inventory.operators = operators

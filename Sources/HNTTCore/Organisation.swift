@@ -53,6 +53,19 @@ public struct Organisation: Sendable, Equatable {
         }
     }
 
+    /// A unit that operates rooms (Điều 5.3) as its documents name it: its symbol and its head.
+    public struct Unit: Sendable, Equatable {
+        public var name: String
+        public var symbol: String
+        /// Who signs its logbook as head of the unit; nil leaves "Thủ trưởng đơn vị" to sign by hand.
+        public var signer: Signer?
+
+        public init(name: String) {
+            self.name = name
+            symbol = Organisation.symbol(of: name)
+        }
+    }
+
     public static let defaultAuthority = "Sở Khoa học và Công nghệ"
     public static let defaultAuthorityShort = "Sở KH&CN"
 
@@ -71,6 +84,8 @@ public struct Organisation: Sendable, Equatable {
     public var signer = Signer()
     /// Further recipients of the report (Nơi nhận), after `Như trên` and before `Lưu: VT`.
     public var recipients: [String] = []
+    /// The units, when the site lists them (`units:`): rooms, organisers and operators must name one of them.
+    public var units: [Unit] = []
 
     public init(name: String) {
         self.name = name
@@ -102,8 +117,11 @@ public struct Organisation: Sendable, Equatable {
     }
 
     static let keys: Set<String> = [
-        "name", "parent", "symbol", "tier", "place", "authority", "authority_short", "signer", "recipients",
+        "name", "parent", "symbol", "tier", "place", "authority", "authority_short", "signer", "recipients", "units",
     ]
+
+    /// The unit named `name`, when the site lists it.
+    public func unit(_ name: String) -> Unit? { units.first { $0.name == name } }
 
     /// A plain string (the name) or the mapping the README documents.
     static func parse(_ node: Node, file: YAMLFile) throws -> Organisation {
@@ -130,10 +148,41 @@ public struct Organisation: Sendable, Equatable {
                 }
                 organisation.tier = tier
             case "signer": organisation.signer = try parseSigner(value, file: file)
+            case "units": organisation.units = try parseUnits(value, file: file)
             default: break
             }
         }
         return organisation
+    }
+
+    static func parseUnits(_ node: Node, file: YAMLFile) throws -> [Unit] {
+        var units: [Unit] = []
+        for unitNode in try file.sequence(node, "units") {
+            let pairs = try file.mapping(unitNode, "a unit", allowed: ["name", "symbol", "signer"])
+            guard let nameNode = pairs.first(where: { $0.key == "name" })?.value else {
+                throw file.error(
+                    unitNode, "a unit needs `name:`", fix: "write e.g. `- {name: \"Văn phòng HĐND và UBND xã\"}`")
+            }
+            var unit = Unit(name: try file.string(nameNode, "name"))
+            for (key, _, value) in pairs {
+                if key == "symbol" { unit.symbol = try file.string(value, key) }
+                if key == "signer" { unit.signer = try parseSigner(value, file: file) }
+            }
+            guard !units.contains(where: { $0.name == unit.name }) else {
+                throw file.error(nameNode, "unit \"\(unit.name)\" is listed twice", fix: "keep one of them")
+            }
+            units.append(unit)
+        }
+        return units
+    }
+
+    /// With `units:` listed, the name of every unit used elsewhere must be one of them (a typo would
+    /// give a room or an organiser a unit nobody operates for).
+    func checkUnit(_ name: String, usedBy what: String, file: YAMLFile) throws {
+        guard !units.isEmpty, !name.isEmpty, unit(name) == nil else { return }
+        throw file.error(
+            nil, "\(what) names the unit \"\(name)\", which is not among the site's units",
+            fix: "use one of: \(units.map(\.name).joined(separator: "; ")); or add it under `site: units:`")
     }
 
     static func parseSigner(_ node: Node, file: YAMLFile) throws -> Signer {

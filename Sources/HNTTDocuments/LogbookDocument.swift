@@ -139,7 +139,8 @@ public enum LogbookDocument {
         _ organisation: Organisation, room: Room, from: String, to: String, rows: [Row], issue: DocumentIssue
     ) -> OfficialDocument {
         let ownUnit = !room.unit.isEmpty && room.unit != organisation.name
-        let symbol = ownUnit ? Organisation.symbol(of: room.unit) : organisation.symbol
+        let unit = organisation.unit(room.unit)
+        let symbol = ownUnit ? unit?.symbol ?? Organisation.symbol(of: room.unit) : organisation.symbol
         var document = OfficialDocument(
             parentBody: ownUnit ? organisation.name : organisation.parent,
             issuer: ownUnit ? room.unit : organisation.name,
@@ -165,8 +166,9 @@ public enum LogbookDocument {
         document.recipients = OfficialDocument.recipients([], addressed: false, archive: "VT")
         let head =
             ownUnit
-            ? OfficialDocument.Signature(
-                lines: ["THỦ TRƯỞNG ĐƠN VỊ"], hint: "(Ký, ghi rõ họ tên, đóng dấu)", name: "")
+            ? unit?.signer.map(OfficialDocument.Signature.init)
+                ?? OfficialDocument.Signature(
+                    lines: ["THỦ TRƯỞNG ĐƠN VỊ"], hint: "(Ký, ghi rõ họ tên, đóng dấu)", name: "")
             : OfficialDocument.Signature(organisation.signer)
         document.signatures = [
             OfficialDocument.Signature(lines: ["KỸ THUẬT VIÊN"], hint: "(Ký, ghi rõ họ tên)", name: ""), head,

@@ -163,6 +163,19 @@ try:
     check(driver.find_elements(By.ID, "alerts"), "the dashboard lists the alerts")
     check("Phiên họp tới" in driver.page_source, "the dashboard shows each room's next session")
 
+    # The yearly report with the office's recommendations, made on the page as the printed document.
+    driver.get(URL + "/report")
+    driver.find_element(By.ID, "report-number").send_keys("12")
+    driver.find_element(By.ID, "report-notes").send_keys("Đề nghị nâng cấp đường truyền <cấp xã>.")
+    Select(driver.find_element(By.ID, "report-format")).select_by_value("html")
+    driver.find_element(By.ID, "report-make").click()
+    wait_for(driver, lambda d: "BÁO CÁO" in d.page_source)
+    text = driver.find_element(By.TAG_NAME, "body").text
+    check("Đề nghị nâng cấp đường truyền <cấp xã>." in text, "the report carries the recommendations as written")
+    check("Số: 12/BC-" in text and "Nơi nhận:" in text and "Kính gửi:" in text,
+          "the report has its number, recipients and addressee")
+    shot(driver, "report")
+
     log_in(driver, "xem")
     driver.get(URL + "/rooms/ubnd")
     check(not driver.find_elements(By.ID, "run-power-on"), "a viewer sees no procedure buttons")

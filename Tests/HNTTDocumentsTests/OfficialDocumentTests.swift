@@ -64,6 +64,40 @@ struct OfficialDocumentTests {
         #expect(typo?.fix?.contains("did you mean \"authority\"") == true)
     }
 
+    @Test("units: their symbols and heads sign their rooms' logbooks; a unit not listed is refused with the list")
+    func units() async throws {
+        let text = Self.commune.replacingOccurrences(
+            of: "rooms: []",
+            with: """
+                  units:
+                    - name: "Văn phòng HĐND và UBND xã"
+                      symbol: "VPUB"
+                      signer: {name: "Trần Thị E", position: "Chánh Văn phòng"}
+                    - {name: "Văn phòng Đảng ủy xã"}
+                organizers: {"UBND tỉnh": "Văn phòng HĐND và UBND xã"}
+                rooms:
+                  - {id: xa, name: "Phòng họp", unit: "Văn phòng HĐND và UBND xã", devices: []}
+                """)
+        let inventory = try Inventory.load(
+            YAMLFile(text: text, name: "inventory.yaml"), profiles: ProfileCatalog(directory: "/nonexistent"))
+        #expect(inventory.organisation.units.map(\.symbol) == ["VPUB", "VP"])
+        let document = LogbookDocument.document(
+            inventory.organisation, room: try inventory.room("xa"), from: "2026-01-01", to: "2026-12-31", rows: [],
+            issue: DocumentIssue(number: 3, date: Self.date))
+        #expect(document.number == "Số: 03/BB-VPUB")
+        #expect(
+            document.signatures.last?.lines == ["CHÁNH VĂN PHÒNG"] && document.signatures.last?.name == "Trần Thị E")
+        let typo = #expect(throws: HNTTError.self) {
+            _ = try Inventory.load(
+                YAMLFile(
+                    text: text.replacingOccurrences(
+                        of: "\"UBND tỉnh\": \"Văn phòng HĐND", with: "\"UBND tỉnh\": \"VP HĐND"),
+                    name: "inventory.yaml"), profiles: ProfileCatalog(directory: "/nonexistent"))
+        }
+        #expect(typo?.message.contains("organizer \"UBND tỉnh\" names the unit \"VP HĐND") == true)
+        #expect(typo?.fix?.contains("Văn phòng Đảng ủy xã") == true)
+    }
+
     @Test("signing forms: TM., KT., TL., TUQ., Q. and the head in person")
     func signingForms() {
         var signer = Organisation.Signer()
