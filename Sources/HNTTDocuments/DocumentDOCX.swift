@@ -159,8 +159,9 @@ public enum DocumentDOCX {
         var properties = ""
         if bold { properties += "<w:b/><w:bCs/>" }
         if italic { properties += "<w:i/><w:iCs/>" }
-        if underline { properties += "<w:u w:val=\"single\"/>" }
+        // The schema's order (ECMA-376 §17.3.2.28): Word refuses a document whose elements are out of it.
         if let size { properties += "<w:sz w:val=\"\(size)\"/><w:szCs w:val=\"\(size)\"/>" }
+        if underline { properties += "<w:u w:val=\"single\"/>" }
         let rPr = properties.isEmpty ? "" : "<w:rPr>\(properties)</w:rPr>"
         return "<w:r>\(rPr)<w:t xml:space=\"preserve\">\(Escape.xml(text))</w:t></w:r>"
     }

@@ -216,6 +216,7 @@ struct OfficialDocumentTests {
         #expect(foot[0][0].contains("Nơi nhận:") && foot[0][0].contains("- Lưu: VT."))
         #expect(foot[0][1].contains("KT. CHỦ TỊCH") && foot[0][1].contains("Nguyễn Văn D"))
         #expect(read.title.hasPrefix("Báo cáo Kết quả hoạt động"))
+        #expect(read.parts.first == "[Content_Types].xml" && read.parts.contains("word/header1.xml"))
     }
 
     @Test("the logbook as DOCX: landscape, the room's unit under the site, the book's columns, both signatures")
@@ -298,6 +299,7 @@ struct DocxReader: Decodable {
     let bold: [String]
     let tables: [[[String]]]
     let title: String
+    let parts: [String]
 
     static func read(_ data: Data) async throws -> DocxReader {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("read-docx.py")

@@ -1,9 +1,18 @@
 """Reads a .docx with python-docx (a reader independent of hntt) and prints what the tests check, as JSON."""
 import json
 import sys
+import xml.etree.ElementTree as ElementTree
+import zipfile
 
 import docx
 from docx.oxml.ns import qn
+
+# Every part is well-formed XML, not only those python-docx reads.
+with zipfile.ZipFile(sys.argv[1]) as package:
+    assert package.testzip() is None
+    parts = package.namelist()
+    for name in parts:
+        ElementTree.fromstring(package.read(name))
 
 document = docx.Document(sys.argv[1])
 MM = 36000  # EMU per millimetre
@@ -35,4 +44,5 @@ print(json.dumps({
     "bold": [r.text for p in document.paragraphs for r in p.runs if r.bold],
     "tables": [table_texts(t) for t in document.tables],
     "title": document.core_properties.title,
+    "parts": sorted(parts),
 }, ensure_ascii=False))
