@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libssh2 from the system (apt: libssh2-1-dev), with inline wrappers for its macros.
@@ -69,6 +71,18 @@ let package = Package(
                 "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures",
                 "HNTTTransport",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The province hub: every gateway's verified records on PostgreSQL (postgres-nio), its HTTP API.
+        .target(
+            name: "HNTTHub",
+            dependencies: [
+                "HNTTCore", "HNTTGovernance", "HNTTTransport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Alert delivery: the queue of the Gateway's alerts sent by webhook (AsyncHTTPClient) and e-mail (SMTP).
@@ -84,7 +98,7 @@ let package = Package(
         .target(
             name: "HNTTDocuments",
             dependencies: [
-                "HNTTCore", "HNTTGovernance", "HNTTGateway", "HNTTTransport",
+                "HNTTCore", "HNTTGovernance", "HNTTGateway", "HNTTTransport", "HNTTHub",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
@@ -120,7 +134,7 @@ let package = Package(
             dependencies: [
                 "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures",
                 "HNTTTransport",
-                "HNTTGateway", "HNTTDocuments", "HNTTService",
+                "HNTTGateway", "HNTTDocuments", "HNTTService", "HNTTHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -181,6 +195,17 @@ let package = Package(
                 "HNTTDocuments", "HNTTTransport",
                 .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        // The province hub on a real PostgreSQL (scripts/test starts one) with gateways in-process.
+        .testTarget(
+            name: "HNTTHubTests",
+            dependencies: [
+                "HNTTHub", "HNTTGateway", "HNTTGovernance", "HNTTCore", "HNTTTestSupport", "HNTTTransport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "HNTTProceduresTests", dependencies: ["HNTTProcedures", "HNTTCore"]),

@@ -210,6 +210,30 @@ public final class GovernanceDatabase: Sendable {
                 t.column("rate_kbps", .integer)
             }
         }
+        migrator.registerMigration("v9: the outbox to the province hub, and the hub this gateway joined") { db in
+            try db.create(table: "outbox") { t in
+                t.column("sequence", .integer).primaryKey()   // 1, 2, 3 …: gapless, the hub's idempotency key
+                t.column("kind", .text).notNull()   // logbook, audit, drift, snapshot, booking
+                t.column("body", .text).notNull()   // canonical JSON, never a secret
+                t.column("previous_hash", .text).notNull()
+                t.column("hash", .text).notNull()
+                t.column("created_at", .text).notNull()
+            }
+            try db.create(table: "outbox_cursor") { t in
+                t.column("source", .text).primaryKey()   // the table read into the outbox
+                t.column("last_id", .integer).notNull()
+            }
+            try db.create(table: "hub_link") { t in
+                t.column("id", .integer).primaryKey()   // one row: 1
+                t.column("url", .text).notNull()
+                t.column("gateway", .text).notNull()
+                t.column("public_key", .text).notNull()
+                t.column("joined_at", .text).notNull()
+                t.column("delivered", .integer).notNull()   // the last sequence the hub acknowledged
+                t.column("last_attempt_at", .text)
+                t.column("last_error", .text)
+            }
+        }
         return migrator
     }
 }

@@ -49,6 +49,8 @@ public final class ServiceState: Sendable {
     public let scheduler: Scheduler<ContinuousClock>
     public let alertDelivery: AlertDelivery
     public let watch: LiveWatch
+    /// Pushes the outbox to the province hub, when the gateway joined one.
+    public let hubSync: HubSyncLoop
     public let sessions: Sessions
     public let throttle: LoginThrottle
     public let options: ServiceOptions
@@ -67,6 +69,7 @@ public final class ServiceState: Sendable {
         scheduler = Scheduler(gateway: gateway, board: runs, clock: ContinuousClock())
         alertDelivery = AlertDelivery(gateway: gateway)
         watch = LiveWatch(gateway: gateway, live: live)
+        hubSync = HubSyncLoop(gateway: gateway)
         sessions = Sessions(lifetime: options.sessionLifetime)
         throttle = LoginThrottle()
         pages = try await Pages(insecure: !options.isLoopback && !options.usesTLS)
@@ -89,6 +92,7 @@ public final class ServiceState: Sendable {
         if options.scheduling {
             await scheduler.start()
             await alertDelivery.start()
+            await hubSync.start()
             try await watch.start()
         }
     }
@@ -96,6 +100,7 @@ public final class ServiceState: Sendable {
     /// Lets runs in progress finish (they are recorded), then closes the device connections.
     public func stop() async {
         await scheduler.stop()
+        await hubSync.stop()
         await watch.stop()
         await alertDelivery.stop()
         await live.stop()

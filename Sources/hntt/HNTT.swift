@@ -17,7 +17,8 @@ struct HNTT: AsyncParsableCommand {
             MuteCommand.self, PresetCommand.self, ConfigCommand.self, CameraCommand.self,
             SnapshotCommand.self, AuthorityCommand.self, TrustCommand.self, BaselineCommand.self, DriftCommand.self,
             AuditCommand.self, ChangeCommand.self, ExecCommand.self, RunCommand.self, LogCommand.self,
-            ReportCommand.self, ServeCommand.self, UserCommand.self, BookingCommand.self,
+            ReportCommand.self, ServeCommand.self, UserCommand.self, BookingCommand.self, HubCommand.self,
+            SyncCommand.self,
         ]
     )
 }

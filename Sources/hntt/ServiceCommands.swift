@@ -20,14 +20,7 @@ struct ServeCommand: ReportingCommand {
 
     func options() throws -> ServiceOptions {
         var options = ServiceOptions()
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-            (0...65535).contains(port)
-        else {
-            throw HNTTError(
-                .badInput, "--listen \(listen) is not HOST:PORT", fix: "for example --listen 127.0.0.1:8080")
-        }
-        options.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        options.port = port
+        (options.host, options.port) = try listenAddress(listen)
         options.tlsCertificate = tlsCert
         options.tlsKey = tlsKey
         options.insecureHTTP = insecureHTTP

@@ -166,7 +166,9 @@ struct ProcedureRunTests {
         #expect(lines[1].contains("\"Thử\"") && lines[1].contains("đã ký: Lê Thị B"))
         #expect(lines[2].contains("\"Chính thức\"") && lines[2].contains("(chưa ký)"))
         let html = try await rig.run(["log", "export", "ubnd"])
-        #expect(html.stdout.contains("SỔ GHI BIÊN BẢN HỘI NGHỊ TRUYỀN HÌNH TRỰC TUYẾN"))
+        #expect(html.stdout.contains("SỔ GHI BIÊN BẢN") && html.stdout.contains("Hội nghị truyền hình trực tuyến tại"))
+        let word = try await rig.run(["log", "export", "ubnd", "--format", "docx"])
+        #expect(word.status == 0 && word.stdout.hasPrefix("PK"), "a DOCX written to the pipe")
     }
 
     @Test(

@@ -1,0 +1,102 @@
+import Foundation
+import HNTTCore
+import HNTTGovernance
+import Hummingbird
+import NIOCore
+
+/// `hntt hub serve`: the hub's HTTP interface (Hummingbird 2), a thin shell over ``HubLedger``.
+/// Gateways prove who they are by the signature on each segment, so the gateway routes need no login.
+public struct HubServer: Sendable {
+    public let ledger: HubLedger
+
+    public init(ledger: HubLedger) { self.ledger = ledger }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        let ledger = self.ledger
+        router.get("/healthz") { _, _ in HubServer.json(#"{"status":"ok"}"#) }
+        router.post("/hub/v1/enrol") { request, _ in
+            try await HubServer.answer {
+                try await ledger.join(try await HubServer.decode(JoinRequest.self, request))
+                return HubServer.json(#"{"joined":true}"#)
+            }
+        }
+        router.post("/hub/v1/segments") { request, _ in
+            try await HubServer.answer {
+                let receipt = try await ledger.ingest(try await HubServer.decode(Segment.self, request))
+                return HubServer.json(String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self))
+            }
+        }
+        return router
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let buffer = try await request.body.collect(upTo: 64 << 20)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch {
+            throw HubRefusal.malformed("the body is not the JSON expected")
+        }
+    }
+
+    /// Refusals and failures as `{"error":{"code","message"}}` with their status.
+    static func answer(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let refusal as HubRefusal {
+            let (status, code): (HTTPResponse.Status, String) =
+                switch refusal {
+                case .notTrusted: (.forbidden, "not-trusted")
+                case .gap: (.conflict, "gap")
+                case .broken: (.unprocessableContent, "chain-broken")
+                case .malformed: (.badRequest, "malformed")
+                }
+            return error(code, refusal.message, status: status)
+        } catch let error as HNTTError {
+            return HubServer.error(
+                error.category.rawValue, error.message,
+                status: error.category == .badInput ? .badRequest : .serviceUnavailable)
+        } catch {
+            return HubServer.error("internal", "the hub failed: \(error)", status: .internalServerError)
+        }
+    }
+
+    static func error(_ code: String, _ message: String, status: HTTPResponse.Status) -> Response {
+        let object = ["error": ["code": code, "message": message]]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return json(String(decoding: data, as: UTF8.self), status: status)
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// The hub's HTTP application on `host:port`; `ready` gets its URL once it listens. `run()` serves until the
+/// task is cancelled; `runService()` until SIGTERM or SIGINT.
+public func hubApplication(
+    ledger: HubLedger, host: String, port: Int, ready: @escaping @Sendable (String) -> Void
+) -> some ApplicationProtocol {
+    Application(
+        router: HubServer(ledger: ledger).router(),
+        configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "hntt-hub"),
+        onServerRunning: { channel in ready("http://\(host):\(channel.localAddress?.port ?? port)") })
+}
+
+/// `hntt hub serve`: migrates the database and serves until SIGTERM or SIGINT.
+public func runHub(
+    database url: String, host: String, port: Int, ready: @escaping @Sendable (String) -> Void
+) async throws {
+    let database = try HubDatabase(url: url)
+    do {
+        try await database.migrate()
+        try await hubApplication(ledger: HubLedger(database: database), host: host, port: port, ready: ready)
+            .runService()
+    } catch {
+        await database.stop()
+        throw error
+    }
+    await database.stop()
+}

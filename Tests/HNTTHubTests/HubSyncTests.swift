@@ -1,0 +1,156 @@
+import Crypto
+import Foundation
+import GRDB
+import HNTTCore
+import HNTTGateway
+import HNTTGovernance
+import HNTTHub
+import Testing
+
+@Suite("The province hub on PostgreSQL: gateways push signed, chained segments", .enabled(if: TestPostgres.available))
+struct HubSyncTests {
+    @Test("three gateways and a hub outage: nothing is lost, everything arrives exactly once")
+    func outage() async throws {
+        let hub = try await HubFixture()
+        try await hub.start()
+        let gateways = try ["xa-a", "xa-b", "phuong-c"].map(TestGateway.init)
+        for gateway in gateways {
+            try await gateway.join(hub)
+            try await gateway.write(3, "Mất kết nối \(gateway.id)")
+            let outcome = try await gateway.gateway.syncHub()
+            #expect(outcome.allDelivered && outcome.sent > 3, "\(gateway.id): \(outcome)")
+        }
+
+        await hub.stop()
+        for gateway in gateways { try await gateway.write(2, "Trong lúc hub dừng") }
+        for gateway in gateways {
+            let down = await #expect(throws: HNTTError.self) { _ = try await gateway.gateway.syncHub() }
+            #expect(down?.exitCode == 5 && down?.fix?.contains("nothing is lost") == true)
+        }
+
+        try await hub.start()
+        for gateway in gateways {
+            let outcome = try await gateway.gateway.syncHub()
+            #expect(outcome.allDelivered && outcome.duplicates == 0, "\(gateway.id): \(outcome)")
+            let held = try await hub.count("SELECT count(*) FROM logbook_entry WHERE gateway = '\(gateway.id)'")
+            #expect(held == Int64(try await gateway.logbookCount()) && held == 5, "\(gateway.id): \(held)")
+        }
+
+        // The same segment again (a reply lost on the way): stored once.
+        let first = gateways[0]
+        let database = try await first.gateway.openDatabase()
+        let entries = try await Outbox(database: database).pending(after: 0, limit: 100)
+        let key = try GatewayKey.load(first.gateway.data)
+        let receipt = try await hub.ledger.ingest(Segment(gateway: first.id, entries: entries).signed(with: key))
+        #expect(receipt.accepted == 0 && receipt.duplicates == entries.count)
+        #expect(try await hub.count("SELECT count(*) FROM outbox_entry WHERE gateway = 'xa-a'") == Int64(entries.count))
+        let status = try await hub.ledger.gateways()
+        #expect(status.map(\.id) == ["phuong-c", "xa-a", "xa-b"] && status.allSatisfy { $0.chainProblem == nil })
+        for gateway in gateways { gateway.remove() }
+        await hub.close()
+    }
+
+    @Test("an entry edited in one gateway's SQLite is refused at the hub and named there; the others are unharmed")
+    func tampering() async throws {
+        let hub = try await HubFixture()
+        try await hub.start()
+        let honest = try TestGateway("xa-thanh")
+        let edited = try TestGateway("xa-sua")
+        for gateway in [honest, edited] {
+            try await gateway.join(hub)
+            try await gateway.write(2, "Micro rè")
+            _ = try await gateway.gateway.syncHub()
+        }
+        try await edited.write(1, "Mất hình")
+        let last = try #require(try await edited.gateway.logEntries(room: nil).last)
+        let file = edited.directory.appendingPathComponent("data/\(GovernanceDatabase.fileName)").path
+        try await DatabaseQueue(path: file).write { db in
+            try db.execute(
+                sql: "UPDATE logbook SET payload = replace(payload, 'Mất hình', 'Bình thường') WHERE id = ?",
+                arguments: [last.id])
+        }
+        let refused = await #expect(throws: HNTTError.self) { _ = try await edited.gateway.syncHub() }
+        #expect(refused?.exitCode == 4)
+        #expect(
+            refused?.message.contains("logbook chain broken at entry \(last.id)") == true, "\(refused?.message ?? "")")
+        let status = try await hub.ledger.gateways()
+        #expect(status.first { $0.id == "xa-sua" }?.chainProblem?.contains("entry \(last.id)") == true)
+        #expect(status.first { $0.id == "xa-thanh" }?.chainProblem == nil)
+        #expect(try await hub.count("SELECT count(*) FROM logbook_entry WHERE gateway = 'xa-sua'") == 2)
+        try await honest.write(1, "Sau đó")
+        #expect(try await honest.gateway.syncHub().allDelivered, "the other gateway still syncs")
+        honest.remove()
+        edited.remove()
+        await hub.close()
+    }
+
+    @Test("the service's loop pushes as records are written, backs off while the hub is down, resumes after")
+    func serviceLoop() async throws {
+        let hub = try await HubFixture()
+        try await hub.start()
+        let gateway = try TestGateway("xa-dich-vu")
+        try await gateway.join(hub)
+        let loop = HubSyncLoop(gateway: gateway.gateway, every: .milliseconds(200))
+        await loop.start()
+        try await gateway.write(2, "Đang họp")
+        let sql = "SELECT count(*) FROM logbook_entry WHERE gateway = 'xa-dich-vu'"
+        #expect(try await eventually(10) { try await hub.count(sql) == 2 })
+        await hub.stop()
+        try await gateway.write(1, "Hub dừng")
+        #expect(try await eventually(10) { if case .failure? = await loop.last { true } else { false } })
+        try await hub.start()
+        await loop.syncSoon()
+        #expect(try await eventually(10) { try await hub.count(sql) == 3 })
+        await loop.stop()
+        gateway.remove()
+        await hub.close()
+    }
+
+    /// Polls `condition` until it holds or `seconds` pass.
+    func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
+    @Test("only an enrolled gateway with its own key: a wrong secret, a second key, a foreign signature, a gap")
+    func trust() async throws {
+        let hub = try await HubFixture()
+        try await hub.start()
+        let gateway = try TestGateway("xa-moi")
+        let enrolment = try await hub.ledger.enrol(gateway: "xa-moi", hubURL: hub.url)
+        let forged = Enrolment(hub: hub.url, gateway: "xa-moi", secret: "not-the-secret")
+        let wrong = await #expect(throws: HNTTError.self) {
+            _ = try await gateway.gateway.joinHub(forged, by: gateway.technician)
+        }
+        #expect(wrong?.message.contains("does not match") == true)
+        let stranger = Enrolment(hub: hub.url, gateway: "xa-la", secret: enrolment.secret)
+        let unknown = await #expect(throws: HNTTError.self) {
+            _ = try await gateway.gateway.joinHub(stranger, by: gateway.technician)
+        }
+        #expect(unknown?.message.contains("not enrolled") == true)
+        _ = try await gateway.gateway.joinHub(enrolment, by: gateway.technician)
+        await #expect(throws: HubRefusal.notTrusted("gateway xa-moi has joined with another key")) {
+            try await hub.ledger.join(
+                JoinRequest(
+                    gateway: "xa-moi", secret: enrolment.secret,
+                    publicKey: Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString()))
+        }
+        try await gateway.write(1, "Sự cố")
+        _ = try await gateway.gateway.syncHub()
+        let entries = try await Outbox(database: gateway.gateway.openDatabase()).pending(after: 0, limit: 100)
+        let foreign = try Segment(gateway: "xa-moi", entries: entries).signed(with: Curve25519.Signing.PrivateKey())
+        await #expect(throws: HubRefusal.self) { _ = try await hub.ledger.ingest(foreign) }
+        let key = try GatewayKey.load(gateway.gateway.data)
+        let later = OutboxEntry(
+            sequence: Int64(entries.count + 5), kind: "audit", body: "{}", previousHash: HashChain.genesis, hash: "x")
+        await #expect(throws: HubRefusal.gap(expected: Int64(entries.count + 1), got: Int64(entries.count + 5))) {
+            _ = try await hub.ledger.ingest(try Segment(gateway: "xa-moi", entries: [later]).signed(with: key))
+        }
+        gateway.remove()
+        await hub.close()
+    }
+}
