@@ -21,11 +21,22 @@ extension GatewayRecord {
 }
 
 extension SyncOutcome {
-    /// `{"sent","duplicates","delivered","written"}`.
+    /// `{"sent","duplicates","delivered","written","pulled":[{"publication","applied","refused"?}]}`.
     public var json: JSONValue {
         .object([
             ("sent", .number(sent)), ("duplicates", .number(duplicates)), ("delivered", .number(Int(delivered))),
             ("written", .number(Int(written))),
+            (
+                "pulled",
+                .array(
+                    pulled.map {
+                        var fields: [(String, JSONValue)] = [
+                            ("publication", .number(Int($0.publication))), ("applied", stringsJSON($0.applied)),
+                        ]
+                        if let refused = $0.refused { fields.append(("refused", .string(refused))) }
+                        return .object(fields)
+                    })
+            ),
         ])
     }
 }

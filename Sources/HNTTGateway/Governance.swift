@@ -194,10 +194,25 @@ extension Gateway {
         try await audited(AuditRecord(device: "*", action: "baseline import", detail: "file \(file)"), by: caller) {
             let document = try BaselineDocument.load(path: file)
             let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-            let database = try await openDatabase()
-            return try await BaselineStore(database: database).importDocument(
-                document, documentText: text, inventory: try inventory(),
-                trust: TrustStore(database: database))
+            return try await importVerified(document, text: text)
         }
+    }
+
+    /// Verifies and imports a signed baseline the hub carried (`source` names it in the audit log).
+    public func importBaseline(text: String, source: String, by caller: Caller) async throws -> [(
+        device: String, version: Int
+    )] {
+        try await audited(AuditRecord(device: "*", action: "baseline import", detail: source), by: caller) {
+            try await importVerified(BaselineDocument.load(text: text, name: source), text: text)
+        }
+    }
+
+    /// The one check and import of a baseline, whoever brought it: this gateway's own trust store decides.
+    private func importVerified(_ document: BaselineDocument, text: String) async throws -> [(
+        device: String, version: Int
+    )] {
+        let database = try await openDatabase()
+        return try await BaselineStore(database: database).importDocument(
+            document, documentText: text, inventory: try inventory(), trust: TrustStore(database: database))
     }
 }

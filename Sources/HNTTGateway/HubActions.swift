@@ -9,11 +9,19 @@ import NIOFoundationCompat
 
 /// What one sync did.
 public struct SyncOutcome: Sendable, Equatable {
+    /// A document the hub carried: applied (the devices' new baseline versions) or refused (why).
+    public struct Pulled: Sendable, Equatable {
+        public let publication: Int64
+        public let applied: [String]
+        public let refused: String?
+    }
+
     public let sent: Int
     public let duplicates: Int
     /// The last sequence the hub holds, and the last the gateway has written.
     public let delivered: Int64
     public let written: Int64
+    public var pulled: [Pulled] = []
 
     public var allDelivered: Bool { delivered >= written }
 }
@@ -59,7 +67,7 @@ extension Gateway {
                 fix: "ask the hub for an enrolment file, then run `hntt hub join FILE`")
         }
         let key = try await hubKey(creating: false)
-        try await outbox.collect()
+        while try await outbox.collect() > 0 {}   // in batches, until everything written is in the outbox
         let written = try await outbox.count()
         var delivered = link.delivered
         var sent = 0
@@ -83,7 +91,36 @@ extension Gateway {
             try? await outbox.attempted(delivered: nil, error: error.message)
             throw error
         }
-        return SyncOutcome(sent: sent, duplicates: duplicates, delivered: delivered, written: written)
+        var outcome = SyncOutcome(sent: sent, duplicates: duplicates, delivered: delivered, written: written)
+        outcome.pulled = try await pullPublications(link, url: url, key: key, outbox: outbox)
+        return outcome
+    }
+
+    /// Takes what the hub published for this gateway: each baseline is verified here, against this gateway's
+    /// trust store, as if the technician imported the file; one that fails is audited as refused and skipped.
+    private func pullPublications(
+        _ link: HubLink, url: URL, key: Curve25519.Signing.PrivateKey, outbox: Outbox
+    ) async throws -> [SyncOutcome.Pulled] {
+        let request = try PullRequest(gateway: link.gateway, after: link.pulled, at: timestamp(now())).signed(with: key)
+        let reply = try await post(
+            url.appendingPathComponent("hub/v1/publications"), body: try JSONEncoder().encode(request))
+        let publications = try JSONDecoder().decode([Publication].self, from: reply)
+        var pulled: [SyncOutcome.Pulled] = []
+        let courier = Caller(operatorName: "hntt (trung tâm tỉnh)")
+        for publication in publications {
+            do {
+                let versions = try await importBaseline(
+                    text: publication.document, source: "hub publication \(publication.id)", by: courier)
+                pulled.append(
+                    .init(
+                        publication: publication.id, applied: versions.map { "\($0.device) v\($0.version)" },
+                        refused: nil))
+            } catch let error as HNTTError {
+                pulled.append(.init(publication: publication.id, applied: [], refused: error.message))
+            }
+            try await outbox.pulled(publication.id)
+        }
+        return pulled
     }
 
     /// The gateway's key for the hub, read (or made, when joining) off the cooperative pool.

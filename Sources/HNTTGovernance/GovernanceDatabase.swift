@@ -230,6 +230,7 @@ public final class GovernanceDatabase: Sendable {
                 t.column("public_key", .text).notNull()
                 t.column("joined_at", .text).notNull()
                 t.column("delivered", .integer).notNull()   // the last sequence the hub acknowledged
+                t.column("pulled", .integer).notNull().defaults(to: 0)   // the last publication taken from the hub
                 t.column("last_attempt_at", .text)
                 t.column("last_error", .text)
             }

@@ -37,8 +37,31 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
     }
 }
 
+/// What a gateway signs with its Ed25519 key for the hub: the bytes its signature covers.
+public protocol GatewaySigned {
+    var signedBytes: Data { get }
+    var signature: String { get set }
+}
+
+extension GatewaySigned {
+    public func signed(with key: Curve25519.Signing.PrivateKey) throws -> Self {
+        var copy = self
+        copy.signature = try key.signature(for: signedBytes).base64EncodedString()
+        return copy
+    }
+
+    /// True when the signature is `publicKey`'s (base64, raw Ed25519) over ``signedBytes``.
+    public func verify(publicKey: String) -> Bool {
+        guard let raw = Data(base64Encoded: publicKey),
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
+            let signature = Data(base64Encoded: signature)
+        else { return false }
+        return key.isValidSignature(signature, for: signedBytes)
+    }
+}
+
 /// A run of outbox entries as the gateway sends it, signed with the gateway's Ed25519 key.
-public struct Segment: Codable, Sendable {
+public struct Segment: Codable, Sendable, GatewaySigned {
     public let gateway: String
     public let entries: [OutboxEntry]
     /// Base64 Ed25519 signature over ``signedBytes``.
@@ -55,20 +78,6 @@ public struct Segment: Codable, Sendable {
         let lines = entries.map { "\($0.sequence)\u{1F}\($0.kind)\u{1F}\($0.previousHash)\u{1F}\($0.hash)" }
         return Data((["hntt-segment-v1", gateway] + lines).joined(separator: "\n").utf8)
     }
-
-    public func signed(with key: Curve25519.Signing.PrivateKey) throws -> Segment {
-        var copy = self
-        copy.signature = try key.signature(for: signedBytes).base64EncodedString()
-        return copy
-    }
-
-    public func verify(publicKey: String) -> Bool {
-        guard let raw = Data(base64Encoded: publicKey),
-            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
-            let signature = Data(base64Encoded: signature)
-        else { return false }
-        return key.isValidSignature(signature, for: signedBytes)
-    }
 }
 
 /// The hub this gateway joined (`hntt hub join`), and how far the hub has acknowledged the outbox.
@@ -78,6 +87,7 @@ public struct HubLink: Sendable, Equatable {
     public let publicKey: String
     public let joinedAt: String
     public let delivered: Int64
+    public let pulled: Int64
     public let lastAttemptAt: String?
     public let lastError: String?
 }
@@ -209,7 +219,8 @@ public struct Outbox: Sendable {
             try Row.fetchOne(db, sql: "SELECT * FROM hub_link WHERE id = 1").map {
                 HubLink(
                     url: $0["url"], gateway: $0["gateway"], publicKey: $0["public_key"], joinedAt: $0["joined_at"],
-                    delivered: $0["delivered"], lastAttemptAt: $0["last_attempt_at"], lastError: $0["last_error"])
+                    delivered: $0["delivered"], pulled: $0["pulled"], lastAttemptAt: $0["last_attempt_at"],
+                    lastError: $0["last_error"])
             }
         }
     }
@@ -221,6 +232,13 @@ public struct Outbox: Sendable {
                     INSERT OR REPLACE INTO hub_link (id, url, gateway, public_key, joined_at, delivered)
                     VALUES (1, ?, ?, ?, ?, 0)
                     """, arguments: [url, gateway, publicKey, timestamp()])
+        }
+    }
+
+    /// The last publication taken from the hub (applied or refused, both audited).
+    public func pulled(_ id: Int64) async throws {
+        try await database.writer.write { db in
+            try db.execute(sql: "UPDATE hub_link SET pulled = MAX(pulled, ?) WHERE id = 1", arguments: [id])
         }
     }
 
@@ -284,6 +302,38 @@ public struct SegmentReceipt: Codable, Sendable {
         self.accepted = accepted
         self.duplicates = duplicates
         self.lastSequence = lastSequence
+    }
+}
+
+/// `POST /hub/v1/publications`: the gateway asks for what the hub published for it after `after`,
+/// signed with its key (the documents are the department's, but only their gateway reads them).
+public struct PullRequest: Codable, Sendable, GatewaySigned {
+    public let gateway: String
+    public let after: Int64
+    /// When it was asked (ISO 8601): the hub refuses a request older than 5 minutes.
+    public let at: String
+    public var signature: String
+
+    public init(gateway: String, after: Int64, at: String, signature: String = "") {
+        self.gateway = gateway
+        self.after = after
+        self.at = at
+        self.signature = signature
+    }
+
+    public var signedBytes: Data { Data("hntt-pull-v1\n\(gateway)\n\(after)\n\(at)".utf8) }
+}
+
+/// A document the hub carries to one gateway: a signed baseline, verified there against its own trust store.
+public struct Publication: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let kind: String
+    public let document: String
+
+    public init(id: Int64, kind: String, document: String) {
+        self.id = id
+        self.kind = kind
+        self.document = document
     }
 }
 

@@ -183,6 +183,19 @@ enum HubSchema {
                   status text NOT NULL,
                   PRIMARY KEY (gateway, id))
                 """,
-            ])
+            ]),
+        Migration(
+            version: 2, name: "documents published for gateways to pull",
+            statements: [
+                """
+                CREATE TABLE publication (
+                  id bigserial PRIMARY KEY,
+                  gateway text NOT NULL REFERENCES gateway(id),
+                  kind text NOT NULL,
+                  document text NOT NULL,
+                  published_at timestamptz NOT NULL DEFAULT now())
+                """,
+                "CREATE INDEX publication_gateway ON publication (gateway, id)",
+            ]),
     ]
 }

@@ -285,6 +285,67 @@ public struct HubLedger: Sendable {
         lastHash = hash
     }
 
+    /// Publishes a signed baseline for one gateway to pull. The hub only carries it: it checks that the
+    /// document is a signed baseline, and the gateway verifies the signature against its own trust store.
+    public func publish(baseline text: String, for gateway: String) async throws -> Int64 {
+        let document = try BaselineDocument.load(text: text, name: "the baseline")
+        guard document.signature != nil else {
+            throw HNTTError(
+                .badInput, "the baseline is not signed", fix: "the department signs it first (`hntt baseline sign`)")
+        }
+        return try await HubDatabase.mapped {
+            var known = false
+            for try await _ in try await database.client.query(
+                "SELECT 1 FROM gateway WHERE id = \(gateway)", logger: logger)
+            {
+                known = true
+            }
+            guard known else {
+                throw HNTTError(.badInput, "no gateway \(gateway) at this hub", fix: "see `hntt hub status`")
+            }
+            var id: Int64 = 0
+            for try await value in try await database.client.query(
+                """
+                INSERT INTO publication (gateway, kind, document) VALUES (\(gateway), 'baseline', \(text))
+                RETURNING id
+                """,
+                logger: logger
+            ).decode(Int64.self) {
+                id = value
+            }
+            return id
+        }
+    }
+
+    /// What was published for the gateway after `after`, for a request signed with its key in the last 5 minutes.
+    public func publications(_ request: PullRequest, now: Date = Date()) async throws -> [Publication] {
+        guard let at = ISO8601DateFormatter().date(from: request.at), abs(now.timeIntervalSince(at)) < 300 else {
+            throw HubRefusal.notTrusted("the request's time is not within 5 minutes of the hub's")
+        }
+        return try await HubDatabase.mapped {
+            var key: String?
+            for try await value in try await database.client.query(
+                "SELECT public_key FROM gateway WHERE id = \(request.gateway)", logger: logger
+            ).decode(String?.self) {
+                key = value
+            }
+            guard let key, request.verify(publicKey: key) else {
+                throw HubRefusal.notTrusted(
+                    "the request is not signed with the key gateway \(request.gateway) joined with")
+            }
+            var found: [Publication] = []
+            for try await (id, kind, document) in try await database.client.query(
+                """
+                SELECT id, kind, document FROM publication WHERE gateway = \(request.gateway) AND id > \(request.after)
+                ORDER BY id LIMIT 100
+                """, logger: logger
+            ).decode((Int64, String, String).self) {
+                found.append(Publication(id: id, kind: kind, document: document))
+            }
+            return found
+        }
+    }
+
     /// Every gateway with its last sync and the state of its chains.
     public func gateways() async throws -> [GatewayRecord] {
         try await HubDatabase.mapped {

@@ -27,6 +27,12 @@ public struct HubServer: Sendable {
                 return HubServer.json(String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self))
             }
         }
+        router.post("/hub/v1/publications") { request, _ in
+            try await HubServer.answer {
+                let found = try await ledger.publications(try await HubServer.decode(PullRequest.self, request))
+                return HubServer.json(String(decoding: try JSONEncoder().encode(found), as: UTF8.self))
+            }
+        }
         return router
     }
 

@@ -10,7 +10,10 @@ import HNTTTransport
 struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub", abstract: "The province hub on PostgreSQL, and this gateway's link to it.",
-        subcommands: [HubServeCommand.self, HubEnrollCommand.self, HubStatusCommand.self, HubJoinCommand.self])
+        subcommands: [
+            HubServeCommand.self, HubEnrollCommand.self, HubStatusCommand.self, HubPublishCommand.self,
+            HubJoinCommand.self,
+        ])
 }
 
 /// `--database`, else `$HNTT_HUB_DATABASE`.
@@ -93,6 +96,29 @@ struct HubStatusCommand: ReportingCommand {
     }
 }
 
+struct HubPublishCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Publish a signed baseline for a gateway to pull (it verifies the signature itself).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var database: HubDatabaseOption
+    @Argument(help: "The signed baseline file.") var file: String
+    @Option(help: "The gateway it is for.") var gateway: String
+
+    func execute() async throws {
+        let path = file
+        let text = try await onOwnThread { () throws -> String in
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+            else { throw HNTTError(.badInput, "cannot read \(path)", fix: "pass the signed baseline file") }
+            return text
+        }
+        let id = try await database.withLedger { try await $0.publish(baseline: text, for: gateway) }
+        global.output.result(
+            .object([("publication", .number(Int(id))), ("gateway", .string(gateway))]),
+            human: "published as \(id) for \(gateway); its next `hntt sync` takes it and verifies it")
+    }
+}
+
 struct HubJoinCommand: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "join", abstract: "Join the hub named in an enrolment file: registers this gateway's own key.")
@@ -125,6 +151,14 @@ struct SyncCommand: ReportingCommand {
 
     func execute() async throws {
         let outcome = try await global.gateway.syncHub()
+        for pulled in outcome.pulled {
+            if let refused = pulled.refused {
+                global.output.note("publication \(pulled.publication) from the hub refused: \(refused)")
+            } else {
+                global.output.note(
+                    "publication \(pulled.publication) from the hub: \(pulled.applied.joined(separator: ", "))")
+            }
+        }
         global.output.result(
             outcome.json,
             human: "\(outcome.sent) sent, the hub holds \(outcome.delivered) of \(outcome.written) entries")

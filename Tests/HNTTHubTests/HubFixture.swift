@@ -114,14 +114,24 @@ struct TestGateway: Sendable {
     init(_ id: String) throws {
         self.id = id
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hntt-hubgw-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("device-profiles"), withIntermediateDirectories: true)
+        let profiles = directory.appendingPathComponent("device-profiles")
+        try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        try FileManager.default.copyItem(
+            at: repository.appendingPathComponent("device-profiles/cisco-roomos.yaml"),
+            to: profiles.appendingPathComponent("cisco-roomos.yaml"))
         let inventory = directory.appendingPathComponent("inventory.yaml")
+        // The codec is never reached: the hub's tests need its id for baselines only.
         try Data(
             """
             site: {name: "UBND xã \(id)", authority: "Sở Khoa học và Công nghệ tỉnh Thanh Hóa"}
             rooms:
-              - {id: phong, name: "Phòng họp \(id)", unit: "Văn phòng HĐND và UBND xã", devices: []}
+              - id: phong
+                name: "Phòng họp \(id)"
+                unit: "Văn phòng HĐND và UBND xã"
+                devices:
+                  - {id: phong-codec, profile: cisco-roomos, transport: telnet, host: 127.0.0.1, port: 9}
             """.utf8
         ).write(to: inventory)
         gateway = Gateway(inventory: inventory.path, data: directory.appendingPathComponent("data").path)

@@ -106,6 +106,47 @@ struct HubSyncTests {
         await hub.close()
     }
 
+    @Test("a baseline published on the hub is applied on its gateway only, and refused where its key is not trusted")
+    func baselinesFromTheHub() async throws {
+        let hub = try await HubFixture()
+        try await hub.start()
+        let authority = Curve25519.Signing.PrivateKey()
+        let trusting = try TestGateway("xa-tin")
+        let other = try TestGateway("xa-khac")
+        let doubting = try TestGateway("xa-nghi")
+        for gateway in [trusting, other, doubting] { try await gateway.join(hub) }
+        for gateway in [trusting, other] {
+            try await TrustStore(database: gateway.gateway.openDatabase())
+                .add(name: "Sở KH&CN", publicKey: authority.publicKey.rawRepresentation.base64EncodedString())
+        }
+        var document = BaselineDocument(
+            devices: [
+                .init(
+                    device: "phong-codec", profile: "cisco-roomos",
+                    settings: [.init(key: "SIP DisplayName", value: "Xã")])
+            ])
+        try document.sign(with: authority, signer: "Nguyễn Văn A", reference: "12/QĐ-SKHCN")
+        for gateway in [trusting, doubting] {
+            _ = try await hub.ledger.publish(baseline: document.yaml(), for: gateway.id)
+        }
+
+        let applied = try await trusting.gateway.syncHub()
+        #expect(applied.pulled.count == 1 && applied.pulled[0].applied == ["phong-codec v1"], "\(applied.pulled)")
+        let store = { (gateway: TestGateway) in BaselineStore(database: try await gateway.gateway.openDatabase()) }
+        #expect(try await store(trusting).current(device: "phong-codec")?.reference == "12/QĐ-SKHCN")
+        #expect(try await other.gateway.syncHub().pulled.isEmpty, "published for another gateway: not pulled here")
+        #expect(try await store(other).current(device: "phong-codec") == nil)
+        let refused = try await doubting.gateway.syncHub()
+        #expect(refused.pulled.count == 1 && refused.pulled[0].refused != nil && refused.pulled[0].applied.isEmpty)
+        #expect(try await store(doubting).current(device: "phong-codec") == nil, "its own trust store decides")
+        #expect(try await doubting.gateway.syncHub().pulled.isEmpty, "taken once, refusal audited")
+        let audit = try await doubting.gateway.auditEntries(device: "*", limit: 50)
+        #expect(
+            audit.contains { $0.action == "baseline import" && $0.outcome == "refused" }, "an untrusted key: exit 3")
+        for gateway in [trusting, other, doubting] { gateway.remove() }
+        await hub.close()
+    }
+
     /// Polls `condition` until it holds or `seconds` pass.
     func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
         let end = Date().addingTimeInterval(seconds)
