@@ -119,7 +119,8 @@ extension YearlyReport {
         document.body = [
             .paragraph(
                 "Thực hiện Điều 5.8 Quy chế quản lý, vận hành hệ thống hội nghị truyền hình trực tuyến, "
-                    + "\(organisation.name) báo cáo kết quả hoạt động của hệ thống năm \(year) như sau:"),
+                    + "\(organisation.name) báo cáo kết quả hoạt động của hệ thống hội nghị truyền hình trực tuyến "
+                    + "\(organisation.tier.vietnamese) năm \(year) như sau:"),
             .heading("I. KẾT QUẢ HOẠT ĐỘNG"),
             .heading("1. Số phiên theo loại và đơn vị chủ trì"), .table(sessionTable),
             .heading("2. Sự cố"),

@@ -86,9 +86,7 @@ struct GatewayDeviceTests {
     func floodingDeviceInAFleet() async throws {
         let site = try await GatewaySite.make(withFlooder: true)
         let devices = try site.gateway.inventory().rooms.flatMap(\.devices)
-        let started = ContinuousClock.now
         let results = await site.gateway.checkLogins(devices, parallel: 4)
-        let elapsed = ContinuousClock.now - started
         guard case .failure(let error)? = results["xa-flood"] else {
             Issue.record("the flooding device did not fail: \(String(describing: results["xa-flood"]))")
             await site.stop()
@@ -102,8 +100,13 @@ struct GatewayDeviceTests {
                 continue
             }
         }
-        // The budget ends it long before the profile's 15 s login deadline would.
-        #expect(elapsed < .seconds(14), "\(elapsed)")
+        // The budget ends it long before the profile's 15 s login deadline would: timed alone, since the
+        // fleet's other logins share a loaded machine with the whole suite.
+        let flooder = devices.filter { $0.id == "xa-flood" }
+        let started = ContinuousClock.now
+        _ = await site.gateway.checkLogins(flooder, parallel: 1)
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed < .seconds(10), "\(elapsed)")
         await site.stop()
     }
 
