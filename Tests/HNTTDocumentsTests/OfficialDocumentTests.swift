@@ -154,7 +154,8 @@ struct OfficialDocumentTests {
             Self.report().document(organisation, issue: DocumentIssue(number: 7, notes: notes, date: Self.date)))
         for part in [
             "UBND TỈNH THANH HÓA", "UBND XÃ TRIỆU SƠN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-            "Độc lập - Tự do - Hạnh phúc", "Số: 07/BC-UBND", "hội nghị truyền hình trực tuyến cấp xã năm", "Triệu Sơn, ngày 05 tháng 02 năm 2026", "BÁO CÁO",
+            "Độc lập - Tự do - Hạnh phúc", "Số: 07/BC-UBND", "hội nghị truyền hình trực tuyến cấp xã năm",
+            "Triệu Sơn, ngày 05 tháng 02 năm 2026", "BÁO CÁO",
             "Kính gửi: Sở Khoa học và Công nghệ tỉnh Thanh Hóa", "II. ĐÁNH GIÁ", "III. Ý KIẾN, KIẾN NGHỊ, ĐỀ XUẤT",
             "<p>Đề nghị Sở KH&amp;CN nâng cấp đường truyền.</p>", "<p>Đề xuất tập huấn kỹ thuật viên cấp xã.</p>",
             "Đã tổ chức 12/14 phiên họp được đăng ký trong năm (85,7\u{00A0}%)",
