@@ -75,13 +75,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The province hub: every gateway's verified records on PostgreSQL (postgres-nio), its HTTP API.
+        // The province hub's records on PostgreSQL (postgres-nio): ledger, accounts, province views.
         .target(
             name: "HNTTHub",
             dependencies: [
-                "HNTTCore", "HNTTGovernance", "HNTTTransport",
+                "HNTTCore", "HNTTGovernance", "HNTTTransport", "HNTTGateway",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -102,11 +101,12 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
-        // `hntt serve`: the HTTP API and the web page, a thin shell over the Gateway (Hummingbird 2).
+        // `hntt serve` and `hntt hub serve`: HTTP APIs and web pages, thin shells over the Gateway and the
+        // hub's ledger (Hummingbird 2).
         .target(
             name: "HNTTService",
             dependencies: [
-                "HNTTCore", "HNTTGovernance", "HNTTGateway", "HNTTDocuments", "HNTTTransport", "HNTTAlerts",
+                "HNTTCore", "HNTTGovernance", "HNTTGateway", "HNTTDocuments", "HNTTTransport", "HNTTAlerts", "HNTTHub",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -201,10 +201,12 @@ let package = Package(
         .testTarget(
             name: "HNTTHubTests",
             dependencies: [
-                "HNTTHub", "HNTTGateway", "HNTTGovernance", "HNTTCore", "HNTTTestSupport", "HNTTTransport",
+                "HNTTHub", "HNTTService", "HNTTDocuments", "HNTTGateway", "HNTTGovernance", "HNTTCore",
+                "HNTTTestSupport", "HNTTTransport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

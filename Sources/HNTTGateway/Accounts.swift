@@ -146,16 +146,19 @@ extension Gateway {
     /// The account when `password` is its password; nil otherwise (an unknown name costs the same time).
     public func authenticate(_ name: String, password: SecretText) async throws -> UserAccount? {
         let stored = try await UserStore(database: openDatabase()).user(name)
-        let hash = stored?.passwordHash
-        let matches = try await onOwnThread {
-            // An unknown name is checked against a real hash of the same cost, so timing does not tell
-            // which names exist.
-            password.withClearText { Bcrypt.verify($0, hash: hash ?? Gateway.unknownUserHash) } && hash != nil
-        }
-        return matches ? stored?.account : nil
+        return try await Gateway.verify(password, hash: stored?.passwordHash) ? stored?.account : nil
     }
 
-    static func hash(_ password: SecretText) async throws -> String {
+    /// True when `password` is the one `hash` was made of. An unknown name (no hash) is checked against a
+    /// real hash of the same cost, so timing does not tell which names exist. Off the pool.
+    public static func verify(_ password: SecretText, hash: String?) async throws -> Bool {
+        try await onOwnThread {
+            password.withClearText { Bcrypt.verify($0, hash: hash ?? Gateway.unknownUserHash) } && hash != nil
+        }
+    }
+
+    /// A bcrypt hash of a password long enough, off the pool.
+    public static func hash(_ password: SecretText) async throws -> String {
         guard password.clearBytes.count >= minimumPasswordLength else {
             throw HNTTError(
                 .badInput, "the password is shorter than \(minimumPasswordLength) characters",
@@ -164,7 +167,7 @@ extension Gateway {
         return try await onOwnThread { password.withClearText { Bcrypt.hash($0, cost: bcryptCost) } }
     }
 
-    static func checkUserName(_ name: String) throws {
+    public static func checkUserName(_ name: String) throws {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "._-@"))
         guard !name.isEmpty, name.count <= 64, name.unicodeScalars.allSatisfy(allowed.contains) else {
             throw HNTTError(

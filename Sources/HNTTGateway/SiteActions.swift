@@ -173,8 +173,8 @@ extension Gateway {
         }
         let logbook = try await Logbook(database: database).list()
         let audit = try await AuditLog(database: database).list(limit: 1_000_000)
-        var report = YearlyReport.build(
-            year: year, logbook: logbook, drift: drift, audit: audit, bookings: try await bookings(), now: now())
+        let records = YearlyReport.Records(logbook: logbook, drift: drift, audit: audit, bookings: try await bookings())
+        var report = records.report(year: year, now: now())
         let heads = database.anchors
         report.chainHeads = try await onOwnThread { heads.heads() }.sorted { $0.key < $1.key }.map {
             ($0.key, $0.value.id, $0.value.hash)

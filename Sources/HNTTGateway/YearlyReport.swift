@@ -97,3 +97,56 @@ public struct YearlyReport: Sendable {
     }
 
 }
+
+extension YearlyReport {
+    /// The records a report is made of: one gateway's, or several merged (the province's).
+    public struct Records: Sendable {
+        public var logbook: [LogbookEntry] = []
+        public var drift: [(device: String, status: String, at: String)] = []
+        public var audit: [AuditEntry] = []
+        public var bookings: [Booking] = []
+        /// Entry and booking ids are moved past those already merged, so that references stay within a gateway.
+        private var nextID: Int64 = 0
+
+        public init(
+            logbook: [LogbookEntry] = [], drift: [(device: String, status: String, at: String)] = [],
+            audit: [AuditEntry] = [], bookings: [Booking] = []
+        ) {
+            self.logbook = logbook
+            self.drift = drift
+            self.audit = audit
+            self.bookings = bookings
+        }
+
+        public func report(year: Int, now: Date) -> YearlyReport {
+            YearlyReport.build(year: year, logbook: logbook, drift: drift, audit: audit, bookings: bookings, now: now)
+        }
+
+        /// Adds another gateway's records, its rooms and devices named `GATEWAY/ID` so that none meet.
+        public mutating func merge(_ other: Records, as gateway: String) {
+            let offset = nextID
+            func name(_ id: String) -> String { "\(gateway)/\(id)" }
+            logbook += other.logbook.map {
+                LogbookEntry(
+                    id: $0.id + offset, at: $0.at, room: name($0.room), kind: $0.kind,
+                    refersTo: $0.refersTo.map { $0 + offset }, payload: $0.payload, previousHash: $0.previousHash,
+                    hash: $0.hash)
+            }
+            drift += other.drift.map { (name($0.device), $0.status, $0.at) }
+            audit += other.audit.map {
+                AuditEntry(
+                    id: $0.id + offset, at: $0.at, osUser: $0.osUser, operatorName: $0.operatorName,
+                    device: $0.device == "*" ? "*" : name($0.device), action: $0.action, outcome: $0.outcome,
+                    detail: $0.detail, previousHash: $0.previousHash, hash: $0.hash)
+            }
+            bookings += other.bookings.map {
+                Booking(
+                    id: $0.id + offset, room: name($0.room), start: $0.start, end: $0.end, organizer: $0.organizer,
+                    chair: $0.chair, title: $0.title, status: $0.status, bookedBy: $0.bookedBy, bookedAt: $0.bookedAt,
+                    cancelReason: $0.cancelReason)
+            }
+            let largest = (other.logbook.map(\.id) + other.audit.map(\.id) + other.bookings.map(\.id)).max() ?? 0
+            nextID = offset + largest + 1
+        }
+    }
+}

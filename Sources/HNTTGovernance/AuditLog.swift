@@ -17,6 +17,22 @@ public struct AuditEntry: Sendable, Equatable {
     public let detail: String
     public let previousHash: String
     public let hash: String
+
+    public init(
+        id: Int64, at: String, osUser: String, operatorName: String, device: String, action: String,
+        outcome: String, detail: String, previousHash: String, hash: String
+    ) {
+        self.id = id
+        self.at = at
+        self.osUser = osUser
+        self.operatorName = operatorName
+        self.device = device
+        self.action = action
+        self.outcome = outcome
+        self.detail = detail
+        self.previousHash = previousHash
+        self.hash = hash
+    }
 }
 
 /// An append-only, hash-chained record of every attempt to act on a device or on the gateway's

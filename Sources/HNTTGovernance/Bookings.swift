@@ -17,6 +17,23 @@ public struct Booking: Sendable, Equatable {
     public let bookedBy: String
     public let bookedAt: String
     public let cancelReason: String?
+
+    public init(
+        id: Int64, room: String, start: Date, end: Date, organizer: String, chair: String, title: String,
+        status: Status, bookedBy: String, bookedAt: String, cancelReason: String?
+    ) {
+        self.id = id
+        self.room = room
+        self.start = start
+        self.end = end
+        self.organizer = organizer
+        self.chair = chair
+        self.title = title
+        self.status = status
+        self.bookedBy = bookedBy
+        self.bookedAt = bookedAt
+        self.cancelReason = cancelReason
+    }
 }
 
 /// The bookings (table `booking`, times in UTC). A room booked twice at overlapping times is refused.

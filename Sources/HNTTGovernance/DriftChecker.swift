@@ -19,6 +19,16 @@ public struct DriftReport: Sendable, Equatable {
     /// Approved keys this device's firmware does not have (refused as unknown, or absent from
     /// its configuration): not drift, but the baseline governs nothing there.
     public var unsupported: [String] = []
+
+    public init(
+        device: String, status: Status, changes: [SettingChange], error: String?, baselineVersion: Int?
+    ) {
+        self.device = device
+        self.status = status
+        self.changes = changes
+        self.error = error
+        self.baselineVersion = baselineVersion
+    }
 }
 
 /// Compares live configuration with the approved baselines, many devices at once with a
@@ -89,8 +99,9 @@ public struct DriftChecker: Sendable {
         }
     }
 
-    private func record(_ reports: [DriftReport]) async throws {
-        let now = timestamp()
+    /// Records results as checked at `date` (the checks do; a load generator writes a past year).
+    public func record(_ reports: [DriftReport], at date: Date = Date()) async throws {
+        let now = timestamp(date)
         try await database.writer.write { db in
             for report in reports {
                 let changes = report.changes.map {

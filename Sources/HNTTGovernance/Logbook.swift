@@ -24,6 +24,20 @@ public struct LogbookEntry: Sendable, Equatable {
     public let payload: [String: String]
     public let previousHash: String
     public let hash: String
+
+    public init(
+        id: Int64, at: String, room: String, kind: Kind, refersTo: Int64?, payload: [String: String],
+        previousHash: String, hash: String
+    ) {
+        self.id = id
+        self.at = at
+        self.room = room
+        self.kind = kind
+        self.refersTo = refersTo
+        self.payload = payload
+        self.previousHash = previousHash
+        self.hash = hash
+    }
 }
 
 extension LogbookEntry {

@@ -18,7 +18,18 @@ public final class HubDatabase: Sendable {
         runner = Task { await client.run() }
     }
 
+    /// No statement or lock wait runs longer than this: a stuck query fails with a message instead of hanging.
+    public static let statementTimeout = "30s"
+
     public static func configuration(_ url: String) throws -> PostgresClient.Configuration {
+        var configuration = try connection(url)
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", statementTimeout), ("lock_timeout", "10s"),
+        ]
+        return configuration
+    }
+
+    static func connection(_ url: String) throws -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url),
             ["postgres", "postgresql"].contains(components.scheme ?? ""),
             let user = components.user, !user.isEmpty
@@ -196,6 +207,51 @@ enum HubSchema {
                   published_at timestamptz NOT NULL DEFAULT now())
                 """,
                 "CREATE INDEX publication_gateway ON publication (gateway, id)",
+            ]),
+        Migration(
+            version: 3, name: "province views: accounts, audit outcomes, each device's newest drift, indexes",
+            statements: [
+                """
+                CREATE TABLE hub_account (
+                  name text PRIMARY KEY,
+                  role text NOT NULL CHECK (role IN ('approver', 'viewer', 'admin')),
+                  password_hash text NOT NULL,
+                  created_at timestamptz NOT NULL DEFAULT now())
+                """,
+                """
+                CREATE TABLE audit_entry (
+                  gateway text NOT NULL REFERENCES gateway(id),
+                  id bigint NOT NULL,
+                  at text NOT NULL,
+                  device text NOT NULL,
+                  action text NOT NULL,
+                  outcome text NOT NULL,
+                  PRIMARY KEY (gateway, id))
+                """,
+                """
+                INSERT INTO audit_entry (gateway, id, at, device, action, outcome)
+                SELECT gateway, (body::jsonb->>'id')::bigint, body::jsonb->>'at', body::jsonb->>'device',
+                  body::jsonb->>'action', body::jsonb->>'outcome'
+                FROM outbox_entry WHERE kind = 'audit'
+                """,
+                "CREATE INDEX audit_entry_at ON audit_entry (gateway, at)",
+                """
+                CREATE TABLE device_drift (
+                  gateway text NOT NULL REFERENCES gateway(id),
+                  device text NOT NULL,
+                  result_id bigint NOT NULL,
+                  status text NOT NULL,
+                  checked_at text NOT NULL,
+                  PRIMARY KEY (gateway, device))
+                """,
+                """
+                INSERT INTO device_drift (gateway, device, result_id, status, checked_at)
+                SELECT DISTINCT ON (gateway, device) gateway, device, id, status, checked_at
+                FROM drift_result ORDER BY gateway, device, id DESC
+                """,
+                "CREATE INDEX logbook_entry_kind_at ON logbook_entry (kind, at)",
+                "CREATE INDEX logbook_entry_room ON logbook_entry (gateway, room)",
+                "CREATE INDEX drift_result_checked ON drift_result (gateway, checked_at)",
             ]),
     ]
 }

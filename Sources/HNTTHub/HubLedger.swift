@@ -232,6 +232,12 @@ public struct HubLedger: Sendable {
         case "audit":
             let fields = ["at", "os_user", "operator", "device", "action", "outcome", "detail"].map(record.text)
             try check(chain: "audit", record, fields: fields, lastID: &state.auditID, lastHash: &state.auditHash)
+            try await connection.query(
+                """
+                INSERT INTO audit_entry (gateway, id, at, device, action, outcome)
+                VALUES (\(gateway), \(record.number("id") ?? 0), \(record.text("at")), \(record.text("device")),
+                  \(record.text("action")), \(record.text("outcome")))
+                """, logger: logger)
         case "drift":
             let keys = String(
                 decoding: (try? JSONSerialization.data(withJSONObject: object["keys"] as? [String] ?? []))
@@ -242,6 +248,15 @@ public struct HubLedger: Sendable {
                 INSERT INTO drift_result (gateway, id, device, checked_at, status, keys)
                 VALUES (\(gateway), \(record.number("id") ?? 0), \(record.text("device")), \(record.text("checked_at")),
                   \(record.text("status")), \(keys)::jsonb)
+                """, logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO device_drift (gateway, device, result_id, status, checked_at)
+                VALUES (\(gateway), \(record.text("device")), \(record.number("id") ?? 0), \(record.text("status")),
+                  \(record.text("checked_at")))
+                ON CONFLICT (gateway, device) DO UPDATE
+                SET result_id = EXCLUDED.result_id, status = EXCLUDED.status, checked_at = EXCLUDED.checked_at
+                WHERE device_drift.result_id < EXCLUDED.result_id
                 """, logger: logger)
         case "booking":
             try await connection.query(

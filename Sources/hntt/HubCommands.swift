@@ -5,6 +5,7 @@ import HNTTDocuments
 import HNTTGateway
 import HNTTGovernance
 import HNTTHub
+import HNTTService
 import HNTTTransport
 
 struct HubCommand: AsyncParsableCommand {
@@ -12,7 +13,7 @@ struct HubCommand: AsyncParsableCommand {
         commandName: "hub", abstract: "The province hub on PostgreSQL, and this gateway's link to it.",
         subcommands: [
             HubServeCommand.self, HubEnrollCommand.self, HubStatusCommand.self, HubPublishCommand.self,
-            HubJoinCommand.self,
+            HubJoinCommand.self, HubUserCommand.self, HubReportCommand.self,
         ])
 }
 
@@ -31,10 +32,15 @@ struct HubDatabaseOption: ParsableArguments {
 
     /// The ledger on a migrated database, closed after `body`.
     func withLedger<T>(_ body: (HubLedger) async throws -> T) async throws -> T {
+        try await withDatabase { try await body(HubLedger(database: $0)) }
+    }
+
+    /// The migrated database, closed after `body`.
+    func withDatabase<T>(_ body: (HubDatabase) async throws -> T) async throws -> T {
         let database = try HubDatabase(url: try url())
         do {
             try await database.migrate()
-            let result = try await body(HubLedger(database: database))
+            let result = try await body(database)
             await database.stop()
             return result
         } catch {
@@ -162,6 +168,74 @@ struct SyncCommand: ReportingCommand {
         global.output.result(
             outcome.json,
             human: "\(outcome.sent) sent, the hub holds \(outcome.delivered) of \(outcome.written) entries")
+    }
+}
+
+struct HubUserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "The hub's accounts (viewer, approver, admin).",
+        subcommands: [HubUserAddCommand.self, HubUserListCommand.self])
+}
+
+struct HubUserAddCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add an account of the hub, or replace its role and password.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var database: HubDatabaseOption
+    @Argument(help: "The login name.") var name: String
+    @Option(help: "viewer, approver or admin.") var role: String
+    @Flag(help: "Read the password from standard input (its first line).") var passwordStdin = false
+
+    func validate() throws {
+        guard let role = Role(rawValue: role), HubAccounts.roles.contains(role) else {
+            throw ValidationError(
+                "--role must be one of: " + HubAccounts.roles.map(\.rawValue).joined(separator: ", "))
+        }
+    }
+
+    func execute() async throws {
+        let password = try await passwordFromStandardInput(
+            passwordStdin, usage: "hntt hub user add \(name) --role \(role) --password-stdin")
+        let role = Role(rawValue: role) ?? .viewer
+        try await database.withDatabase {
+            try await HubAccounts(database: $0).add(name, role: role, password: password)
+        }
+        global.output.result(
+            .object([("name", .string(name)), ("role", .string(role.rawValue))]),
+            human: "hub account \(name) added (\(role.rawValue))")
+    }
+}
+
+struct HubUserListCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The hub's accounts.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var database: HubDatabaseOption
+
+    func execute() async throws {
+        let users = try await database.withDatabase { try await HubAccounts(database: $0).users() }
+        global.output.result(
+            .object([("users", .array(users.map(\.json)))]),
+            human: users.isEmpty ? "no accounts" : users.map(\.line).joined(separator: "\n"))
+    }
+}
+
+struct HubReportCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The province's yearly report: each gateway's figures as its own report gives them, and the total.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var database: HubDatabaseOption
+    @Option(help: "The year.") var year = Calendar.current.component(.year, from: Date())
+
+    func execute() async throws {
+        let year = self.year
+        let report = try await database.withDatabase { try await ProvinceViews(database: $0).report(year: year) }
+        let lines = (report.units + [("total", report.total)]).map { unit, figures in
+            TextSafety.line(
+                "\(unit)  \(figures.totalSessions) sessions (\(figures.assessment.officialSessions) official)"
+                    + "  \(figures.incidents) incidents, \(figures.incidentsFixed) fixed")
+        }
+        global.output.result(report.json, human: lines.joined(separator: "\n"))
     }
 }
 

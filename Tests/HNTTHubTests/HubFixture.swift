@@ -3,6 +3,7 @@ import HNTTCore
 import HNTTGateway
 import HNTTGovernance
 import HNTTHub
+import HNTTService
 import HNTTTestSupport
 import HNTTTransport
 import Hummingbird
@@ -42,7 +43,7 @@ final class HubFixture: @unchecked Sendable {
     /// Starts serving; returns once it listens.
     func start() async throws {
         let listening = Started()
-        let app = hubApplication(ledger: ledger, host: "127.0.0.1", port: port) { _ in
+        let app = try await hubApplication(database: database, host: "127.0.0.1", port: port) { _ in
             Task { await listening.fire() }
         }
         let group = ServiceGroup(

@@ -1,18 +1,29 @@
 import Foundation
 import HNTTCore
 import HNTTGovernance
+import HNTTHub
 import Hummingbird
 import NIOCore
 
-/// `hntt hub serve`: the hub's HTTP interface (Hummingbird 2), a thin shell over ``HubLedger``.
-/// Gateways prove who they are by the signature on each segment, so the gateway routes need no login.
+/// `hntt hub serve`: the hub's HTTP interface (Hummingbird 2), a thin shell over ``HubLedger``,
+/// ``ProvinceViews`` and ``HubAccounts``. Gateways prove who they are by the signature on each segment, so
+/// the gateway routes need no login; the province's pages and JSON need an account (HTTP Basic).
 public struct HubServer: Sendable {
     public let ledger: HubLedger
+    let views: ProvinceViews
+    let accounts: HubAccounts
+    let pages: Pages
+    let throttle = LoginThrottle()
 
-    public init(ledger: HubLedger) { self.ledger = ledger }
+    public init(database: HubDatabase) async throws {
+        ledger = HubLedger(database: database)
+        views = ProvinceViews(database: database)
+        accounts = HubAccounts(database: database)
+        pages = try await Pages(insecure: false)
+    }
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func router() -> Router<ServiceContext> {
+        let router = Router(context: ServiceContext.self)
         let ledger = self.ledger
         router.get("/healthz") { _, _ in HubServer.json(#"{"status":"ok"}"#) }
         router.post("/hub/v1/enrol") { request, _ in
@@ -33,6 +44,7 @@ public struct HubServer: Sendable {
                 return HubServer.json(String(decoding: try JSONEncoder().encode(found), as: UTF8.self))
             }
         }
+        provinceRoutes(router)
         return router
     }
 
@@ -83,10 +95,10 @@ public struct HubServer: Sendable {
 /// The hub's HTTP application on `host:port`; `ready` gets its URL once it listens. `run()` serves until the
 /// task is cancelled; `runService()` until SIGTERM or SIGINT.
 public func hubApplication(
-    ledger: HubLedger, host: String, port: Int, ready: @escaping @Sendable (String) -> Void
-) -> some ApplicationProtocol {
+    database: HubDatabase, host: String, port: Int, ready: @escaping @Sendable (String) -> Void
+) async throws -> some ApplicationProtocol {
     Application(
-        router: HubServer(ledger: ledger).router(),
+        router: try await HubServer(database: database).router(),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "hntt-hub"),
         onServerRunning: { channel in ready("http://\(host):\(channel.localAddress?.port ?? port)") })
 }
@@ -98,8 +110,7 @@ public func runHub(
     let database = try HubDatabase(url: url)
     do {
         try await database.migrate()
-        try await hubApplication(ledger: HubLedger(database: database), host: host, port: port, ready: ready)
-            .runService()
+        try await hubApplication(database: database, host: host, port: port, ready: ready).runService()
     } catch {
         await database.stop()
         throw error
