@@ -2,6 +2,7 @@ import Foundation
 import HNTTCore
 import HNTTGovernance
 import HNTTGuard
+import HNTTTransport
 
 /// A device's configuration as read for governance: normalised (volatile keys out, secrets as
 /// keyed hashes), with the keys its firmware lacks and the software it reports.
@@ -214,5 +215,33 @@ extension Gateway {
         let database = try await openDatabase()
         return try await BaselineStore(database: database).importDocument(
             document, documentText: text, inventory: try inventory(), trust: TrustStore(database: database))
+    }
+}
+
+extension Gateway {
+    /// Where orders the hub carried wait for a technician: `DATA/orders/`.
+    public var receivedOrdersFolder: String { data.path + "/orders" }
+
+    /// A signed change order the hub carried: verified against this gateway's own trust store and inventory,
+    /// then kept in ``receivedOrdersFolder`` for a technician to apply with `hntt change apply FILE` at the
+    /// right moment (Điều 3.2). Receiving changes no device. Returns the file.
+    public func receiveOrder(text: String, source: String, by caller: Caller) async throws -> String {
+        let order = try? ChangeOrder.load(text: text, name: source)
+        let record = AuditRecord(
+            device: order?.devices.map(\.device).joined(separator: ",") ?? "*", action: "order receive",
+            detail: "order \(order?.signature?.reference ?? "?") (\(source))")
+        return try await audited(record, by: caller) {
+            let order = try ChangeOrder.load(text: text, name: source)
+            _ = try order.verify(trusting: try await TrustStore(database: openDatabase()).list())
+            for entry in order.devices { _ = try device(entry.device) }
+            let name = String(order.id.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "-" }.prefix(80))
+            let folder = receivedOrdersFolder
+            let path = "\(folder)/\(name.isEmpty ? "order" : name).yaml"
+            try await onOwnThread {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            }
+            return path
+        }
     }
 }

@@ -96,8 +96,9 @@ extension Gateway {
         return outcome
     }
 
-    /// Takes what the hub published for this gateway: each baseline is verified here, against this gateway's
-    /// trust store, as if the technician imported the file; one that fails is audited as refused and skipped.
+    /// Takes what the hub published for this gateway: each baseline or change order is verified here, against
+    /// this gateway's trust store, as if the technician imported the file; one that fails is audited as refused
+    /// and skipped. A baseline is imported; an order is kept for a technician to apply.
     private func pullPublications(
         _ link: HubLink, url: URL, key: Curve25519.Signing.PrivateKey, outbox: Outbox
     ) async throws -> [SyncOutcome.Pulled] {
@@ -108,13 +109,19 @@ extension Gateway {
         var pulled: [SyncOutcome.Pulled] = []
         let courier = Caller(operatorName: "hntt (trung tâm tỉnh)")
         for publication in publications {
+            let source = "hub publication \(publication.id)"
             do {
-                let versions = try await importBaseline(
-                    text: publication.document, source: "hub publication \(publication.id)", by: courier)
-                pulled.append(
-                    .init(
-                        publication: publication.id, applied: versions.map { "\($0.device) v\($0.version)" },
-                        refused: nil))
+                switch publication.kind {
+                case "order":
+                    let file = try await receiveOrder(text: publication.document, source: source, by: courier)
+                    pulled.append(.init(publication: publication.id, applied: ["order kept in \(file)"], refused: nil))
+                default:
+                    let versions = try await importBaseline(text: publication.document, source: source, by: courier)
+                    pulled.append(
+                        .init(
+                            publication: publication.id, applied: versions.map { "\($0.device) v\($0.version)" },
+                            refused: nil))
+                }
             } catch let error as HNTTError {
                 pulled.append(.init(publication: publication.id, applied: [], refused: error.message))
             }

@@ -300,14 +300,34 @@ public struct HubLedger: Sendable {
         lastHash = hash
     }
 
-    /// Publishes a signed baseline for one gateway to pull. The hub only carries it: it checks that the
-    /// document is a signed baseline, and the gateway verifies the signature against its own trust store.
-    public func publish(baseline text: String, for gateway: String) async throws -> Int64 {
-        let document = try BaselineDocument.load(text: text, name: "the baseline")
-        guard document.signature != nil else {
-            throw HNTTError(
-                .badInput, "the baseline is not signed", fix: "the department signs it first (`hntt baseline sign`)")
+    /// What the hub carries to gateways.
+    public enum PublicationKind: String, Sendable, CaseIterable {
+        case baseline, order
+
+        /// The kind of a signed document: a change order or a baseline, else why it is neither.
+        public static func of(_ text: String) throws -> PublicationKind {
+            if let order = try? ChangeOrder.load(text: text, name: "the change order") {
+                guard order.signature != nil else {
+                    throw HNTTError(
+                        .badInput, "the change order is not signed",
+                        fix: "the department signs it first (`hntt change sign`)")
+                }
+                return .order
+            }
+            let document = try BaselineDocument.load(text: text, name: "the baseline")
+            guard document.signature != nil else {
+                throw HNTTError(
+                    .badInput, "the baseline is not signed",
+                    fix: "the department signs it first (`hntt baseline sign`)")
+            }
+            return .baseline
         }
+    }
+
+    /// Publishes a signed baseline or change order for one gateway to pull. The hub only carries it: it checks
+    /// that the document is signed, and the gateway verifies the signature against its own trust store.
+    public func publish(_ text: String, for gateway: String) async throws -> Int64 {
+        let kind = try PublicationKind.of(text)
         return try await HubDatabase.mapped {
             var known = false
             for try await _ in try await database.client.query(
@@ -321,7 +341,7 @@ public struct HubLedger: Sendable {
             var id: Int64 = 0
             for try await value in try await database.client.query(
                 """
-                INSERT INTO publication (gateway, kind, document) VALUES (\(gateway), 'baseline', \(text))
+                INSERT INTO publication (gateway, kind, document) VALUES (\(gateway), \(kind.rawValue), \(text))
                 RETURNING id
                 """,
                 logger: logger

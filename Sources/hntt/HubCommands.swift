@@ -105,20 +105,21 @@ struct HubStatusCommand: ReportingCommand {
 struct HubPublishCommand: ReportingCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
-        abstract: "Publish a signed baseline for a gateway to pull (it verifies the signature itself).")
+        abstract:
+            "Publish a signed baseline or change order for a gateway to pull (it verifies the signature itself).")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var database: HubDatabaseOption
-    @Argument(help: "The signed baseline file.") var file: String
+    @Argument(help: "The signed baseline or change order file.") var file: String
     @Option(help: "The gateway it is for.") var gateway: String
 
     func execute() async throws {
         let path = file
         let text = try await onOwnThread { () throws -> String in
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-            else { throw HNTTError(.badInput, "cannot read \(path)", fix: "pass the signed baseline file") }
+            else { throw HNTTError(.badInput, "cannot read \(path)", fix: "pass the signed file") }
             return text
         }
-        let id = try await database.withLedger { try await $0.publish(baseline: text, for: gateway) }
+        let id = try await database.withLedger { try await $0.publish(text, for: gateway) }
         global.output.result(
             .object([("publication", .number(Int(id))), ("gateway", .string(gateway))]),
             human: "published as \(id) for \(gateway); its next `hntt sync` takes it and verifies it")

@@ -6,7 +6,9 @@ import HNTTHub
 import HNTTService
 import HNTTTestSupport
 import HNTTTransport
+import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -77,6 +79,18 @@ final class HubFixture: @unchecked Sendable {
         let runner = Task { await client.run() }
         defer { runner.cancel() }
         try await client.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test"))
+    }
+
+    /// A province page as a viewer sees it (the hub's router in-process).
+    func page(_ uri: String) async throws -> String {
+        let password = "fixture-viewer-pass-1"
+        try await HubAccounts(database: database).add("fixture-viewer", role: .viewer, password: SecretText(password))
+        let app = Application(router: try await HubServer(database: database).router())
+        return try await app.test(.router) { client in
+            var headers = HTTPFields()
+            headers[.authorization] = "Basic " + Data("fixture-viewer:\(password)".utf8).base64EncodedString()
+            return String(buffer: try await client.execute(uri: uri, method: .get, headers: headers, body: nil).body)
+        }
     }
 
     /// A count from the hub's database.

@@ -76,6 +76,9 @@ struct HubSyncTests {
         let status = try await hub.ledger.gateways()
         #expect(status.first { $0.id == "xa-sua" }?.chainProblem?.contains("entry \(last.id)") == true)
         #expect(status.first { $0.id == "xa-thanh" }?.chainProblem == nil)
+        let dashboard = try await hub.page("/")
+        #expect(dashboard.contains("Chuỗi bị phá vỡ: logbook chain broken at entry \(last.id)"), "named on the page")
+        #expect(dashboard.contains("1 trạm có chuỗi nhật ký bị phá vỡ"))
         #expect(try await hub.count("SELECT count(*) FROM logbook_entry WHERE gateway = 'xa-sua'") == 2)
         try await honest.write(1, "Sau đó")
         #expect(try await honest.gateway.syncHub().allDelivered, "the other gateway still syncs")
@@ -127,7 +130,7 @@ struct HubSyncTests {
             ])
         try document.sign(with: authority, signer: "Nguyễn Văn A", reference: "12/QĐ-SKHCN")
         for gateway in [trusting, doubting] {
-            _ = try await hub.ledger.publish(baseline: document.yaml(), for: gateway.id)
+            _ = try await hub.ledger.publish(document.yaml(), for: gateway.id)
         }
 
         let applied = try await trusting.gateway.syncHub()
@@ -144,6 +147,40 @@ struct HubSyncTests {
         #expect(
             audit.contains { $0.action == "baseline import" && $0.outcome == "refused" }, "an untrusted key: exit 3")
         for gateway in [trusting, other, doubting] { gateway.remove() }
+        await hub.close()
+    }
+
+    @Test("a change order from the hub is verified by the gateway and kept for its technician; no device is touched")
+    func ordersFromTheHub() async throws {
+        let hub = try await HubFixture()
+        try await hub.start()
+        let authority = Curve25519.Signing.PrivateKey()
+        let trusting = try TestGateway("xa-lenh")
+        let doubting = try TestGateway("xa-ngo")
+        for gateway in [trusting, doubting] { try await gateway.join(hub) }
+        try await TrustStore(database: trusting.gateway.openDatabase())
+            .add(name: "Sở KH&CN", publicKey: authority.publicKey.rawRepresentation.base64EncodedString())
+        var order = ChangeOrder(
+            id: "lenh-07/2026", reason: "Đổi tên hiển thị",
+            devices: [.init(device: "phong-codec", changes: [.init(key: "SIP DisplayName", value: "Xã mới")])])
+        let unsigned = await #expect(throws: HNTTError.self) {
+            _ = try await hub.ledger.publish(order.yaml(), for: "xa-lenh")
+        }
+        #expect(unsigned?.message.contains("not signed") == true)
+        try order.sign(with: authority, signer: "Nguyễn Văn A", reference: "07/QĐ-SKHCN", validUntil: nil)
+        for gateway in [trusting, doubting] { _ = try await hub.ledger.publish(order.yaml(), for: gateway.id) }
+
+        let kept = try await trusting.gateway.syncHub()
+        let file = trusting.gateway.receivedOrdersFolder + "/lenh-07-2026.yaml"
+        #expect(kept.pulled.count == 1 && kept.pulled[0].applied == ["order kept in \(file)"], "\(kept.pulled)")
+        #expect(try ChangeOrder.load(path: file) == order, "the file is the signed order, ready for `change apply`")
+        let refused = try await doubting.gateway.syncHub()
+        #expect(refused.pulled.first?.refused != nil && refused.pulled.first?.applied.isEmpty == true)
+        #expect(!FileManager.default.fileExists(atPath: doubting.gateway.receivedOrdersFolder + "/lenh-07-2026.yaml"))
+        let audit = try await trusting.gateway.auditEntries(device: nil, limit: 50)
+        #expect(audit.contains { $0.action == "order receive" && $0.outcome == "done" })
+        #expect(!audit.contains { $0.action == "change apply" }, "receiving applies nothing")
+        for gateway in [trusting, doubting] { gateway.remove() }
         await hub.close()
     }
 
