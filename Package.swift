@@ -138,6 +138,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The hub's scale benchmark (scripts/bench-hub): a simulated year for many gateways, timed views.
+        .executableTarget(
+            name: "hntt-hub-bench",
+            dependencies: [
+                "HNTTCore", "HNTTGovernance", "HNTTGateway", "HNTTHub", "HNTTService", "HNTTTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "hntt-sim",
             dependencies: [

@@ -236,10 +236,7 @@ func safeLines(_ lines: [String]) -> String {
 
 /// ISO 8601 with the machine's offset, as the contract's JSON times are written.
 public func localTimestamp(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.timeZone = .current
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.string(from: date)
+    ISO8601Formatters.formatter(.withInternetDateTime, timeZone: .current).string(from: date)
 }
 
 extension CameraPosition {

@@ -26,18 +26,21 @@ public struct YearlyAssessment: Sendable, Equatable {
 
     init(year: Int, logbook: [LogbookEntry], incidents: [IncidentRecord], bookings: [Booking], now: Date) {
         let prefix = String(year)
-        let sessions = logbook.filter {
-            guard let session = $0.session else { return false }
-            return (session.startedAt.isEmpty ? $0.at : session.startedAt).hasPrefix(prefix)
+        // Each payload is decoded once, and sessions are matched by id and room: the province's report merges
+        // every gateway's year.
+        let sessions = logbook.compactMap { entry -> (entry: LogbookEntry, session: SessionContent)? in
+            guard let session = entry.session,
+                (session.startedAt.isEmpty ? entry.at : session.startedAt).hasPrefix(prefix)
+            else { return nil }
+            return (entry, session)
         }
-        officialSessions = sessions.filter { $0.session?.sessionType == .official }.count
+        officialSessions = sessions.filter { $0.session.sessionType == .official }.count
         let ends = Dictionary(
             logbook.compactMap { entry in
                 entry.refersTo.flatMap { id in entry.content(SessionEndContent.self).map { (id, $0) } }
             },
             uniquingKeysWith: { first, _ in first })
-        for entry in sessions {
-            guard let session = entry.session else { continue }
+        for (entry, session) in sessions {
             let end = ends[entry.id]
             let loss = end?.lossAverage.flatMap(Double.init) ?? session.lossPercent.flatMap(Double.init)
             let jitter = end?.jitterAverage.flatMap(Double.init) ?? session.jitterMs.flatMap(Double.init)
@@ -55,17 +58,17 @@ public struct YearlyAssessment: Sendable, Equatable {
         }
         guard !due.isEmpty else { return }
         booked = due.count
-        let official = sessions.compactMap { entry -> (room: String, start: Date)? in
-            guard let session = entry.session, session.sessionType == .official,
-                let start = parseTimestamp(session.startedAt.isEmpty ? entry.at : session.startedAt)
-            else { return nil }
-            return (entry.room, start)
-        }
+        let official = Dictionary(
+            grouping: sessions.compactMap { entry, session -> (room: String, start: Date)? in
+                guard session.sessionType == .official,
+                    let start = parseTimestamp(session.startedAt.isEmpty ? entry.at : session.startedAt)
+                else { return nil }
+                return (entry.room, start)
+            }, by: \.room)
         held =
             due.filter { booking in
-                official.contains {
-                    $0.room == booking.room && $0.start >= booking.start.addingTimeInterval(-3600)
-                        && $0.start <= booking.end
+                (official[booking.room] ?? []).contains {
+                    $0.start >= booking.start.addingTimeInterval(-3600) && $0.start <= booking.end
                 }
             }.count
     }

@@ -37,7 +37,7 @@ public struct YearlyReport: Sendable {
         let prefix = String(year)
         var groups: [String: (type: String, organizer: String, count: Int, hours: Double)] = [:]
         var losses: [Double] = []
-        let sessionEnds = logbook.filter { $0.kind == .sessionEnd }
+        let sessionEnds = Dictionary(grouping: logbook.filter { $0.kind == .sessionEnd }) { $0.refersTo ?? 0 }
         for entry in logbook {
             guard let session = entry.session,
                 (session.startedAt.isEmpty ? entry.at : session.startedAt).hasPrefix(prefix)
@@ -45,7 +45,7 @@ public struct YearlyReport: Sendable {
             let type = session.sessionType.rawValue
             let organizer = session.organizer.isEmpty ? "(not given)" : session.organizer
             let start = parseTimestamp(session.startedAt)
-            let end = entry.sessionEndedAt(in: sessionEnds).flatMap(parseTimestamp)
+            let end = entry.sessionEndedAt(in: sessionEnds[entry.id] ?? []).flatMap(parseTimestamp)
             let hours = (start != nil && end != nil) ? max(0, end!.timeIntervalSince(start!)) / 3600 : 0
             var group = groups[type + "\u{1F}" + organizer] ?? (type, organizer, 0, 0)
             group.count += 1

@@ -241,18 +241,61 @@ public final class GovernanceDatabase: Sendable {
 
 /// ISO 8601 time in UTC, as every stored time is written.
 public func timestamp(_ date: Date = Date()) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.string(from: date)
+    ISO8601Formatters.formatter(.withInternetDateTime).string(from: date)
 }
 
 /// Parses the logbook's own ISO 8601 timestamps (with or without fractional seconds).
 public func parseTimestamp(_ text: String) -> Date? {
-    let plain = ISO8601DateFormatter()
-    if let date = plain.date(from: text) { return date }
-    let fractional = ISO8601DateFormatter()
-    fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return fractional.date(from: text)
+    if let date = ISO8601Formatters.utc(text) { return date }
+    return ISO8601Formatters.formatter(.withInternetDateTime).date(from: text)
+        ?? ISO8601Formatters.formatter([.withInternetDateTime, .withFractionalSeconds]).date(from: text)
+}
+
+/// ISO 8601 formatters made once per thread and reused: making one costs far more than using it (ICU),
+/// and a formatter is not to be shared between threads.
+public enum ISO8601Formatters {
+    /// `2026-03-02T08:00:00Z`, as ``timestamp(_:)`` writes it, read without a formatter (a year's report reads
+    /// thousands; ICU's parse was most of its time). Anything else: nil, for the formatter to read.
+    static func utc(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 20, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 58, bytes[16] == 58,
+            bytes[19] == 90
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = Int(bytes[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        // Days from 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146097 + dayOfEra - 719468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86400 + hour * 3600 + minute * 60 + second))
+    }
+
+    public static func formatter(
+        _ options: ISO8601DateFormatter.Options, timeZone: TimeZone = TimeZone(identifier: "GMT")!
+    ) -> ISO8601DateFormatter {
+        let key = "hntt.iso8601.\(options.rawValue).\(timeZone.identifier)"
+        let cache = Thread.current.threadDictionary
+        if let formatter = cache[key] as? ISO8601DateFormatter { return formatter }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = options
+        formatter.timeZone = timeZone
+        cache[key] = formatter
+        return formatter
+    }
 }
 
 /// Ordered settings as stored: a JSON array of two-element arrays.

@@ -284,9 +284,7 @@ extension LogbookContent {
 
     /// The content of a stored payload; nil when it does not read as this kind.
     public init?(payload: [String: String]) {
-        guard let data = try? JSONSerialization.data(withJSONObject: payload),
-            let content = try? JSONDecoder().decode(Self.self, from: data)
-        else { return nil }
+        guard let content = try? Self(from: PayloadDecoder(payload: payload)) else { return nil }
         self = content
     }
 }

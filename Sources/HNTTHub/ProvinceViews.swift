@@ -54,9 +54,13 @@ public struct ProvinceReport: Sendable {
 /// the yearly report through ``YearlyReport/build`` (one core with the gateways).
 public struct ProvinceViews: Sendable {
     let database: HubDatabase
+    let cache: ReportCache
     var logger: Logger { HubDatabase.logger }
 
-    public init(database: HubDatabase) { self.database = database }
+    public init(database: HubDatabase, cache: ReportCache = ReportCache()) {
+        self.database = database
+        self.cache = cache
+    }
 
     /// Every device's newest drift result, by gateway and device.
     public func devices() async throws -> [ProvinceDevice] {
@@ -118,14 +122,37 @@ public struct ProvinceViews: Sendable {
         }
     }
 
-    /// The yearly report per gateway and for the province, as of `now`.
+    /// The yearly report per gateway and for the province, as of `now`. Kept while no gateway sends more and
+    /// for at most ``ReportCache/lifetime``: a year of a province is read and computed once.
     public func report(year: Int, now: Date = Date()) async throws -> ProvinceReport {
+        let heads = try await rows(
+            """
+            SELECT id, last_sequence, logbook_last_id, logbook_last_hash, audit_last_id, audit_last_hash
+            FROM gateway ORDER BY id
+            """, (String, Int64, Int64, String, Int64, String).self)
+        let key = "\(year) " + heads.map { "\($0.0):\($0.1)" }.joined(separator: ",")
+        if let kept = await cache.report(key, now: now) { return kept }
+        let report = try await computeReport(year: year, now: now, heads: heads.map { ($0.0, $0.2, $0.3, $0.4, $0.5) })
+        await cache.keep(report, key, now: now)
+        return report
+    }
+
+    /// Reads the records a report counts and builds it. Rows that cannot change a figure are left in the
+    /// database: entries written before the year (a session or incident is written after it began), logbook
+    /// kinds the report does not read (signatures, corrections, jobs), clean drift results, audit entries
+    /// that did not fail, bookings of other years (a day either side, for time zones). ``YearlyReport/build``
+    /// still applies its own filters.
+    private func computeReport(
+        year: Int, now: Date, heads: [(String, Int64, String, Int64, String)]
+    ) async throws -> ProvinceReport {
         let prefix = String(year) + "%"
-        let logbook = try await logbook(kinds: nil)
+        let logbook = try await logbook(kinds: ["session", "session-end", "incident", "fix"], since: String(year))
         var drift: [String: [(device: String, status: String, at: String)]] = [:]
         for (gateway, device, status, at) in try await rows(
-            "SELECT gateway, device, status, checked_at FROM drift_result WHERE checked_at LIKE \(prefix) ORDER BY id",
-            (String, String, String, String).self)
+            """
+            SELECT gateway, device, status, checked_at FROM drift_result
+            WHERE checked_at LIKE \(prefix) AND status = 'drift' ORDER BY id
+            """, (String, String, String, String).self)
         {
             drift[gateway, default: []].append((device, status, at))
         }
@@ -143,7 +170,11 @@ public struct ProvinceViews: Sendable {
         }
         var bookings: [String: [Booking]] = [:]
         for (gateway, id, room, starts, ends, organizer, status) in try await rows(
-            "SELECT gateway, id, room, starts_at, ends_at, organizer, status FROM booking ORDER BY gateway, id",
+            """
+            SELECT gateway, id, room, starts_at, ends_at, organizer, status FROM booking
+            WHERE starts_at >= \(String(year - 1) + "-12-30") AND starts_at < \(String(year + 1) + "-01-03")
+            ORDER BY gateway, id
+            """,
             (String, Int64, String, String, String, String, String).self)
         {
             bookings[gateway, default: []].append(
@@ -153,9 +184,6 @@ public struct ProvinceViews: Sendable {
                     status: Booking.Status(rawValue: status) ?? .booked, bookedBy: "", bookedAt: "",
                     cancelReason: nil))
         }
-        let heads = try await rows(
-            "SELECT id, logbook_last_id, logbook_last_hash, audit_last_id, audit_last_hash FROM gateway ORDER BY id",
-            (String, Int64, String, Int64, String).self)
         let (drifts, audits, booked) = (drift, audit, bookings)
         return try await onOwnThread {
             var units: [(gateway: String, report: YearlyReport)] = []
@@ -173,22 +201,13 @@ public struct ProvinceViews: Sendable {
         }
     }
 
-    /// Logbook entries by gateway, in order; only `kinds` when given.
-    func logbook(kinds: [String]?) async throws -> [String: [LogbookEntry]] {
-        let found: [(String, Int64, String, String, String, Int64?, String, String)]
-        if let kinds {
-            found = try await rows(
-                """
-                SELECT gateway, id, at, room, kind, refers_to, payload::text, hash FROM logbook_entry
-                WHERE kind = ANY(\(kinds)) ORDER BY gateway, id
-                """, (String, Int64, String, String, String, Int64?, String, String).self)
-        } else {
-            found = try await rows(
-                """
-                SELECT gateway, id, at, room, kind, refers_to, payload::text, hash FROM logbook_entry
-                ORDER BY gateway, id
-                """, (String, Int64, String, String, String, Int64?, String, String).self)
-        }
+    /// Logbook entries of `kinds` by gateway, in order; only those written at or after `since` when given.
+    func logbook(kinds: [String], since: String = "") async throws -> [String: [LogbookEntry]] {
+        let found = try await rows(
+            """
+            SELECT gateway, id, at, room, kind, refers_to, payload::text, hash FROM logbook_entry
+            WHERE kind = ANY(\(kinds)) AND at >= \(since) ORDER BY gateway, id
+            """, (String, Int64, String, String, String, Int64?, String, String).self)
         return try await onOwnThread {
             var entries: [String: [LogbookEntry]] = [:]
             for (gateway, id, at, room, kind, refersTo, payload, hash) in found {
@@ -204,7 +223,7 @@ public struct ProvinceViews: Sendable {
         }
     }
 
-    func rows<each T: PostgresDecodable>(
+    func rows<each T: PostgresDecodable & Sendable>(
         _ query: PostgresQuery, _ types: (repeat each T).Type
     ) async throws -> [(repeat each T)] {
         try await HubDatabase.mapped {
@@ -214,5 +233,23 @@ public struct ProvinceViews: Sendable {
             }
             return found
         }
+    }
+}
+
+/// The province's reports already made, by year and what each gateway had sent.
+public actor ReportCache {
+    public static let lifetime: TimeInterval = 300
+    private var kept: [String: (report: ProvinceReport, madeAt: Date)] = [:]
+
+    public init() {}
+
+    func report(_ key: String, now: Date) -> ProvinceReport? {
+        guard let entry = kept[key], abs(now.timeIntervalSince(entry.madeAt)) < ReportCache.lifetime else { return nil }
+        return entry.report
+    }
+
+    func keep(_ report: ProvinceReport, _ key: String, now: Date) {
+        kept = kept.filter { abs(now.timeIntervalSince($0.value.madeAt)) < ReportCache.lifetime }
+        kept[key] = (report, now)
     }
 }
