@@ -12,23 +12,39 @@ import Hummingbird
 extension HubServer {
     func provinceRoutes(_ router: Router<ServiceContext>) {
         let server = self
-        func read(
-            _ path: RouterPath, _ body: @escaping @Sendable (Request, UserAccount) async throws -> Response
+        func route(
+            _ method: HTTPRequest.Method, _ path: RouterPath, roles: [Role] = HubAccounts.roles,
+            _ body: @escaping @Sendable (Request, UserAccount) async throws -> Response
         ) {
-            router.get(path) { request, context in
+            router.on(path, method: method) { request, context in
                 do {
                     let account = try await server.account(request, context)
+                    guard roles.contains(account.role) else {
+                        throw HNTTError(
+                            .forbidden, "a \(account.role.rawValue) may not do this",
+                            fix: "ask an account with the role " + roles.map(\.rawValue).joined(separator: " or "))
+                    }
                     return try await body(request, account)
                 } catch let error as HubLoginError {
                     return error.response()
                 } catch let error as HNTTError {
-                    let status: HTTPResponse.Status = error.category == .badInput ? .badRequest : .serviceUnavailable
+                    let status: HTTPResponse.Status =
+                        switch error.category {
+                        case .badInput, .badFile: .badRequest
+                        case .forbidden: .forbidden
+                        default: .serviceUnavailable
+                        }
                     guard request.uri.path.hasPrefix("/hub/") else {
                         return Reply.html(server.pages.render("hub-error", HubErrorPage(error)), status: status)
                     }
                     return HubServer.error(error.category.rawValue, error.message, status: status)
+                } catch let refusal as HubRefusal {
+                    return HubServer.error("bad-input", refusal.message, status: .badRequest)
                 }
             }
+        }
+        func read(_ path: RouterPath, _ body: @escaping @Sendable (Request, UserAccount) async throws -> Response) {
+            route(.get, path, body)
         }
         router.get("/static/app.css") { _, _ in Reply.text(try Pages.resource("static/app.css"), type: "text/css") }
         router.get("/favicon.ico") { _, _ in
@@ -69,6 +85,18 @@ extension HubServer {
         }
         read("/hub/v1/report") { request, _ in
             Reply.json(try await server.views.report(year: try HubServer.year(request)).json)
+        }
+        // An approver publishes a signed baseline or change order for one gateway, as `hntt hub publish` does.
+        // JSON only: a cross-site form cannot send it, though the browser holds the Basic login.
+        route(.post, "/hub/v1/gateways/:gateway/publications", roles: [.approver, .admin]) { request, _ in
+            guard request.headers[.contentType]?.hasPrefix("application/json") == true else {
+                throw HNTTError(
+                    .badInput, "the body must be JSON", fix: #"send {"document": "…"} as application/json"#)
+            }
+            let gateway = request.uri.path.split(separator: "/").dropLast().last.map(String.init) ?? ""
+            let body = try await HubServer.decode(PublishRequest.self, request)
+            let id = try await server.ledger.publish(body.document, for: gateway)
+            return try HubServer.encoded(["publication": id])
         }
     }
 
@@ -120,6 +148,11 @@ extension HubServer {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return json(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
     }
+}
+
+/// `{"document": "…"}`: a signed baseline or change order as its file holds it.
+struct PublishRequest: Decodable {
+    let document: String
 }
 
 /// Why a province route refused the caller: 401 with the Basic challenge, or 429 while throttled.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HNTTCore
 import HNTTDocuments
@@ -147,6 +148,39 @@ struct HubProvinceTests {
             #expect(report.2.contains("<th>Toàn tỉnh</th><th>9</th>"), "\(report.2)")
             let json = try await get("/hub/v1/report?year=\(Self.year)")
             #expect(json.2.contains("\"total\"") && json.2.contains("\"gateway\": \"xa-tay\""))
+
+            // Publishing: approvers only, JSON only, signed documents only.
+            func post(_ body: String, as user: String, type: String = "application/json") async throws
+                -> (HTTPResponse.Status, String)
+            {
+                var headers = HTTPFields()
+                headers[.authorization] = "Basic " + Data("\(user):\(Self.password)".utf8).base64EncodedString()
+                headers[.contentType] = type
+                let response = try await client.execute(
+                    uri: "/hub/v1/gateways/xa-dong/publications", method: .post, headers: headers,
+                    body: ByteBuffer(string: body))
+                return (response.status, String(buffer: response.body))
+            }
+            try await HubAccounts(database: hub.database).add(
+                "so-duyet", role: .approver, password: SecretText(Self.password))
+            let key = Curve25519.Signing.PrivateKey()
+            var baseline = BaselineDocument(
+                devices: [
+                    .init(
+                        device: "phong-codec", profile: "cisco-roomos",
+                        settings: [.init(key: "SIP DisplayName", value: "Xã")])
+                ])
+            let unsigned = try JSONSerialization.data(withJSONObject: ["document": baseline.yaml()])
+            try baseline.sign(with: key, signer: "Nguyễn Văn A", reference: "12/QĐ-SKHCN")
+            let signed = String(
+                decoding: try JSONSerialization.data(withJSONObject: ["document": baseline.yaml()]), as: UTF8.self)
+            #expect(try await post(signed, as: "so-xem").0 == .forbidden, "a viewer may not publish")
+            #expect(try await post(signed, as: "so-duyet", type: "application/x-www-form-urlencoded").0 == .badRequest)
+            let refused = try await post(String(decoding: unsigned, as: UTF8.self), as: "so-duyet")
+            #expect(refused.0 == .badRequest && refused.1.contains("not signed"), "\(refused)")
+            let published = try await post(signed, as: "so-duyet")
+            #expect(published.0 == .ok && published.1.contains("\"publication\""), "\(published)")
+            #expect(try await hub.count("SELECT count(*) FROM publication WHERE gateway = 'xa-dong'") == 1)
         }
         for gateway in gateways { gateway.remove() }
         await hub.close()
