@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
@@ -33,7 +34,16 @@ let package = Package(
         // epoll, eventfd and ioctl wrappers that the Glibc module does not expose.
         .target(name: "CHNTTSystem"),
         // Byte transports: SSH, telnet, serial, raw TCP; the I/O reactor; deadlines.
-        .target(name: "HNTTTransport", dependencies: ["CLibSSH2", "CHNTTSystem"]),
+        .target(
+            name: "HNTTTransport",
+            dependencies: [
+                "CLibSSH2", "CHNTTSystem",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Inventory, device profiles, secrets, host-key pins, errors, the driver protocols.
         .target(
             name: "HNTTCore",
@@ -161,7 +171,15 @@ let package = Package(
             ],
             path: "Tests/HNTTTestSupport"),
         .testTarget(name: "HNTTCoreTests", dependencies: ["HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
-        .testTarget(name: "HNTTTransportTests", dependencies: ["HNTTTransport", "HNTTSimulator", "HNTTTestSupport"]),
+        .testTarget(
+            name: "HNTTTransportTests",
+            dependencies: [
+                "HNTTTransport", "HNTTSimulator", "HNTTTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .testTarget(name: "HNTTPolyTests", dependencies: ["HNTTPoly", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
         .testTarget(
             name: "HNTTVISCATests", dependencies: ["HNTTVISCA", "HNTTCore", "HNTTTransport", "HNTTTestSupport"]),
