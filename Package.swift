@@ -57,6 +57,8 @@ let package = Package(
         .target(name: "HNTTCisco", dependencies: ["HNTTCore", "HNTTTransport"]),
         // The Poly Group Series / HDX legacy text API: parser and driver.
         .target(name: "HNTTPoly", dependencies: ["HNTTCore", "HNTTTransport"]),
+        // Cisco Meeting Server: its REST API's XML replies (FoundationXML), over pinned HTTPS.
+        .target(name: "HNTTCMS", dependencies: ["HNTTCore", "HNTTTransport"]),
         // Sony VISCA (and compatible) PTZ cameras: packet codec, links (serial chain, TCP, UDP,
         // VISCA over IP) and driver.
         .target(name: "HNTTVISCA", dependencies: ["HNTTCore", "HNTTTransport"]),
@@ -131,6 +133,7 @@ let package = Package(
             name: "HNTTFuzzTargets",
             dependencies: [
                 "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTProcedures", "HNTTTransport",
+                "HNTTCMS",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -237,6 +240,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HNTTProceduresTests", dependencies: ["HNTTProcedures", "HNTTCore"]),
+        .testTarget(name: "HNTTCMSTests", dependencies: ["HNTTCMS", "HNTTCore"]),
         // Every committed fuzz input (corpus and past crashes) replayed through its target.
         .testTarget(
             name: "HNTTFuzzRegressionTests", dependencies: ["HNTTFuzzTargets", "HNTTGovernance", "HNTTTransport"]),

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HNTTCMS
 import HNTTCisco
 import HNTTCore
 import HNTTGovernance
@@ -26,6 +27,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "procedure-yaml", run: procedureYAML),
         FuzzTarget(name: "baseline", run: baseline),
         FuzzTarget(name: "change-order", run: changeOrder),
+        FuzzTarget(name: "cms-xml", run: cmsXML),
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
@@ -152,4 +154,16 @@ let fuzzTrust = [
     guard let order = try? ChangeOrder.load(text: text(bytes), name: "fuzz.yaml") else { return }
     _ = try? order.verify(trusting: fuzzTrust)
     _ = order.yaml()
+}
+
+/// A Cisco Meeting Server reply (the first byte chooses which document it is read as).
+@Sendable func cmsXML(_ bytes: [UInt8]) {
+    guard let selector = bytes.first else { return }
+    let data = Data(bytes.dropFirst())
+    switch selector % 4 {
+    case 0: _ = try? CMSReplies.calls(data)
+    case 1: _ = try? CMSReplies.legs(data)
+    case 2: _ = try? CMSReplies.legDetail(data)
+    default: _ = CMSReplies.failure(data)
+    }
 }

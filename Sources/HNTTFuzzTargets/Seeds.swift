@@ -86,6 +86,21 @@ public enum FuzzSeeds {
             with: fuzzApprovalKey, signer: "Sở KH&CN", reference: "124/QĐ-SKHCN", validUntil: nil,
             at: Date(timeIntervalSince1970: 1_767_600_000))
         seeds["change-order"] = [("signed", Array(order.yaml().utf8))]
+        // The first byte chooses the document (calls, callLegs, callLeg, failureDetails).
+        let legs: String =
+            #"<callLegs total="1"><callLeg id="l1"><name>X</name><remoteParty>sip:a@b</remoteParty>"#
+            + "<alarms><packetLoss/></alarms></callLeg></callLegs>"
+        let leg: String =
+            #"<callLeg id="l1"><configuration><rxAudioMute>true</rxAudioMute></configuration><status>"#
+            + "<state>connected</state><rxAudio><packetLossPercentage>0.4</packetLossPercentage>"
+            + "<jitter>2</jitter></rxAudio><txAudio><roundTripTime>66</roundTripTime></txAudio>"
+            + #"<rxVideo role="main"><jitter>12</jitter></rxVideo></status></callLeg>"#
+        let calls = #"<calls total="2"><call id="c1"><name>H</name><numCallLegs>3</numCallLegs></call></calls>"#
+        let cms: [(String, String)] = [
+            ("calls", calls), ("legs", legs), ("leg", leg),
+            ("failure", "<failureDetails><callDoesNotExist/></failureDetails>"),
+        ]
+        seeds["cms-xml"] = cms.enumerated().map { ($0.element.0, [UInt8($0.offset)] + Array($0.element.1.utf8)) }
         return seeds
     }
 
