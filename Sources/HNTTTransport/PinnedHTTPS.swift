@@ -127,6 +127,31 @@ public struct PinnedHTTPSClient: Sendable {
         } catch {
             throw TransportError(.connectFailed, "cannot connect to \(peer): \(error)")
         }
+        do {
+            return try await converse(channel, request, seconds: seconds)
+        } catch let error as TransportError {
+            channel.close(promise: nil)
+            throw error
+        } catch {
+            channel.close(promise: nil)
+            // The handshake failed on the pin (the channel may close before or during the exchange): say which
+            // certificate came; the request never left.
+            if let presented = seen.value, presented != expected {
+                throw TransportError(
+                    .hostKeyMismatch,
+                    "\(peer) presented a certificate with fingerprint SHA256:"
+                        + "\(PinnedHTTPSClient.display(presented)); the inventory pins another: nothing was sent")
+            }
+            if error is NIOSSLError { throw TransportError(.protocolViolation, "TLS with \(peer) failed: \(error)") }
+            throw TransportError(.closed, "the exchange with \(peer) failed: \(error)")
+        }
+    }
+
+    /// Writes the request (or only starts the handshake) and reads the reply, within `seconds`.
+    private func converse(_ channel: Channel, _ request: HTTPSRequest?, seconds: Double) async throws
+        -> HTTPSResponse?
+    {
+        let peer = "\(host):\(port)"
         let async = try await channel.eventLoop.submit {
             try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
                 wrappingChannelSynchronously: channel)
@@ -184,23 +209,7 @@ public struct PinnedHTTPSClient: Sendable {
                 group.cancelAll()
                 channel.close(promise: nil)
             }
-            do {
-                return try await group.next() ?? nil
-            } catch let error as TransportError {
-                throw error
-            } catch {
-                // The handshake failed on the pin: say which certificate came (the request never left).
-                if let presented = seen.value, presented != expected {
-                    throw TransportError(
-                        .hostKeyMismatch,
-                        "\(peer) presented a certificate with fingerprint SHA256:"
-                            + "\(PinnedHTTPSClient.display(presented)); the inventory pins another: nothing was sent")
-                }
-                if error is NIOSSLError {
-                    throw TransportError(.protocolViolation, "TLS with \(peer) failed: \(error)")
-                }
-                throw TransportError(.closed, "the exchange with \(peer) failed: \(error)")
-            }
+            return try await group.next() ?? nil
         }
     }
 }
