@@ -51,12 +51,30 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
             }
         }
+        SecurityHeaders.apply(to: &response)
+        return response
+    }
+}
+
+/// The headers every page and reply carries (the service's and the hub's): scripts and styles from the
+/// server only, no framing, no sniffing, no referrer; a response with its own policy keeps it.
+struct SecurityHeaders: RouterMiddleware {
+    typealias Context = ServiceContext
+
+    func handle(
+        _ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response
+    ) async throws -> Response {
+        var response = try await next(request, context)
+        SecurityHeaders.apply(to: &response)
+        return response
+    }
+
+    static func apply(to response: inout Response) {
         if response.headers[.contentSecurityPolicy] == nil {
             response.headers[.contentSecurityPolicy] = AuthenticationMiddleware.contentSecurityPolicy
         }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
-        return response
     }
 }
 

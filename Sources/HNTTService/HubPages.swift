@@ -27,19 +27,11 @@ extension HubServer {
                     return try await body(request, account)
                 } catch let error as HubLoginError {
                     return error.response()
-                } catch let error as HNTTError {
-                    let status: HTTPResponse.Status =
-                        switch error.category {
-                        case .badInput, .badFile: .badRequest
-                        case .forbidden: .forbidden
-                        default: .serviceUnavailable
-                        }
-                    guard request.uri.path.hasPrefix("/hub/") else {
-                        return Reply.html(server.pages.render("hub-error", HubErrorPage(error)), status: status)
-                    }
-                    return HubServer.error(error.category.rawValue, error.message, status: status)
-                } catch let refusal as HubRefusal {
-                    return HubServer.error("bad-input", refusal.message, status: .badRequest)
+                } catch let error as HNTTError where !request.uri.path.hasPrefix("/hub/") {
+                    return Reply.html(
+                        server.pages.render("hub-error", HubErrorPage(error)), status: HubServer.status(of: error).0)
+                } catch {
+                    return HubServer.response(for: error)
                 }
             }
         }
@@ -163,21 +155,15 @@ enum HubLoginError: Error {
     func response() -> Response {
         switch self {
         case .missing, .refused:
+            let missing = if case .missing = self { true } else { false }
             var response = HubServer.error(
-                "forbidden", self == .missing ? "log in with a hub account" : "the name or password is wrong",
+                "forbidden", missing ? "log in with a hub account" : "the name or password is wrong",
                 status: .unauthorized)
             response.headers[.wwwAuthenticate] = #"Basic realm="hntt hub", charset="UTF-8""#
             return response
         case .throttled(let seconds):
             return HubServer.error(
                 "forbidden", "too many failed logins; wait \(seconds) s, then try again", status: .tooManyRequests)
-        }
-    }
-
-    static func == (lhs: HubLoginError, rhs: HubLoginError) -> Bool {
-        switch (lhs, rhs) {
-        case (.missing, .missing), (.refused, .refused): return true
-        default: return false
         }
     }
 }

@@ -24,6 +24,7 @@ public struct HubServer: Sendable {
 
     public func router() -> Router<ServiceContext> {
         let router = Router(context: ServiceContext.self)
+        router.add(middleware: SecurityHeaders())
         let ledger = self.ledger
         router.get("/healthz") { _, _ in HubServer.json(#"{"status":"ok"}"#) }
         router.post("/hub/v1/enrol") { request, _ in
@@ -61,22 +62,40 @@ public struct HubServer: Sendable {
     static func answer(_ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
-        } catch let refusal as HubRefusal {
-            let (status, code): (HTTPResponse.Status, String) =
-                switch refusal {
-                case .notTrusted: (.forbidden, "not-trusted")
-                case .gap: (.conflict, "gap")
-                case .broken: (.unprocessableContent, "chain-broken")
-                case .malformed: (.badRequest, "malformed")
-                }
-            return error(code, refusal.message, status: status)
-        } catch let error as HNTTError {
-            return HubServer.error(
-                error.category.rawValue, error.message,
-                status: error.category == .badInput ? .badRequest : .serviceUnavailable)
         } catch {
-            return HubServer.error("internal", "the hub failed: \(error)", status: .internalServerError)
+            return response(for: error)
         }
+    }
+
+    /// The status of a failure: one table for the gateway routes and the province's.
+    static func status(of error: any Error) -> (HTTPResponse.Status, String) {
+        switch error {
+        case let refusal as HubRefusal:
+            switch refusal {
+            case .notTrusted: return (.forbidden, "not-trusted")
+            case .gap: return (.conflict, "gap")
+            case .broken: return (.unprocessableContent, "chain-broken")
+            case .malformed: return (.badRequest, "malformed")
+            }
+        case let error as HNTTError:
+            switch error.category {
+            case .badInput, .badFile: return (.badRequest, error.category.rawValue)
+            case .forbidden: return (.forbidden, error.category.rawValue)
+            default: return (.serviceUnavailable, error.category.rawValue)
+            }
+        default: return (.internalServerError, "internal")
+        }
+    }
+
+    static func response(for error: any Error) -> Response {
+        let (status, code) = self.status(of: error)
+        let message =
+            switch error {
+            case let refusal as HubRefusal: refusal.message
+            case let error as HNTTError: error.message
+            default: "the hub failed: \(error)"
+            }
+        return HubServer.error(code, message, status: status)
     }
 
     static func error(_ code: String, _ message: String, status: HTTPResponse.Status) -> Response {

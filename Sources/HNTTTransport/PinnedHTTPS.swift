@@ -61,10 +61,9 @@ public struct PinnedHTTPSClient: Sendable {
 
     /// `AB:CD:…`, as openssl shows it.
     public static func display(_ hex: String) -> String {
-        stride(from: 0, to: hex.count, by: 2).map {
-            let start = hex.index(hex.startIndex, offsetBy: $0)
-            return hex[start..<hex.index(start, offsetBy: 2, limitedBy: hex.endIndex)!].uppercased()
-        }.joined(separator: ":")
+        let digits = Array(hex.uppercased())
+        return stride(from: 0, to: digits.count, by: 2).map { String(digits[$0..<min($0 + 2, digits.count)]) }
+            .joined(separator: ":")
     }
 
     /// The certificate's fingerprint as the device presents it (for `hntt trust-host`), sending nothing.

@@ -25,11 +25,18 @@ struct HubBench: AsyncParsableCommand {
     func run() async throws {
         let hubDatabase = try HubDatabase(url: database)
         try await hubDatabase.migrate()
-        let port = try freePort()
-        let url = "http://127.0.0.1:\(port)"
-        let app = try await hubApplication(database: hubDatabase, host: "127.0.0.1", port: port) { _ in }
-        let server = Task { try await app.run() }
-        try await Task.sleep(for: .seconds(1))
+        let (listening, announce) = AsyncStream.makeStream(of: String.self)
+        let app = try await hubApplication(database: hubDatabase, host: "127.0.0.1", port: 0) { url in
+            announce.yield(url)
+            announce.finish()
+        }
+        let server = Task {
+            defer { announce.finish() }   // a hub that fails to start ends the wait below
+            try await app.run()
+        }
+        var first: String?
+        for await announced in listening { first = announced }
+        guard let url = first else { throw HNTTError(.unreachable, "the benchmark's hub did not start") }
         let ledger = HubLedger(database: hubDatabase)
         let ids = (1...gateways).map { String(format: "xa-%03d", $0) }
 
@@ -209,21 +216,5 @@ struct HubBench: AsyncParsableCommand {
     func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-
-    func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

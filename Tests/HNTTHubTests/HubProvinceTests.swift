@@ -117,6 +117,8 @@ struct HubProvinceTests {
 
             let dashboard = try await get("/")
             #expect(dashboard.0 == .ok)
+            #expect(dashboard.1[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+            #expect(dashboard.1[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
             for gateway in gateways {
                 #expect(dashboard.2.contains("id=\"gateway-\(gateway.id)\""), "\(gateway.id) on the dashboard")
                 #expect(dashboard.2.contains("&lt;b&gt;Mất hình&lt;/b&gt; &amp; \(gateway.id)"), "escaped, open")

@@ -160,6 +160,7 @@ struct PinnedHTTPSTests {
         let hex = String(repeating: "0a", count: 32)
         let colons = PinnedHTTPSClient.display(hex)
         #expect(colons.hasPrefix("0A:0A:") && colons.count == 95)
+        #expect(PinnedHTTPSClient.display("abc") == "AB:C", "an odd length is shown, not a crash")
         for form in ["sha256 Fingerprint=\(colons)", "SHA256:\(colons)", hex.uppercased(), colons.lowercased()] {
             #expect(PinnedHTTPSClient.normalised(form) == hex, "\(form)")
         }
