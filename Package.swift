@@ -80,7 +80,8 @@ let package = Package(
         .target(
             name: "HNTTGateway",
             dependencies: [
-                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTGovernance", "HNTTGuard", "HNTTProcedures",
+                "HNTTCore", "HNTTCisco", "HNTTPoly", "HNTTVISCA", "HNTTCMS", "HNTTGovernance", "HNTTGuard",
+                "HNTTProcedures",
                 "HNTTTransport",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -141,7 +142,13 @@ let package = Package(
         .target(name: "CHNTTFuzzMain"),
         .executableTarget(name: "hntt-fuzz", dependencies: ["HNTTFuzzTargets", "CHNTTFuzzMain"]),
         // Device simulators, with their own plain blocking I/O (never the transports under test).
-        .target(name: "HNTTSimulator", dependencies: ["CHNTTSystem"]),
+        .target(
+            name: "HNTTSimulator",
+            dependencies: [
+                "CHNTTSystem",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .executableTarget(
             name: "hntt",
             dependencies: [

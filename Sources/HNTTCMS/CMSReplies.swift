@@ -1,46 +1,6 @@
 import Foundation
 import HNTTCore
 
-/// An active conference on the bridge (`GET /api/v1/calls`).
-public struct MCUCall: Sendable, Equatable {
-    public let id: String
-    public let name: String
-    /// `numCallLegs` when the bridge gives it.
-    public let legs: Int?
-
-    public init(id: String, name: String, legs: Int?) {
-        self.id = id
-        self.name = name
-        self.legs = legs
-    }
-}
-
-/// A site's connection quality as the bridge measures it; a figure the bridge did not report is nil.
-public struct MCULegQuality: Sendable, Equatable {
-    public var rxAudioLossPercent: Double?
-    public var rxAudioJitterMs: Double?
-    public var txAudioLossPercent: Double?
-    public var txAudioJitterMs: Double?
-    public var rxVideoLossPercent: Double?
-    public var rxVideoJitterMs: Double?
-    public var roundTripMs: Double?
-
-    public init() {}
-}
-
-/// One participant of a conference (a call leg).
-public struct MCULeg: Sendable, Equatable {
-    public let id: String
-    public var name: String
-    public var remote: String
-    public var call: String?
-    public var state: String?
-    public var audioMuted: Bool?
-    public var quality = MCULegQuality()
-    /// `packetLoss`, `excessiveJitter`, `highRoundTripTime`, … as the bridge names them.
-    public var alarms: [String] = []
-}
-
 /// One page of a paged list: the items and the `total` the bridge says there are.
 public struct CMSPage<Item: Sendable>: Sendable {
     public let total: Int
@@ -60,6 +20,13 @@ public enum CMSReplies {
                     id: try id(call), name: call.value("name") ?? "",
                     legs: call.value("numCallLegs").flatMap { Int($0) })
             })
+    }
+
+    /// `GET /calls/<id>`: one conference, with `numCallLegs`.
+    public static func call(_ data: Data) throws -> MCUCall {
+        let root = try document(data, "call")
+        return MCUCall(
+            id: try id(root), name: root.value("name") ?? "", legs: root.value("numCallLegs").flatMap { Int($0) })
     }
 
     /// `<callLegs total="N">` with `<callLeg id>` items (name, remoteParty, call, alarms).

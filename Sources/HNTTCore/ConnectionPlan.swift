@@ -9,15 +9,31 @@ public struct ConnectionPlan: Sendable {
     /// Credentials for a prompt login (telnet, serial) or SSH; nil when the device needs none.
     public let credentials: LoginCredentials?
     public let makeTransport: @Sendable () -> any ByteTransport
+    /// For HTTPS: the certificate's pinned fingerprint (the inventory's, else `trust-host`'s); nil when none.
+    public let tlsPin: String?
 
     public init(
-        device: InventoryDevice, profile: DeviceProfile, credentials: LoginCredentials?,
+        device: InventoryDevice, profile: DeviceProfile, credentials: LoginCredentials?, tlsPin: String? = nil,
         makeTransport: @escaping @Sendable () -> any ByteTransport
     ) {
         self.device = device
         self.profile = profile
         self.credentials = credentials
+        self.tlsPin = tlsPin
         self.makeTransport = makeTransport
+    }
+
+    /// The HTTPS client of a REST/XML device; a device with no pinned certificate is refused (exit 5) before
+    /// anything is sent.
+    public func httpsClient() throws -> PinnedHTTPSClient {
+        guard let pin = tlsPin, !pin.isEmpty else {
+            throw HNTTError(
+                .hostKey, "no certificate is pinned for \(device.id); nothing was sent", device: device.id,
+                fix: "check the fingerprint on the device and run `hntt trust-host \(device.id)`, "
+                    + "or write `tls_fingerprint:` in the inventory")
+        }
+        return PinnedHTTPSClient(
+            host: device.host ?? "", port: Int(device.port ?? 443), fingerprint: pin, credentials: credentials)
     }
 
     /// True when the login is a `login:` / `Password:` dialogue on the byte stream.
@@ -52,7 +68,29 @@ public struct ConnectionPlan: Sendable {
             let host = device.host ?? ""
             let port = device.port ?? 0
             transport = { UDPTransport(host: host, port: port) }
+        case .https:
+            let description = "https \(device.host ?? "?"):\(device.port ?? 443)"
+            transport = { NoByteStream(peerDescription: description) }
         }
-        return ConnectionPlan(device: device, profile: profile, credentials: credentials, makeTransport: transport)
+        let tlsPin =
+            device.transport == .https
+            ? (device.tlsFingerprint.flatMap { $0.isEmpty ? nil : $0 } ?? pins.pin(for: device.id)) : nil
+        return ConnectionPlan(
+            device: device, profile: profile, credentials: credentials, tlsPin: tlsPin, makeTransport: transport)
     }
+}
+
+/// The byte stream of a device reached by requests, not a stream (HTTPS): a driver that asks for one is
+/// told so.
+struct NoByteStream: ByteTransport {
+    let peerDescription: String
+    func open(deadline: Deadline) async throws {
+        throw TransportError(.protocolViolation, "\(peerDescription) is reached by HTTPS requests, not a byte stream")
+    }
+    func write(_ bytes: [UInt8], deadline: Deadline) async throws { try await open(deadline: deadline) }
+    func read(deadline: Deadline) async throws -> [UInt8] {
+        try await open(deadline: deadline)
+        return []
+    }
+    func close() async {}
 }

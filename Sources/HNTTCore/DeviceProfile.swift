@@ -4,6 +4,8 @@ import Yams
 /// How hntt reaches a device.
 public enum TransportKind: String, Sendable, CaseIterable, Codable {
     case ssh, telnet, serial, tcp, udp
+    /// REST/XML over HTTPS with the certificate pinned (conference bridges).
+    case https
 }
 
 /// A vendor model as data: which driver speaks to it, its ports and baud rates, prompts,

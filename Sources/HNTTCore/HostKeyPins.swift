@@ -1,8 +1,9 @@
 import Foundation
 import HNTTTransport
 
-/// SSH host-key fingerprints pinned by `hntt trust-host`, one line per device:
-/// `DEVICE-ID SHA256:…`. An inventory's own `host_key:` takes precedence.
+/// Fingerprints pinned by `hntt trust-host`, one line per device: `DEVICE-ID SHA256:…` (an SSH host key
+/// in base64, or an HTTPS certificate as `SHA256:AB:CD:…`). An inventory's own `host_key:` or
+/// `tls_fingerprint:` takes precedence.
 public struct HostKeyPins: Sendable {
     public static let fileName = "known_hosts"
     public let data: DataDirectory
@@ -32,12 +33,14 @@ public struct HostKeyPins: Sendable {
 
     /// Pins `fingerprint` for `device`; the read-modify-write runs under the data folder's lock, so
     /// two `trust-host` at once keep both pins. Blocks: call it off the cooperative pool.
-    public func store(_ fingerprint: String, for device: String) throws {
+    public func store(_ fingerprint: String, for device: String, normalise: (String) -> String = SSHTransport.normalise)
+        throws
+    {
         try data.withExclusiveLock {
             var pins = all()
-            pins[device] = SSHTransport.normalise(fingerprint)
+            pins[device] = normalise(fingerprint)
             let text =
-                "# hntt pinned SSH host keys: DEVICE FINGERPRINT\n"
+                "# hntt pinned SSH host keys and HTTPS certificates: DEVICE FINGERPRINT\n"
                 + pins.keys.sorted().map { "\($0) \(pins[$0]!)" }.joined(separator: "\n") + "\n"
             try data.writePrivate(Data(text.utf8), to: HostKeyPins.fileName)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HNTTTransport
 import Yams
 
 /// One device of a room, as the inventory names it, with the profile's defaults filled in.
@@ -19,6 +20,8 @@ public struct InventoryDevice: Sendable, Equatable {
     public let hostKey: String?
     /// Where the device is declared, for messages.
     public let sourceLine: Int
+    /// The pinned SHA-256 fingerprint of an HTTPS device's certificate (`tls_fingerprint:`), as written.
+    public var tlsFingerprint: String? = nil
 
     /// True for a serial line, directly or through a serial server's raw TCP port.
     public var isSerialConsole: Bool { transport == .serial || transport == .tcp }
@@ -188,7 +191,7 @@ public struct Inventory: Sendable {
                         id: device.id, roomID: id, profileID: device.profileID, transport: device.transport,
                         host: device.host, port: device.port, path: device.path, baud: device.baud,
                         address: device.address, credential: device.credential, hostKey: device.hostKey,
-                        sourceLine: device.sourceLine)
+                        sourceLine: device.sourceLine, tlsFingerprint: device.tlsFingerprint)
                 }
                 if let scheduleNode { roomSchedules[id] = scheduleNode }
                 rooms.append(Room(id: id, name: name.isEmpty ? id : name, unit: unit, devices: devices))
@@ -217,7 +220,7 @@ public struct Inventory: Sendable {
 
     static let deviceKeys: Set<String> = [
         "id", "profile", "transport", "host", "port", "path", "baud", "address",
-        "credential", "host_key",
+        "credential", "host_key", "tls_fingerprint",
     ]
 
     private static func loadDevice(
@@ -303,9 +306,23 @@ public struct Inventory: Sendable {
                     fix: "add `port: N`")
             }
         }
+        let tlsFingerprint = fields["tls_fingerprint"]
+        if let (text, valueNode) = tlsFingerprint {
+            let hex = PinnedHTTPSClient.normalised(text)
+            guard transport == .https, hex.count == 64, hex.allSatisfy(\.isHexDigit) else {
+                throw file.error(
+                    valueNode,
+                    transport == .https
+                        ? "device \(id): tls_fingerprint \"\(text)\" is not a SHA-256 fingerprint"
+                        : "device \(id): tls_fingerprint is only for `transport: https`",
+                    fix: "write it as `openssl x509 -noout -fingerprint -sha256` prints it, "
+                        + "or run `hntt trust-host \(id)` to read and pin it")
+            }
+        }
         return InventoryDevice(
             id: id, roomID: roomID, profileID: profileID, transport: transport, host: host,
             port: port, path: path, baud: baud, address: address,
-            credential: fields["credential"]?.0, hostKey: fields["host_key"]?.0, sourceLine: line)
+            credential: fields["credential"]?.0, hostKey: fields["host_key"]?.0, sourceLine: line,
+            tlsFingerprint: tlsFingerprint?.0)
     }
 }

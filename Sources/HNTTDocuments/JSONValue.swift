@@ -5,6 +5,8 @@ import HNTTCore
 public enum JSONValue: Sendable {
     case string(String)
     case number(Int)
+    /// A measured figure (0.5 %); a value that is not finite is written as null.
+    case decimal(Double)
     case bool(Bool)
     case null
     case array([JSONValue])
@@ -22,6 +24,7 @@ public enum JSONValue: Sendable {
         switch self {
         case .string(let value): out += JSONValue.quote(value)
         case .number(let value): out += String(value)
+        case .decimal(let value): out += value.isFinite ? String(value) : "null"
         case .bool(let value): out += value ? "true" : "false"
         case .null: out += "null"
         case .array(let items):

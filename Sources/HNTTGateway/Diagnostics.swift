@@ -33,7 +33,7 @@ extension Gateway {
             do {
                 _ = try await status(device.id)
                 checks.append(.init(name: "\(device.id) reachable", passed: true, detail: ""))
-                if try !isCamera(device) { reachableCodecs.append(device) }
+                if try isCodec(device) { reachableCodecs.append(device) }
             } catch {
                 let message = (error as? HNTTError)?.message ?? "\(error)"
                 checks.append(.init(name: "\(device.id) reachable", passed: false, detail: message))

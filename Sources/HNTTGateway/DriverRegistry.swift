@@ -1,3 +1,4 @@
+import HNTTCMS
 import HNTTCisco
 import HNTTCore
 import HNTTGuard
@@ -7,20 +8,21 @@ import HNTTVISCA
 /// Which driver speaks each profile's protocol: one table, keyed by the profile's `driver:`.
 /// Adding a vendor is one row here and its profiles; nothing else switches on driver names.
 public struct DriverRegistry: Sendable {
-    /// One driver: how to build it, whether it is a camera, and how its raw commands are judged.
+    /// One driver: how to build it, what kind of device it drives, and how its raw commands are judged.
     public struct Entry: Sendable {
         public let make: @Sendable (ConnectionPlan) -> any DeviceDriver
+        public let kind: DeviceKind
         /// Cameras have no configuration, calls or microphones.
-        public let isCamera: Bool
+        public var isCamera: Bool { kind == .camera }
         /// Canonicalises and classifies a raw command (`hntt exec`); nil when none is taken.
         public let commandPolicy: (@Sendable (String, Set<String>) -> CommandVerdict)?
 
         public init(
-            isCamera: Bool = false, commandPolicy: (@Sendable (String, Set<String>) -> CommandVerdict)? = nil,
+            kind: DeviceKind = .codec, commandPolicy: (@Sendable (String, Set<String>) -> CommandVerdict)? = nil,
             make: @escaping @Sendable (ConnectionPlan) -> any DeviceDriver
         ) {
             self.make = make
-            self.isCamera = isCamera
+            self.kind = kind
             self.commandPolicy = commandPolicy
         }
     }
@@ -33,7 +35,8 @@ public struct DriverRegistry: Sendable {
     public static let standard = DriverRegistry([
         "cisco-xapi": Entry(commandPolicy: { CommandPolicy.cisco($0, operations: $1) }) { CiscoXAPIDriver(plan: $0) },
         "poly-legacy": Entry(commandPolicy: { CommandPolicy.poly($0, operations: $1) }) { PolyLegacyDriver(plan: $0) },
-        "sony-visca": Entry(isCamera: true) { VISCACameraDriver(plan: $0) },
+        "sony-visca": Entry(kind: .camera) { VISCACameraDriver(plan: $0) },
+        "cisco-cms": Entry(kind: .bridge) { CiscoMeetingServerDriver(plan: $0) },
     ])
 
     /// The entry for a profile, or the error that names the drivers there are.

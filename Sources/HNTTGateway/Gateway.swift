@@ -88,9 +88,15 @@ public final class Gateway: @unchecked Sendable {
     }
 
     /// True for devices driven as cameras (no configuration, calls or microphones).
-    public func isCamera(_ device: InventoryDevice) throws -> Bool {
-        try registry.entry(for: profile(of: device), device: device.id).isCamera
+    public func isCamera(_ device: InventoryDevice) throws -> Bool { try kind(of: device) == .camera }
+
+    /// A room's codec, a camera driven directly, or a conference bridge.
+    public func kind(of device: InventoryDevice) throws -> DeviceKind {
+        try registry.entry(for: profile(of: device), device: device.id).kind
     }
+
+    /// True for codecs: the devices with calls, microphones and a configuration under baselines.
+    public func isCodec(_ device: InventoryDevice) throws -> Bool { try kind(of: device) == .codec }
 
     /// The driver for a device, ready to connect on first use.
     public func driver(for device: InventoryDevice, hostKeyPolicy: HostKeyPolicy? = nil) throws -> any DeviceDriver {
@@ -135,6 +141,11 @@ public final class Gateway: @unchecked Sendable {
     public func withCodec<T: Sendable>(_ id: String, _ body: (any CodecDriver) async throws -> T) async throws -> T {
         try await withDevice(id) { driver in
             guard let codec = driver as? any CodecDriver else {
+                if driver is any BridgeDriver {
+                    throw HNTTError(
+                        .badInput, "\(id) is a conference bridge, not a room's codec", device: id,
+                        fix: "use `hntt mcu calls|legs|mute|drop|dial \(id)` for the bridge")
+                }
                 throw HNTTError(
                     .badInput, "\(id) is a camera: it has no calls, microphones or configuration to read",
                     device: id, fix: "use the room's codec for this command")

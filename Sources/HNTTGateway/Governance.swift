@@ -50,10 +50,10 @@ extension Gateway {
         -> LiveConfiguration
     {
         let profile = try profile(of: device)
-        guard try !isCamera(device) else {
+        guard try isCodec(device) else {
             throw HNTTError(
-                .badInput, "\(device.id) is a camera: it has no configuration to read", device: device.id,
-                fix: "snapshots and baselines are for codecs")
+                .badInput, "\(device.id) is a \(try kind(of: device).rawValue): it has no configuration to read",
+                device: device.id, fix: "snapshots and baselines are for codecs")
         }
         return try await withCodec(device.id) { codec in
             try await Gateway.liveConfiguration(of: codec, profile: profile, normaliser: normaliser)
@@ -72,7 +72,7 @@ extension Gateway {
     }
 
     /// Every codec of the inventory.
-    public func codecs() throws -> [InventoryDevice] { try inventory().devices.filter { try !isCamera($0) } }
+    public func codecs() throws -> [InventoryDevice] { try inventory().devices.filter { try isCodec($0) } }
 
     /// Reads and stores snapshots, `parallel` devices at once; a failure costs only its device.
     public func snapshot(

@@ -107,6 +107,7 @@ public struct RoomOverview: Sendable {
         public let id: String
         public let profile: String
         public let isCamera: Bool
+        public let kind: DeviceKind
         public let reading: LiveStatus.Reading
         /// The last drift result (`clean`, `drift`, …) and when.
         public let drift: (status: String, at: String)?
@@ -139,6 +140,7 @@ extension Gateway {
                 devices.append(
                     .init(
                         id: device.id, profile: device.profileID, isCamera: (try? isCamera(device)) ?? false,
+                        kind: (try? kind(of: device)) ?? .codec,
                         reading: readings[device.id] ?? LiveStatus.Reading(),
                         drift: last.map { ($0.status, $0.checkedAt) }))
             }

@@ -60,36 +60,47 @@ extension Gateway {
         }
     }
 
-    /// Connects to an SSH device, reads its host key and pins it; a changed key is refused unless `replace`.
+    /// Connects to an SSH device (its host key) or an HTTPS device (its certificate's SHA-256), reads the
+    /// fingerprint and pins it; a changed one is refused unless `replace`. Nothing but the handshake is sent.
     public func trustHost(_ id: String, expected: String?, replace: Bool, by caller: Caller) async throws
         -> PinnedHostKey
     {
         try await audited(AuditRecord(device: id, action: "trust-host", detail: replace ? "replace" : ""), by: caller) {
             let entry = try device(id)
-            guard entry.transport == .ssh, let host = entry.host, let port = entry.port else {
-                throw HNTTError(.badInput, "\(id) is not reached over SSH; only SSH has host keys", device: id)
-            }
-            let profile = try profile(of: entry)
-            let presented = try await attributing(to: id) {
-                try await SSHTransport.probeHostKey(
-                    host: host, port: port, deadline: .after(seconds: profile.timeouts.connect))
-            }
-            if let expected, SSHTransport.normalise(expected) != presented {
+            guard [.ssh, .https].contains(entry.transport), let host = entry.host, let port = entry.port else {
                 throw HNTTError(
-                    .hostKey, "the device presents \(presented), not the expected \(SSHTransport.normalise(expected))",
+                    .badInput, "\(id) is not reached over SSH or HTTPS; only those have keys to pin", device: id)
+            }
+            let what = entry.transport == .ssh ? "host key" : "certificate"
+            let deadline = Deadline.after(seconds: try profile(of: entry).timeouts.connect)
+            // One form per transport: SSH's `SHA256:base64`, a certificate's `SHA256:AB:CD:…`.
+            let isSSH = entry.transport == .ssh
+            let normalise: @Sendable (String) -> String = { text in
+                isSSH ? SSHTransport.normalise(text) : PinnedHTTPSClient.pinForm(text)
+            }
+            let presented: String = try await attributing(to: id) {
+                if isSSH { return try await SSHTransport.probeHostKey(host: host, port: port, deadline: deadline) }
+                let client = PinnedHTTPSClient(host: host, port: Int(port), fingerprint: nil, credentials: nil)
+                return normalise(try await client.fingerprint(deadline: deadline))
+            }
+            if let expected, normalise(expected) != presented {
+                throw HNTTError(
+                    .hostKey, "the device presents \(presented), not the expected \(normalise(expected))",
                     device: id, fix: "check the fingerprint on the device itself; nothing was pinned")
             }
-            if let previous = pins.pin(for: id), previous != presented, !replace {
+            if let previous = pins.pin(for: id).map(normalise), previous != presented, !replace {
                 throw HNTTError(
-                    .hostKey, "the host key CHANGED: pinned \(previous), presented \(presented); nothing was pinned",
+                    .hostKey, "the \(what) CHANGED: pinned \(previous), presented \(presented); nothing was pinned",
                     device: id,
                     fix:
-                        "if the codec was replaced or reset, confirm the new key on the device and run `hntt trust-host \(id) --replace`"
-                )
+                        "if the device was replaced or reset, confirm the new \(what) on the device and run "
+                        + "`hntt trust-host \(id) --replace`")
             }
             let pins = self.pins
-            try await onOwnThread { try pins.store(presented, for: id) }
-            let inventoryPin = entry.hostKey.flatMap { SSHTransport.normalise($0) == presented ? nil : $0 }
+            try await onOwnThread { try pins.store(presented, for: id, normalise: normalise) }
+            let inventoryPin = (entry.transport == .ssh ? entry.hostKey : entry.tlsFingerprint).flatMap {
+                normalise($0) == presented ? nil : $0
+            }
             return PinnedHostKey(device: id, host: host, port: port, fingerprint: presented, inventoryPin: inventoryPin)
         }
     }

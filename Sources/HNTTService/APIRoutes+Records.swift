@@ -99,7 +99,7 @@ extension APIRoutes {
             _ = try context.caller(may: .read, state: state)
             let rooms = try await gateway.roomOverviews(state.live)
             let devices: [JSONValue] = rooms.flatMap { room in
-                room.devices.filter { !$0.isCamera }.map { device in
+                room.devices.filter { $0.kind == .codec }.map { device in
                     .object([
                         ("device", .string(device.id)), ("status", .string(device.drift?.status ?? "unchecked")),
                         ("checked_at", device.drift.map { .string($0.at) } ?? .null),

@@ -32,7 +32,7 @@ enum APIShapes {
                     room.devices.map { device in
                         var fields: [(String, JSONValue)] = [
                             ("id", .string(device.id)), ("profile", .string(device.profile)),
-                            ("camera", .bool(device.isCamera)),
+                            ("camera", .bool(device.isCamera)), ("kind", .string(device.kind.rawValue)),
                         ]
                         if device.reading.status != nil || device.reading.error != nil {
                             fields.append(("status", reading(device.reading, device: device.id, now: now)))

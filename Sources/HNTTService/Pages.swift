@@ -215,7 +215,7 @@ struct DeviceLine {
         summary = device.reading.status.map(Vietnamese.summary)
         error = device.reading.error.map { "Không đọc được: \($0.message)" }
         age = device.reading.readAt.map { Vietnamese.age(max(0, Int(now.timeIntervalSince($0)))) }
-        drift = device.isCamera ? nil : device.drift.map { Vietnamese.drift($0.status) }
+        drift = device.kind != .codec ? nil : device.drift.map { Vietnamese.drift($0.status) }
         driftStatus = device.drift?.status
     }
 }

@@ -404,7 +404,7 @@ struct WebRoutes: Sendable {
         page.mayApprove = caller.may(.approve, in: try gateway.inventory())
         page.results = results
         page.devices = try await gateway.roomOverviews(state.live).flatMap { room in
-            room.devices.filter { !$0.isCamera }.map {
+            room.devices.filter { $0.kind == .codec }.map {
                 DriftLine(
                     id: $0.id, room: room.name, status: $0.drift?.status ?? "unchecked",
                     statusName: Vietnamese.drift($0.drift?.status ?? ""), at: $0.drift?.at ?? "")

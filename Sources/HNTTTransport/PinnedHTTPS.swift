@@ -59,6 +59,9 @@ public struct PinnedHTTPSClient: Sendable {
         return value.filter { $0 != ":" }.lowercased()
     }
 
+    /// `SHA256:AB:CD:…`: the form pins are kept and shown in (the contract's inventory form).
+    public static func pinForm(_ text: String) -> String { "SHA256:" + display(normalised(text)) }
+
     /// `AB:CD:…`, as openssl shows it.
     public static func display(_ hex: String) -> String {
         let digits = Array(hex.uppercased())

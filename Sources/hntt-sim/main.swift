@@ -7,7 +7,7 @@ struct HNTTSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hntt-sim",
         abstract: "Simulated room devices (for tests and demos).",
-        subcommands: [CiscoSim.self, PolySim.self, VISCASim.self, CiscoTamper.self])
+        subcommands: [CiscoSim.self, PolySim.self, VISCASim.self, CMSSim.self, CiscoTamper.self])
 }
 
 /// Where and how a simulated device is served; the same for every vendor.
@@ -181,6 +181,60 @@ struct CiscoTamper: ParsableCommand {
 /// Prints a line at once (the caller may be a script waiting for the endpoint).
 func say(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// A simulated Cisco Meeting Server: its REST API over HTTPS with a self-signed certificate kept in a folder.
+struct CMSSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cms",
+        abstract: "A simulated Cisco Meeting Server (REST API over HTTPS, Basic auth, paged XML lists).")
+
+    @Option(help: "Serve HTTPS on this port of 127.0.0.1 (0 = any).") var https: Int = 0
+    @Option(help: "Keep the certificate here (made on first start), so the pin stays valid.") var certDir: String
+    @Option(help: "Keep the bridge's state in this JSON file.") var state: String?
+    @Option(help: "The API account: USER:PASSWORD.") var account = "admin:cms-pass-7"
+    @Option(help: "Sites in the demo conference.") var sites = 5
+    @Option(help: "Seconds to wait before each reply (a slow bridge).") var replyDelay: Double = 0
+
+    func validate() throws {
+        guard account.contains(":") else { throw ValidationError("--account must be USER:PASSWORD") }
+        guard (0...65535).contains(https) else { throw ValidationError("--https must be a port from 0 to 65535") }
+    }
+
+    func run() throws {
+        let parts = account.split(separator: ":", maxSplits: 1).map(String.init)
+        var initial = CMSBridgeState.demo(sites: sites)
+        initial.username = parts[0]
+        initial.password = parts.count > 1 ? parts[1] : ""
+        initial.faults.replyDelay = replyDelay
+        let store = try state.map { try SimulatorStore(file: $0, initial: initial) } ?? SimulatorStore(initial)
+        let certificate = try SimulatorCertificate.make(in: certDir)
+        let simulator = CMSBridgeSimulator(store: store, certificate: certificate)
+        let started = Started()
+        let port = https
+        // The server runs on NIO's threads; this process's main thread only waits.
+        Task {
+            do { started.result = .success(try await simulator.start(port: port)) } catch {
+                started.result = .failure(error)
+            }
+            started.ready.signal()
+        }
+        started.ready.wait()
+        let bound = try started.result!.get()
+        say("https 127.0.0.1:\(bound)")
+        say("fingerprint \(certificate.opensslFingerprint)")
+        signal(SIGTERM) { _ in Foundation.exit(0) }
+        signal(SIGINT) { _ in Foundation.exit(0) }
+        withExtendedLifetime(simulator) {
+            while true { Foundation.sleep(3600) }
+        }
+    }
+}
+
+/// The port a server bound, handed from its task to the waiting main thread (the semaphore orders them).
+final class Started: @unchecked Sendable {
+    let ready = DispatchSemaphore(value: 0)
+    var result: Result<Int, any Error>?
 }
 
 HNTTSim.main()

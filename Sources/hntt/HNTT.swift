@@ -18,7 +18,7 @@ struct HNTT: AsyncParsableCommand {
             SnapshotCommand.self, AuthorityCommand.self, TrustCommand.self, BaselineCommand.self, DriftCommand.self,
             AuditCommand.self, ChangeCommand.self, ExecCommand.self, RunCommand.self, LogCommand.self,
             ReportCommand.self, ServeCommand.self, UserCommand.self, BookingCommand.self, HubCommand.self,
-            SyncCommand.self,
+            SyncCommand.self, MCUCommand.self,
         ]
     )
 }

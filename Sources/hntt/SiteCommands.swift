@@ -82,7 +82,8 @@ struct TrustHostCommand: ReportingCommand {
     func execute() async throws {
         let pinned = try await global.gateway.trustHost(
             device, expected: fingerprint, replace: replace, by: global.caller)
-        global.output.note("\(device) (\(pinned.host):\(pinned.port)) presents host key \(pinned.fingerprint)")
+        let what = (try? global.gateway.device(device).transport) == .https ? "a certificate" : "host key"
+        global.output.note("\(device) (\(pinned.host):\(pinned.port)) presents \(what) \(pinned.fingerprint)")
         if let inventoryPin = pinned.inventoryPin {
             global.output.note(
                 "warning: the inventory pins \(inventoryPin) for \(device); the inventory's pin takes precedence")
