@@ -60,11 +60,12 @@ public actor CiscoMeetingServerDriver: BridgeDriver {
     /// The "no such object" of ``send(_:_:form:missing:)``.
     static func isGone(_ error: HNTTError) -> Bool { error.category == .deviceError && error.message.hasPrefix("no ") }
 
-    public func legs(ofCall call: String) async throws -> [MCULeg] {
+    public func legs(ofCall call: String, withStatus: Bool) async throws -> [MCULeg] {
         let call = try Self.checkedID(call, what: "conference")
         // The conference itself first, so that an unknown one is "no such conference" whatever the list says.
         _ = try await get("/calls/\(call)", missing: "conference \(call)")
         let listed = try await allPages("/calls/\(call)/callLegs", what: "legs") { try CMSReplies.legs($0) }
+        guard withStatus else { return listed }
         let details = await forEachBounded(listed, parallel: Self.parallelReads) { leg in
             await Result(catching: { try await self.leg(leg.id) })
         }

@@ -57,8 +57,9 @@ public struct MCULeg: Sendable, Equatable, Codable {
 public protocol BridgeDriver: DeviceDriver {
     /// The active conferences.
     func conferences() async throws -> [MCUCall]
-    /// Every leg of a conference (all pages), each with its configuration and status.
-    func legs(ofCall call: String) async throws -> [MCULeg]
+    /// Every leg of a conference (all pages), each with its configuration and status when `withStatus`
+    /// (one more request per leg), else as the list names them (name, remote party, alarms).
+    func legs(ofCall call: String, withStatus: Bool) async throws -> [MCULeg]
     /// One leg with its configuration and status.
     func leg(_ id: String) async throws -> MCULeg
     /// Mutes or unmutes what the bridge receives from the leg's site.
@@ -67,6 +68,34 @@ public protocol BridgeDriver: DeviceDriver {
     func drop(leg: String) async throws
     /// Dials a site into a conference; returns the new leg's id.
     func dial(_ uri: String, into call: String) async throws -> String
+}
+
+extension BridgeDriver {
+    public func legs(ofCall call: String) async throws -> [MCULeg] { try await legs(ofCall: call, withStatus: true) }
+}
+
+/// A site's address as a bridge and a codec write it, compared: `sip:UBND@x.vn;transport=tls` is `ubnd@x.vn`.
+public enum SiteAddress {
+    public static func canonical(_ text: String) -> String {
+        var value = text.trimmingCharacters(in: .whitespaces).lowercased()
+        value.removeAll { $0 == "<" || $0 == ">" || $0 == "\"" }
+        for scheme in ["sips:", "sip:", "h323:", "tel:"] where value.hasPrefix(scheme) {
+            value.removeFirst(scheme.count)
+        }
+        if let parameters = value.firstIndex(of: ";") { value = String(value[..<parameters]) }
+        return value
+    }
+
+    /// True when the leg's remote party is one of the codec's addresses: the whole URI, or its user part
+    /// for an address without a domain (an H.323 alias or E.164 number).
+    public static func matches(remote: String, addresses: [String]) -> Bool {
+        let remote = canonical(remote)
+        guard !remote.isEmpty else { return false }
+        let user = remote.split(separator: "@").first.map(String.init) ?? remote
+        return addresses.map(canonical).contains { address in
+            !address.isEmpty && (address == remote || (!address.contains("@") && address == user))
+        }
+    }
 }
 
 extension MCULegQuality {

@@ -71,6 +71,9 @@ public struct DeviceProfile: Sendable {
     public var settings: [ConfigurationSetting] = []
     /// The keys a baseline approves (``KeyPattern`` patterns): what the department in charge governs.
     public var governedKeys: [String] = []
+    /// The configuration keys that hold the codec's own addresses (SIP URI, H.323 alias and number): how a
+    /// conference bridge's leg is matched to the room.
+    public var addressKeys: [String] = []
     /// VISCA camera details; only for VISCA profiles.
     public var visca = VISCAOptions()
     /// Byte budgets before login and per reply (`limits:` in the profile).
@@ -95,7 +98,7 @@ public struct DeviceProfile: Sendable {
     static let topKeys: Set<String> = [
         "id", "vendor", "driver", "description", "transports", "login", "timeouts",
         "volatile_keys", "secret_keys", "operations", "line_end", "pacing_seconds",
-        "settings", "command_echo", "visca", "governed_keys", "limits",
+        "settings", "command_echo", "visca", "governed_keys", "limits", "address_keys",
     ]
 
     /// Loads and checks a profile file.
@@ -121,6 +124,7 @@ public struct DeviceProfile: Sendable {
         var echo = false
         var visca = VISCAOptions()
         var governed: [String] = []
+        var addressKeys: [String] = []
         var settings: [ConfigurationSetting] = []
         for (key, keyNode, value) in try file.mapping(file.root, "the profile", allowed: topKeys) {
             switch key {
@@ -185,6 +189,7 @@ public struct DeviceProfile: Sendable {
             case "volatile_keys": volatileKeys = try file.strings(value, key)
             case "secret_keys": secretKeys = try file.strings(value, key)
             case "governed_keys": governed = try file.strings(value, key)
+            case "address_keys": addressKeys = try file.strings(value, key)
             case "operations": operations = try file.strings(value, key)
             case "line_end":
                 let text = try file.string(value, key)
@@ -259,6 +264,7 @@ public struct DeviceProfile: Sendable {
         profile.echoesCommands = echo
         profile.visca = visca
         profile.governedKeys = governed
+        profile.addressKeys = addressKeys
         profile.limits = limits
         return profile
     }

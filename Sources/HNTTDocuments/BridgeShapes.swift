@@ -50,3 +50,26 @@ extension MCULeg {
             + "  rtt \(figure(quality.roundTripMs, " ms"))\(alarmText)"
     }
 }
+
+/// The replies of the MCU commands and routes: one shape for the command line's `--json` and the API.
+public enum BridgeReplies {
+    public static func calls(_ device: String, _ calls: [MCUCall]) -> JSONValue {
+        .object([("device", .string(device)), ("calls", .array(calls.map(\.json)))])
+    }
+
+    public static func legs(_ device: String, call: String, _ legs: [MCULeg]) -> JSONValue {
+        .object([("device", .string(device)), ("call", .string(call)), ("legs", .array(legs.map(\.json)))])
+    }
+
+    public static func muted(_ device: String, leg: String, _ muted: Bool) -> JSONValue {
+        .object([("device", .string(device)), ("leg", .string(leg)), ("audio_muted", .bool(muted))])
+    }
+
+    public static func dropped(_ device: String, leg: String) -> JSONValue {
+        .object([("device", .string(device)), ("leg", .string(leg)), ("dropped", .bool(true))])
+    }
+
+    public static func dialled(_ device: String, leg: String) -> JSONValue {
+        .object([("device", .string(device)), ("leg_id", .string(leg))])
+    }
+}

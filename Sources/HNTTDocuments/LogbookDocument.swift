@@ -72,6 +72,28 @@ public enum LogbookDocument {
 
     /// The quality sampled through an official session: average and worst; nil when none was sampled.
     public static func sampledQuality(_ end: SessionEndContent) -> String? {
+        let own = roomQuality(end)
+        let bridge = bridgeQuality(end)
+        guard own != nil || bridge != nil else { return nil }
+        return [own, bridge].compactMap { $0 }.joined(separator: ". ")
+    }
+
+    /// The room's leg as the conference bridge measured it (what the province received).
+    static func bridgeQuality(_ end: SessionEndContent) -> String? {
+        guard let bridge = end.bridge, let count = end.bridgeSamples, count != "0" else { return nil }
+        var parts = ["\(count) lần đo"]
+        if let average = end.bridgeLossAverage, let worst = end.bridgeLossWorst {
+            parts.append("mất gói âm thanh trung bình \(average) %, cao nhất \(worst) %")
+        }
+        if let average = end.bridgeJitterAverage, let worst = end.bridgeJitterWorst {
+            parts.append("jitter trung bình \(average) ms, cao nhất \(worst) ms")
+        }
+        if let worst = end.bridgeVideoLossWorst { parts.append("mất gói hình cao nhất \(worst) %") }
+        if let average = end.bridgeRoundTripAverage { parts.append("trễ khứ hồi trung bình \(average) ms") }
+        return "Theo cầu hội nghị \(bridge): " + parts.joined(separator: "; ")
+    }
+
+    static func roomQuality(_ end: SessionEndContent) -> String? {
         guard let count = end.qualitySamples, count != "0" else { return nil }
         var parts = ["\(count) lần đo"]
         if let average = end.lossAverage, let worst = end.lossWorst {

@@ -160,10 +160,11 @@ let fuzzTrust = [
 @Sendable func cmsXML(_ bytes: [UInt8]) {
     guard let selector = bytes.first else { return }
     let data = Data(bytes.dropFirst())
-    switch selector % 4 {
+    switch selector % 5 {
     case 0: _ = try? CMSReplies.calls(data)
     case 1: _ = try? CMSReplies.legs(data)
     case 2: _ = try? CMSReplies.legDetail(data)
-    default: _ = CMSReplies.failure(data)
+    case 3: _ = CMSReplies.failure(data)
+    default: _ = try? CMSReplies.call(data)
     }
 }

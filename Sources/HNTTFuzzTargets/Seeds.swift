@@ -86,7 +86,7 @@ public enum FuzzSeeds {
             with: fuzzApprovalKey, signer: "Sở KH&CN", reference: "124/QĐ-SKHCN", validUntil: nil,
             at: Date(timeIntervalSince1970: 1_767_600_000))
         seeds["change-order"] = [("signed", Array(order.yaml().utf8))]
-        // The first byte chooses the document (calls, callLegs, callLeg, failureDetails).
+        // The first byte chooses the document (calls, callLegs, callLeg, failureDetails, call).
         let legs: String =
             #"<callLegs total="1"><callLeg id="l1"><name>X</name><remoteParty>sip:a@b</remoteParty>"#
             + "<alarms><packetLoss/></alarms></callLeg></callLegs>"
@@ -99,6 +99,7 @@ public enum FuzzSeeds {
         let cms: [(String, String)] = [
             ("calls", calls), ("legs", legs), ("leg", leg),
             ("failure", "<failureDetails><callDoesNotExist/></failureDetails>"),
+            ("call", #"<call id="c1"><name>H</name><numCallLegs>3</numCallLegs></call>"#),
         ]
         seeds["cms-xml"] = cms.enumerated().map { ($0.element.0, [UInt8($0.offset)] + Array($0.element.1.utf8)) }
         return seeds

@@ -240,6 +240,7 @@ extension Gateway {
             var end = SessionEndContent(
                 endedAt: timestamp(result.startedAt), procedure: procedure.id, operatorName: operatorName ?? "")
             await sampledQuality(of: open.id, into: &end)
+            await sampledBridgeQuality(of: open.id, into: &end)
             try await logbook.append(room: room, end, refersTo: open.id)
         }
         return sessionID

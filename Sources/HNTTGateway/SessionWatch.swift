@@ -57,6 +57,8 @@ struct QualitySampler: Sendable {
     let device: InventoryDevice
     private var lastCheck = Date.distantPast
     private var previous: (session: Int64, counters: MediaCounters)?
+    /// The codec's SIP URI and H.323 alias, read once, to find its leg on the bridges.
+    private var addresses: [String]?
 
     init(gateway: Gateway, device: InventoryDevice) {
         self.gateway = gateway
@@ -67,10 +69,18 @@ struct QualitySampler: Sendable {
         guard let room = gateway.room(of: device.id), Date().timeIntervalSince(lastCheck) >= room.schedule.qualityEvery
         else { return }
         lastCheck = Date()
-        guard let source = codec as? any MediaStatisticsSource,
-            let session = try await gateway.openOfficialSession(of: room.id),
-            let counters = try await source.mediaCounters()
-        else {
+        guard let session = try await gateway.openOfficialSession(of: room.id) else {
+            previous = nil
+            return
+        }
+        let bridges = gateway.bridges()
+        if !bridges.isEmpty {
+            if addresses == nil, let profile = try? gateway.profile(of: device) {
+                addresses = await Gateway.addresses(of: codec, profile: profile)
+            }
+            await gateway.sampleBridges(addresses: addresses ?? [], session: session.id)
+        }
+        guard let source = codec as? any MediaStatisticsSource, let counters = try await source.mediaCounters() else {
             previous = nil
             return
         }

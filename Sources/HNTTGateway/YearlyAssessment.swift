@@ -42,8 +42,13 @@ public struct YearlyAssessment: Sendable, Equatable {
             uniquingKeysWith: { first, _ in first })
         for (entry, session) in sessions {
             let end = ends[entry.id]
-            let loss = end?.lossAverage.flatMap(Double.init) ?? session.lossPercent.flatMap(Double.init)
-            let jitter = end?.jitterAverage.flatMap(Double.init) ?? session.jitterMs.flatMap(Double.init)
+            // The room's own figures first; the bridge's view of its leg when the codec measured nothing.
+            let loss =
+                end?.lossAverage.flatMap(Double.init) ?? session.lossPercent.flatMap(Double.init)
+                ?? end?.bridgeLossAverage.flatMap(Double.init)
+            let jitter =
+                end?.jitterAverage.flatMap(Double.init) ?? session.jitterMs.flatMap(Double.init)
+                ?? end?.bridgeJitterAverage.flatMap(Double.init)
             guard loss != nil || jitter != nil else { continue }
             measuredSessions += 1
             if (loss ?? 0) <= Self.goodLossPercent, (jitter ?? 0) <= Self.goodJitterMs { goodQualitySessions += 1 }

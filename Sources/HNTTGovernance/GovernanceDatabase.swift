@@ -235,6 +235,20 @@ public final class GovernanceDatabase: Sendable {
                 t.column("last_error", .text)
             }
         }
+        migrator.registerMigration("v10: the conference bridge's view of a room's leg in official sessions") { db in
+            try db.create(table: "bridge_sample") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("session_entry", .integer).notNull().indexed()
+                t.column("at", .text).notNull()
+                t.column("bridge", .text).notNull()   // the bridge's device id
+                t.column("leg", .text).notNull()
+                t.column("rx_audio_loss_percent", .double)   // what the bridge received from the room
+                t.column("rx_audio_jitter_ms", .double)
+                t.column("rx_video_loss_percent", .double)
+                t.column("tx_audio_loss_percent", .double)
+                t.column("rtt_ms", .double)
+            }
+        }
         return migrator
     }
 }

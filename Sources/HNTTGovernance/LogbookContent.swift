@@ -217,6 +217,15 @@ public struct SessionEndContent: LogbookContent, Equatable {
     public var jitterWorst: String?
     public var rateAverage: String?
     public var rateLowest: String?
+    /// The same session as the conference bridge measured the room's leg (what the province received).
+    public var bridge: String?
+    public var bridgeSamples: String?
+    public var bridgeLossAverage: String?
+    public var bridgeLossWorst: String?
+    public var bridgeJitterAverage: String?
+    public var bridgeJitterWorst: String?
+    public var bridgeVideoLossWorst: String?
+    public var bridgeRoundTripAverage: String?
 
     public init(endedAt: String, procedure: String, operatorName: String) {
         self.endedAt = endedAt
@@ -235,6 +244,14 @@ public struct SessionEndContent: LogbookContent, Equatable {
         case jitterWorst = "jitter_ms_worst"
         case rateAverage = "rate_kbps_average"
         case rateLowest = "rate_kbps_lowest"
+        case bridge
+        case bridgeSamples = "bridge_samples"
+        case bridgeLossAverage = "bridge_rx_audio_loss_percent_average"
+        case bridgeLossWorst = "bridge_rx_audio_loss_percent_worst"
+        case bridgeJitterAverage = "bridge_rx_audio_jitter_ms_average"
+        case bridgeJitterWorst = "bridge_rx_audio_jitter_ms_worst"
+        case bridgeVideoLossWorst = "bridge_rx_video_loss_percent_worst"
+        case bridgeRoundTripAverage = "bridge_rtt_ms_average"
     }
 }
 

@@ -17,25 +17,26 @@ struct APIRoutes: Sendable {
 
     /// Every route the API serves, as the OpenAPI document lists them (a test holds the two together).
     /// Routes marked `open` need no login.
-    static let table: [(method: HTTPRequest.Method, path: String, open: Bool)] = [
-        (.get, "/healthz", true), (.get, "/api/v1/openapi.yaml", true), (.post, "/api/v1/login", true),
-        (.post, "/api/v1/logout", false), (.get, "/api/v1/rooms", false),
-        (.get, "/api/v1/devices/{id}/status", false), (.post, "/api/v1/devices/{id}/mute", false),
-        (.post, "/api/v1/devices/{id}/wake", false), (.post, "/api/v1/devices/{id}/sleep", false),
-        (.post, "/api/v1/rooms/{room}/runs", false), (.get, "/api/v1/runs/{run_id}", false),
-        (.get, "/api/v1/runs/{run_id}/events", false), (.get, "/api/v1/logbook", false),
-        (.get, "/api/v1/logbook/export", false), (.get, "/api/v1/logbook/{entry}", false),
-        (.post, "/api/v1/logbook/incidents", false), (.post, "/api/v1/logbook/{entry}/fix", false),
-        (.post, "/api/v1/logbook/{entry}/sign", false), (.post, "/api/v1/logbook/{entry}/correct", false),
-        (.get, "/api/v1/drift", false), (.post, "/api/v1/drift", false), (.get, "/api/v1/snapshots", false),
-        (.get, "/api/v1/changes", false), (.post, "/api/v1/changes", false),
-        (.post, "/api/v1/changes/{order}/confirm", false), (.get, "/api/v1/audit", false),
-        (.get, "/api/v1/report", false), (.post, "/api/v1/report", false), (.get, "/api/v1/users", false),
-        (.post, "/api/v1/users", false),
-        (.delete, "/api/v1/users/{name}", false), (.get, "/api/v1/bookings", false),
-        (.post, "/api/v1/bookings", false), (.get, "/api/v1/bookings.ics", false),
-        (.get, "/api/v1/alerts", false), (.get, "/api/v1/bookings/{id}/jobs", false),
-    ]
+    static let table: [(method: HTTPRequest.Method, path: String, open: Bool)] =
+        [
+            (.get, "/healthz", true), (.get, "/api/v1/openapi.yaml", true), (.post, "/api/v1/login", true),
+            (.post, "/api/v1/logout", false), (.get, "/api/v1/rooms", false),
+            (.get, "/api/v1/devices/{id}/status", false), (.post, "/api/v1/devices/{id}/mute", false),
+            (.post, "/api/v1/devices/{id}/wake", false), (.post, "/api/v1/devices/{id}/sleep", false),
+            (.post, "/api/v1/rooms/{room}/runs", false), (.get, "/api/v1/runs/{run_id}", false),
+            (.get, "/api/v1/runs/{run_id}/events", false), (.get, "/api/v1/logbook", false),
+            (.get, "/api/v1/logbook/export", false), (.get, "/api/v1/logbook/{entry}", false),
+            (.post, "/api/v1/logbook/incidents", false), (.post, "/api/v1/logbook/{entry}/fix", false),
+            (.post, "/api/v1/logbook/{entry}/sign", false), (.post, "/api/v1/logbook/{entry}/correct", false),
+            (.get, "/api/v1/drift", false), (.post, "/api/v1/drift", false), (.get, "/api/v1/snapshots", false),
+            (.get, "/api/v1/changes", false), (.post, "/api/v1/changes", false),
+            (.post, "/api/v1/changes/{order}/confirm", false), (.get, "/api/v1/audit", false),
+            (.get, "/api/v1/report", false), (.post, "/api/v1/report", false), (.get, "/api/v1/users", false),
+            (.post, "/api/v1/users", false),
+            (.delete, "/api/v1/users/{name}", false), (.get, "/api/v1/bookings", false),
+            (.post, "/api/v1/bookings", false), (.get, "/api/v1/bookings.ics", false),
+            (.get, "/api/v1/alerts", false), (.get, "/api/v1/bookings/{id}/jobs", false),
+        ] + bridgeTable
 
     /// The methods served at a concrete path (`{name}` matches one segment).
     static func methods(of path: String) -> [HTTPRequest.Method] {
@@ -84,6 +85,7 @@ struct APIRoutes: Sendable {
         registerGovernance(on)
         registerUsers(on)
         registerBookings(on)
+        registerBridge(on)
     }
 
     // MARK: login

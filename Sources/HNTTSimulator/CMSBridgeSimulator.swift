@@ -27,7 +27,8 @@ public final class CMSBridgeSimulator: @unchecked Sendable {
 
     static func respond(to request: SimulatedHTTPRequest, store: Store) -> SimulatedHTTPResponse {
         store.update { state in
-            state.commandLog.append("\(request.method) \(request.path)")
+            let query = request.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+            state.commandLog.append("\(request.method) \(request.path)" + (query.isEmpty ? "" : "?\(query)"))
             if state.commandLog.count > 500 { state.commandLog.removeFirst(state.commandLog.count - 500) }
             guard let (user, password) = request.basicCredentials, user == state.username,
                 password == state.password

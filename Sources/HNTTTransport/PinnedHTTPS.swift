@@ -178,11 +178,13 @@ public struct PinnedHTTPSClient: Sendable {
                         head.headers.add(name: "Authorization", value: "Basic " + Data(pair).base64EncodedString())
                     }
                     for (name, value) in request.headers { head.headers.add(name: name, value: value) }
-                    try await outbound.write(.head(head))
-                    if !request.body.isEmpty {
-                        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: request.body))))
-                    }
-                    try await outbound.write(.end(nil))
+                    var parts: [HTTPClientRequestPart] = [.head(head)]
+                    if !request.body.isEmpty { parts.append(.body(.byteBuffer(ByteBuffer(bytes: request.body)))) }
+                    parts.append(.end(nil))
+                    // A server may answer and close once the body's Content-Length is complete, before the
+                    // write of `.end` (which puts nothing on the wire) returns: the answer is still read.
+                    var writeError: (any Error)?
+                    do { try await outbound.write(contentsOf: parts) } catch { writeError = error }
                     var status = 0
                     var headers: [(String, String)] = []
                     var body: [UInt8] = []
@@ -200,6 +202,7 @@ public struct PinnedHTTPSClient: Sendable {
                             return HTTPSResponse(status: status, headers: headers, body: body)
                         }
                     }
+                    if status == 0, let writeError { throw writeError }
                     return status == 0 ? nil : HTTPSResponse(status: status, headers: headers, body: body)
                 }
             }

@@ -21,7 +21,7 @@ struct MCUCallsCommand: ReportingCommand {
     func execute() async throws {
         let calls = try await global.gateway.bridgeCalls(device)
         global.output.result(
-            .object([("device", .string(device)), ("calls", .array(calls.map(\.json)))]),
+            BridgeReplies.calls(device, calls),
             human: calls.isEmpty
                 ? "\(device): no active conference"
                 : calls.map { "\($0.id)  \($0.name)  \($0.legs.map { "\($0) legs" } ?? "")" }.joined(separator: "\n"))
@@ -39,7 +39,7 @@ struct MCULegsCommand: ReportingCommand {
     func execute() async throws {
         let legs = try await global.gateway.bridgeLegs(device, call: call)
         global.output.result(
-            .object([("device", .string(device)), ("call", .string(call)), ("legs", .array(legs.map(\.json)))]),
+            BridgeReplies.legs(device, call: call, legs),
             human: legs.isEmpty
                 ? "\(device): no site in conference \(call)" : legs.map(\.summary).joined(separator: "\n"))
     }
@@ -58,7 +58,7 @@ struct MCUMuteCommand: ReportingCommand {
         let now = try await global.gateway.bridgeMute(device, leg: leg, muted: setting == .on, by: global.caller)
         let muted = now.audioMuted ?? (setting == .on)
         global.output.result(
-            .object([("device", .string(device)), ("leg", .string(leg)), ("audio_muted", .bool(muted))]),
+            BridgeReplies.muted(device, leg: leg, muted),
             human: "\(device): \(now.name.isEmpty ? leg : now.name) \(muted ? "muted" : "live") at the bridge")
     }
 }
@@ -72,7 +72,7 @@ struct MCUDropCommand: ReportingCommand {
     func execute() async throws {
         try await global.gateway.bridgeDrop(device, leg: leg, by: global.caller)
         global.output.result(
-            .object([("device", .string(device)), ("leg", .string(leg)), ("dropped", .bool(true))]),
+            BridgeReplies.dropped(device, leg: leg),
             human: "\(device): leg \(leg) dropped")
     }
 }
@@ -87,6 +87,6 @@ struct MCUDialCommand: ReportingCommand {
 
     func execute() async throws {
         let leg = try await global.gateway.bridgeDial(device, call: call, uri: uri, by: global.caller)
-        global.output.result(.object([("device", .string(device)), ("leg_id", .string(leg))]), human: leg)
+        global.output.result(BridgeReplies.dialled(device, leg: leg), human: leg)
     }
 }

@@ -121,10 +121,11 @@ struct LiveWatchTests {
         }
     }
 
-    @Test("an official session keeps its quality samples; a dropped call is an incident and is redialled")
+    @Test("an official session keeps its quality and the bridge's for the room; a dropped call is redialled")
     func officialSession() async throws {
         let site = try await GatewaySite.make(
-            keepingConnections: true, inventory: ["schedule:", "  quality_every: 5s", "  redial_on_drop: true"])
+            keepingConnections: true, inventory: ["schedule:", "  quality_every: 5s", "  redial_on_drop: true"],
+            withBridge: true)
         let technician = Caller(operatorName: "Lê Thị B")
         for procedure in ["power-on", "test-call", "dial"] {
             let outcome = try await site.gateway.run(
@@ -168,6 +169,14 @@ struct LiveWatchTests {
         #expect(end.lossAverage != nil)
         #expect(end.jitterWorst == "7")
         #expect(end.rateAverage != nil)
+        // The bridge's view of the room's leg (matched by the codec's SIP URI), next to the codec's own.
+        #expect(end.bridge == "cms")
+        #expect(Int(end.bridgeSamples ?? "0") ?? 0 >= 2)
+        #expect(end.bridgeLossAverage == "1.50")
+        #expect(end.bridgeJitterWorst == "12")
+        #expect(end.bridgeVideoLossWorst == "2.50")
+        #expect(end.bridgeRoundTripAverage == "80")
+        #expect(try await samples.bridgeSamples(session: session.id).allSatisfy { $0.bridge == "cms" })
         await site.gateway.connections?.closeAll()
         await site.stop()
     }

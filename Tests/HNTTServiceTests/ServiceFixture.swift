@@ -18,8 +18,9 @@ final class ServiceFixture: Sendable {
     let site: GatewaySite
     let state: ServiceState
 
-    static func make(sessionLifetime: TimeInterval = 3600) async throws -> ServiceFixture {
-        let site = try await GatewaySite.make(secondRoom: true, keepingConnections: true)
+    /// `withBridge`: the site's Cisco Meeting Server `cms` in a room `tinh` of the unit of `xa`.
+    static func make(sessionLifetime: TimeInterval = 3600, withBridge: Bool = false) async throws -> ServiceFixture {
+        let site = try await GatewaySite.make(secondRoom: true, keepingConnections: true, withBridge: withBridge)
         var options = ServiceOptions()
         options.refreshEvery = 3600
         options.sessionLifetime = sessionLifetime

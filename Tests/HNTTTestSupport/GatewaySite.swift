@@ -15,17 +15,71 @@ public final class GatewaySite: @unchecked Sendable {
     /// With `withFlooder`: a device `xa-flood` that sends noise without end and never a login prompt.
     public let flooder: FloodingServer?
     public let gateway: Gateway
+    /// With `withBridge`: a Cisco Meeting Server `cms` in a room `tinh`, its certificate pinned in the inventory.
+    public private(set) var bridge: CMSBridgeSimulator?
 
     /// A site set up off the cooperative pool (simulators start and the secret store is written there).
     /// `inventory` lines are added at the end of the inventory (`schedule:`, `alerts:`); `now` is the Gateway's clock.
     public static func make(
         withFlooder: Bool = false, secondRoom: Bool = false, keepingConnections: Bool = false,
-        inventory extra: [String] = [], now: @escaping @Sendable () -> Date = { Date() }
+        inventory extra: [String] = [], withBridge: Bool = false, now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> GatewaySite {
-        try await onOwnThread {
+        let site = try await onOwnThread {
             try GatewaySite(
                 withFlooder: withFlooder, secondRoom: secondRoom, keepingConnections: keepingConnections,
                 extra: extra, now: now)
+        }
+        if withBridge { try await site.addBridge() }
+        return site
+    }
+
+    /// The bridge's conference for the tests: the province's chair, this site's Cisco codec (by its SIP URI,
+    /// written as a bridge writes it) and five more sites, so that its legs take three pages of three.
+    public static func bridgeState() -> CMSBridgeState {
+        var legs = [CMSBridgeState.Leg(id: CMSBridgeState.guid(1, 1), name: "UBND tỉnh", remoteParty: "chair@tinh.vn")]
+        var room = CMSBridgeState.Leg(
+            id: CMSBridgeState.guid(1, 2), name: "UBND xã", remoteParty: "sip:UBND-Room@thanhhoa.gov.vn;transport=tls")
+        room.rxAudioLoss = 1.5
+        room.rxAudioJitter = 12
+        room.rxVideoLoss = 2.5
+        room.roundTripTime = 80
+        room.txAudioJitter = nil
+        legs.append(room)
+        for index in 3...7 {
+            legs.append(
+                CMSBridgeState.Leg(
+                    id: CMSBridgeState.guid(1, index), name: "Điểm cầu \(index)", remoteParty: "site-\(index)@tinh.vn"))
+        }
+        var state = CMSBridgeState(calls: [
+            .init(id: CMSBridgeState.guid(0, 1), name: "Giao ban", coSpace: CMSBridgeState.guid(9, 1), legs: legs)
+        ])
+        state.username = "api"
+        state.password = "cms-pass-7"
+        return state
+    }
+
+    private func addBridge() async throws {
+        let folder = directory.appendingPathComponent("simulator-state-cms").path
+        let certificate = try await onOwnThread { try SimulatorCertificate.make(in: folder) }
+        let bridge = CMSBridgeSimulator(store: SimulatorStore(GatewaySite.bridgeState()), certificate: certificate)
+        let port = try await bridge.start()
+        self.bridge = bridge
+        let inventory = gateway.inventoryPath
+        let secrets = gateway.secrets
+        try await onOwnThread {
+            let lines = [
+                "  - id: tinh", "    name: \"Trung tâm tỉnh\"", "    unit: \"Văn phòng HĐND và UBND xã\"",
+                "    devices:",
+                "      - {id: cms, profile: cisco-cms, transport: https, host: 127.0.0.1, port: \(port), "
+                    + "credential: cms, tls_fingerprint: \"\(certificate.opensslFingerprint)\"}",
+            ]
+            var text = try String(contentsOfFile: inventory, encoding: .utf8).components(separatedBy: "\n")
+            // The room goes at the end of `rooms:`, before the next top-level key.
+            let rooms = text.firstIndex(of: "rooms:") ?? 0
+            let end = text.indices.first { $0 > rooms && !text[$0].isEmpty && !text[$0].hasPrefix(" ") } ?? text.count
+            text.insert(contentsOf: lines, at: end)
+            try text.joined(separator: "\n").write(toFile: inventory, atomically: true, encoding: .utf8)
+            try secrets.set(name: "cms", username: "api", password: SecretText("cms-pass-7"))
         }
     }
 
@@ -37,6 +91,7 @@ public final class GatewaySite: @unchecked Sendable {
         poly.stop()
         cameras.stop()
         flooder?.stop()
+        if let bridge { Task { await bridge.stop() } }
         TestFiles.remove(directory)
     }
 
@@ -54,11 +109,12 @@ public final class GatewaySite: @unchecked Sendable {
             .deletingLastPathComponent()
         let polyPort = try poly.startTelnet()
         let cameraPath = try cameras.startSerial()
-        for name in ["cisco-roomos", "poly-group", "sony-visca"] {
+        for name in ["cisco-roomos", "poly-group", "sony-visca", "cisco-cms"] {
             let text = try String(
                 contentsOf: repository.appendingPathComponent("device-profiles/\(name).yaml"), encoding: .utf8
             )
             .replacingOccurrences(of: "command: 15", with: "command: 3")
+            .replacingOccurrences(of: "command: 10 ", with: "command: 3 ")
             try text.write(to: profiles.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
         }
         let procedures = directory.appendingPathComponent("procedures")

@@ -53,10 +53,7 @@ final class SSHDFixture: @unchecked Sendable {
         try SSHDFixture.ensureUser()
         directory = try TestEnvironment.temporaryDirectory("sshd")
         let dir = directory.path
-        // The simulator must be executable by the ssh user: copy it out of the build folder.
-        let simulator = "\(dir)/hntt-sim"
-        try FileManager.default.copyItem(atPath: TestEnvironment.simulatorBinary, toPath: simulator)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: simulator)
+        let simulator = try SSHDFixture.sharedSimulator()
         let stateDirectory = "\(dir)/state"
         try FileManager.default.createDirectory(
             atPath: stateDirectory, withIntermediateDirectories: true,
@@ -138,6 +135,32 @@ final class SSHDFixture: @unchecked Sendable {
     }
 
     deinit { stop() }
+
+    private static let simulatorLock = NSLock()
+    nonisolated(unsafe) private static var simulatorCopy: String?
+
+    /// The simulator, executable by the ssh user: one copy out of the build folder per test
+    /// process, written by `cp` in a child process. Written by this process, its file descriptor
+    /// could leak into a program another test spawns at that moment, and every later exec of the
+    /// copy would fail with ETXTBSY: sshd would close the session before a byte of banner.
+    private static func sharedSimulator() throws -> String {
+        try simulatorLock.withLock {
+            if let simulatorCopy { return simulatorCopy }
+            let folder = try TestEnvironment.temporaryDirectory("simulator")
+            let path = folder.appendingPathComponent("hntt-sim").path
+            let copied = try TestEnvironment.run("/bin/cp", [TestEnvironment.simulatorBinary, path])
+            guard copied.status == 0 else { throw FixtureError("cp hntt-sim failed: \(copied.stderr)") }
+            let mode = try TestEnvironment.run("/bin/chmod", ["0755", path])
+            guard mode.status == 0 else { throw FixtureError("chmod hntt-sim failed: \(mode.stderr)") }
+            simulatorCopy = path
+            atexit {
+                if let copy = SSHDFixture.simulatorCopy {
+                    try? FileManager.default.removeItem(atPath: (copy as NSString).deletingLastPathComponent)
+                }
+            }
+            return path
+        }
+    }
 
     private static let userLock = NSLock()
     nonisolated(unsafe) private static var userReady = false
