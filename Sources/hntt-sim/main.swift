@@ -195,6 +195,8 @@ struct CMSSim: ParsableCommand {
     @Option(help: "The API account: USER:PASSWORD.") var account = "admin:cms-pass-7"
     @Option(help: "Sites in the demo conference.") var sites = 5
     @Option(help: "Seconds to wait before each reply (a slow bridge).") var replyDelay: Double = 0
+    @Option(help: "The first site's address (a codec's SIP URI, so that its leg is found and sampled).")
+    var siteURI: String?
 
     func validate() throws {
         guard account.contains(":") else { throw ValidationError("--account must be USER:PASSWORD") }
@@ -207,6 +209,7 @@ struct CMSSim: ParsableCommand {
         initial.username = parts[0]
         initial.password = parts.count > 1 ? parts[1] : ""
         initial.faults.replyDelay = replyDelay
+        if let siteURI, initial.calls[0].legs.count > 1 { initial.calls[0].legs[1].remoteParty = "sip:\(siteURI)" }
         let store = try state.map { try SimulatorStore(file: $0, initial: initial) } ?? SimulatorStore(initial)
         let certificate = try SimulatorCertificate.make(in: certDir)
         let simulator = CMSBridgeSimulator(store: store, certificate: certificate)

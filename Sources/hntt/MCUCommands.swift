@@ -24,7 +24,8 @@ struct MCUCallsCommand: ReportingCommand {
             BridgeReplies.calls(device, calls),
             human: calls.isEmpty
                 ? "\(device): no active conference"
-                : calls.map { "\($0.id)  \($0.name)  \($0.legs.map { "\($0) legs" } ?? "")" }.joined(separator: "\n"))
+                : calls.map { "\($0.id)  \($0.name)  \($0.legs.map { "\($0) leg\($0 == 1 ? "" : "s")" } ?? "")" }
+                    .joined(separator: "\n"))
     }
 }
 
