@@ -26,10 +26,10 @@ public actor CiscoMeetingServerDriver: BridgeDriver {
 
     public func checkLogin() async throws -> String { "Cisco Meeting Server \(try await softwareVersion())" }
 
-    public func wake() async throws { throw notABridgeOperation("wake") }
-    public func sleep() async throws { throw notABridgeOperation("sleep") }
-    public func recallPreset(_ preset: Int, camera: Int?) async throws { throw notABridgeOperation("preset") }
-    public func storePreset(_ preset: Int, camera: Int?) async throws { throw notABridgeOperation("preset") }
+    public func wake() async throws { throw bridgeRefusal("wake", device: device) }
+    public func sleep() async throws { throw bridgeRefusal("sleep", device: device) }
+    public func recallPreset(_ preset: Int, camera: Int?) async throws { throw bridgeRefusal("preset", device: device) }
+    public func storePreset(_ preset: Int, camera: Int?) async throws { throw bridgeRefusal("preset", device: device) }
     public func close() async {}
 
     // MARK: BridgeDriver
@@ -218,12 +218,6 @@ public actor CiscoMeetingServerDriver: BridgeDriver {
                 fix: "copy the id from `hntt mcu calls` or `hntt mcu legs` (letters, digits and dashes)")
         }
         return id
-    }
-
-    func notABridgeOperation(_ name: String) -> HNTTError {
-        HNTTError(
-            .badInput, "\(device) is a conference bridge: it has no \(name)", device: device,
-            fix: "use `hntt mcu calls|legs|mute|drop|dial` for the bridge, or the room's codec for \(name)")
     }
 }
 

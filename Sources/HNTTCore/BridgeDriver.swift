@@ -68,10 +68,19 @@ public protocol BridgeDriver: DeviceDriver {
     func drop(leg: String) async throws
     /// Dials a site into a conference; returns the new leg's id.
     func dial(_ uri: String, into call: String) async throws -> String
+    /// Brings a dropped site that the bridge keeps defined back into its conference (the RMX's disconnect).
+    func reconnect(leg: String) async throws
 }
 
 extension BridgeDriver {
     public func legs(ofCall call: String) async throws -> [MCULeg] { try await legs(ofCall: call, withStatus: true) }
+
+    /// A bridge that forgets a dropped leg (the CMS) cannot reconnect it: the site is dialled again.
+    public func reconnect(leg: String) async throws {
+        throw HNTTError(
+            .badInput, "this bridge forgets a dropped site, so it cannot reconnect leg \(leg)",
+            fix: "dial the site again with `hntt mcu dial DEVICE CALL URI`")
+    }
 }
 
 /// A site's address as a bridge and a codec write it, compared: `sip:UBND@x.vn;transport=tls` is `ubnd@x.vn`.

@@ -25,7 +25,8 @@ public struct ConnectionPlan: Sendable {
 
     /// The HTTPS client of a REST/XML device; a device with no pinned certificate is refused (exit 5) before
     /// anything is sent.
-    public func httpsClient() throws -> PinnedHTTPSClient {
+    /// `basicAuth` false: the credentials go in the request body instead (the RMX's XML login).
+    public func httpsClient(basicAuth: Bool = true) throws -> PinnedHTTPSClient {
         guard let pin = tlsPin, !pin.isEmpty else {
             throw HNTTError(
                 .hostKey, "no certificate is pinned for \(device.id); nothing was sent", device: device.id,
@@ -33,7 +34,8 @@ public struct ConnectionPlan: Sendable {
                     + "or write `tls_fingerprint:` in the inventory")
         }
         return PinnedHTTPSClient(
-            host: device.host ?? "", port: Int(device.port ?? 443), fingerprint: pin, credentials: credentials)
+            host: device.host ?? "", port: Int(device.port ?? 443), fingerprint: pin,
+            credentials: basicAuth ? credentials : nil)
     }
 
     /// True when the login is a `login:` / `Password:` dialogue on the byte stream.

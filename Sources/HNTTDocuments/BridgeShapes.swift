@@ -43,11 +43,16 @@ extension MCULeg {
             value.map { String(format: "%.1f", $0) + unit } ?? "–"
         }
         let mute = audioMuted == true ? " [muted]" : ""
+        let stateText = state.map { $0 == "connected" ? "" : " [\($0)]" } ?? ""
         let alarmText = alarms.isEmpty ? "" : " alarms: " + alarms.joined(separator: ", ")
-        return "\(id)  \(name) <\(remote)>\(mute)  rx audio loss \(figure(quality.rxAudioLossPercent, "%"))"
-            + " jitter \(figure(quality.rxAudioJitterMs, " ms"))"
-            + "  rx video loss \(figure(quality.rxVideoLossPercent, "%"))"
-            + "  rtt \(figure(quality.roundTripMs, " ms"))\(alarmText)"
+        let figures =
+            quality.isEmpty
+            ? "no media figures from the bridge"
+            : "rx audio loss \(figure(quality.rxAudioLossPercent, "%"))"
+                + " jitter \(figure(quality.rxAudioJitterMs, " ms"))"
+                + "  rx video loss \(figure(quality.rxVideoLossPercent, "%"))"
+                + "  rtt \(figure(quality.roundTripMs, " ms"))"
+        return "\(id)  \(name) <\(remote)>\(mute)\(stateText)  \(figures)\(alarmText)"
     }
 }
 
@@ -67,6 +72,10 @@ public enum BridgeReplies {
 
     public static func dropped(_ device: String, leg: String) -> JSONValue {
         .object([("device", .string(device)), ("leg", .string(leg)), ("dropped", .bool(true))])
+    }
+
+    public static func reconnected(_ device: String, leg: String) -> JSONValue {
+        .object([("device", .string(device)), ("leg", .string(leg)), ("reconnected", .bool(true))])
     }
 
     public static func dialled(_ device: String, leg: String) -> JSONValue {

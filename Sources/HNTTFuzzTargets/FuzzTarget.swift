@@ -28,6 +28,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "baseline", run: baseline),
         FuzzTarget(name: "change-order", run: changeOrder),
         FuzzTarget(name: "cms-xml", run: cmsXML),
+        FuzzTarget(name: "rmx-xml", run: rmxXML),
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
@@ -167,4 +168,13 @@ let fuzzTrust = [
     case 3: _ = CMSReplies.failure(data)
     default: _ = try? CMSReplies.call(data)
     }
+}
+
+/// An RMX reply: its status, then what each transaction reads from it.
+@Sendable func rmxXML(_ bytes: [UInt8]) {
+    guard let (root, _) = try? RMXReplies.status(Data(bytes)) else { return }
+    _ = try? RMXReplies.login(root)
+    _ = try? RMXReplies.conferences(root)
+    _ = try? RMXReplies.parties(root, conference: "96")
+    _ = RMXReplies.videoMuted(root, party: "2")
 }

@@ -102,6 +102,29 @@ public enum FuzzSeeds {
             ("call", #"<call id="c1"><name>H</name><numCallLegs>3</numCallLegs></call>"#),
         ]
         seeds["cms-xml"] = cms.enumerated().map { ($0.element.0, [UInt8($0.offset)] + Array($0.element.1.utf8)) }
+        let status: String = "<RETURN_STATUS><ID>0</ID><DESCRIPTION>Status OK</DESCRIPTION></RETURN_STATUS>"
+        let login: String =
+            "<RESPONSE_TRANS_MCU>" + status + "<ACTION><LOGIN><MCU_TOKEN>145</MCU_TOKEN><MCU_USER_TOKEN>145"
+            + "</MCU_USER_TOKEN><VERSION_LIST><MCU_VERSION><MAIN>8</MAIN><MAJOR>6</MAJOR></MCU_VERSION>"
+            + "</VERSION_LIST></LOGIN></ACTION></RESPONSE_TRANS_MCU>"
+        let conferences: String =
+            "<RESPONSE_TRANS_CONF_LIST>" + status + "<ACTION><GET_LS><CONF_SUMMARY_LS><CONF_SUMMARY><NAME>H</NAME>"
+            + "<ID>96</ID><NUM_PARTIES>2</NUM_PARTIES></CONF_SUMMARY></CONF_SUMMARY_LS></GET_LS></ACTION>"
+            + "</RESPONSE_TRANS_CONF_LIST>"
+        let party: String =
+            "<ONGOING_PARTY><PARTY><NAME>A</NAME><ID>2</ID><SIP_ADDRESS>a@b</SIP_ADDRESS></PARTY>"
+            + "<ONGOING_PARTY_STATUS><ID>1</ID><DESCRIPTION>connected</DESCRIPTION></ONGOING_PARTY_STATUS>"
+            + "<AUDIO_MUTE>true</AUDIO_MUTE><VIDEO_MUTE>false</VIDEO_MUTE></ONGOING_PARTY>"
+        let conference: String =
+            "<RESPONSE_TRANS_CONF>" + status + "<ACTION><GET><CONFERENCE><ONGOING_PARTY_LIST>" + party
+            + "</ONGOING_PARTY_LIST></CONFERENCE></GET></ACTION></RESPONSE_TRANS_CONF>"
+        let refused: String =
+            "<RESPONSE_TRANS_CONF><RETURN_STATUS><ID>6</ID><DESCRIPTION>Conference ID does not exist"
+            + "</DESCRIPTION></RETURN_STATUS><ACTION/></RESPONSE_TRANS_CONF>"
+        let rmx: [(String, String)] = [
+            ("login", login), ("conferences", conferences), ("conference", conference), ("refused", refused),
+        ]
+        seeds["rmx-xml"] = rmx.map { ($0.0, Array($0.1.utf8)) }
         return seeds
     }
 

@@ -12,6 +12,7 @@ extension Gateway {
         case mute = "mcu-mute"
         case drop = "mcu-drop"
         case dial = "mcu-dial"
+        case reconnect = "mcu-reconnect"
     }
 
     /// Runs `body` with a bridge's driver, once its profile allows `operation`; a codec or camera is refused.
@@ -73,6 +74,13 @@ extension Gateway {
     public func bridgeDrop(_ id: String, leg: String, by caller: Caller) async throws {
         try await audited(AuditRecord(device: id, action: "mcu drop", detail: "leg \(leg)"), by: caller) {
             try await withBridge(id, .drop) { try await $0.drop(leg: leg) }
+        }
+    }
+
+    /// Brings a dropped site back into its conference (a bridge that keeps it defined: the RMX).
+    public func bridgeReconnect(_ id: String, leg: String, by caller: Caller) async throws {
+        try await audited(AuditRecord(device: id, action: "mcu reconnect", detail: "leg \(leg)"), by: caller) {
+            try await withBridge(id, .reconnect) { try await $0.reconnect(leg: leg) }
         }
     }
 

@@ -38,7 +38,10 @@ extension Gateway {
     func sampleBridges(addresses: [String], session: Int64) async {
         for bridge in bridges() {
             do {
-                guard let leg = try await bridgeLeg(bridge.id, matching: addresses) else { continue }
+                // A bridge that measures nothing for the leg (the RMX) adds no sample.
+                guard let leg = try await bridgeLeg(bridge.id, matching: addresses), !leg.quality.isEmpty else {
+                    continue
+                }
                 let quality = leg.quality
                 try await QualitySamples(database: openDatabase()).add(
                     BridgeSample(

@@ -37,6 +37,7 @@ public struct DriverRegistry: Sendable {
         "poly-legacy": Entry(commandPolicy: { CommandPolicy.poly($0, operations: $1) }) { PolyLegacyDriver(plan: $0) },
         "sony-visca": Entry(kind: .camera) { VISCACameraDriver(plan: $0) },
         "cisco-cms": Entry(kind: .bridge) { CiscoMeetingServerDriver(plan: $0) },
+        "polycom-rmx": Entry(kind: .bridge) { PolycomRMXDriver(plan: $0) },
     ])
 
     /// The entry for a profile, or the error that names the drivers there are.

@@ -11,7 +11,7 @@ extension APIRoutes {
     static let bridgeTable: [(method: HTTPRequest.Method, path: String, open: Bool)] = [
         (.get, "/api/v1/mcu/{id}/calls", false), (.get, "/api/v1/mcu/{id}/calls/{call}/legs", false),
         (.post, "/api/v1/mcu/{id}/calls/{call}/legs", false), (.post, "/api/v1/mcu/{id}/legs/{leg}/mute", false),
-        (.delete, "/api/v1/mcu/{id}/legs/{leg}", false),
+        (.delete, "/api/v1/mcu/{id}/legs/{leg}", false), (.post, "/api/v1/mcu/{id}/legs/{leg}/reconnect", false),
     ]
 
     struct Dial: Decodable { let uri: String }
@@ -54,6 +54,12 @@ extension APIRoutes {
             let leg = try context.parameters.require("leg")
             try await gateway.bridgeDrop(device.id, leg: leg, by: caller)
             return Reply.json(BridgeReplies.dropped(device.id, leg: leg))
+        }
+        on(.post, "/api/v1/mcu/{id}/legs/{leg}/reconnect") { _, context in
+            let (device, caller) = try operating(context)
+            let leg = try context.parameters.require("leg")
+            try await gateway.bridgeReconnect(device.id, leg: leg, by: caller)
+            return Reply.json(BridgeReplies.reconnected(device.id, leg: leg))
         }
     }
 }

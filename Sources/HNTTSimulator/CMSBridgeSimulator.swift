@@ -3,27 +3,12 @@ import Foundation
 /// A simulated Cisco Meeting Server API (../shared/protocols/poly-and-others.md §5.2, §5.2a): HTTP Basic,
 /// XML replies, paged lists capped below what is asked, form-encoded writes, `Location` for a new leg, 404
 /// for an unknown object read and `<failureDetails>` for a write on one.
-public final class CMSBridgeSimulator: @unchecked Sendable {
-    public typealias Store = SimulatorStore<CMSBridgeState>
-    public let store: Store
-    public let certificate: SimulatorCertificate
-    private var server: SimulatorHTTPSServer?
+public typealias CMSBridgeSimulator = SimulatedHTTPSDevice<CMSBridgeState>
 
-    public init(store: Store, certificate: SimulatorCertificate) {
-        self.store = store
-        self.certificate = certificate
+extension SimulatedHTTPSDevice where State == CMSBridgeState {
+    public convenience init(store: Store, certificate: SimulatorCertificate) {
+        self.init(store: store, certificate: certificate) { CMSBridgeSimulator.respond(to: $0, store: $1) }
     }
-
-    /// Serves on 127.0.0.1 (`0`: any port); returns the port.
-    public func start(port: Int = 0) async throws -> Int {
-        let server = try await SimulatorHTTPSServer(certificate: certificate, port: port) { [store] request in
-            CMSBridgeSimulator.respond(to: request, store: store)
-        }
-        self.server = server
-        return server.port
-    }
-
-    public func stop() async { await server?.stop() }
 
     static func respond(to request: SimulatedHTTPRequest, store: Store) -> SimulatedHTTPResponse {
         store.update { state in

@@ -171,3 +171,32 @@ public final class SimulatorHTTPSServer: @unchecked Sendable {
         }
     }
 }
+
+/// A device simulated behind HTTPS (a bridge's API): its state, its certificate and how it answers.
+public final class SimulatedHTTPSDevice<State: SimulatedDeviceState>: @unchecked Sendable {
+    public typealias Store = SimulatorStore<State>
+    public let store: Store
+    public let certificate: SimulatorCertificate
+    let respond: @Sendable (SimulatedHTTPRequest, Store) -> SimulatedHTTPResponse
+    private var server: SimulatorHTTPSServer?
+
+    public init(
+        store: Store, certificate: SimulatorCertificate,
+        respond: @escaping @Sendable (SimulatedHTTPRequest, Store) -> SimulatedHTTPResponse
+    ) {
+        self.store = store
+        self.certificate = certificate
+        self.respond = respond
+    }
+
+    /// Serves on 127.0.0.1 (`0`: any port); returns the port.
+    public func start(port: Int = 0) async throws -> Int {
+        let server = try await SimulatorHTTPSServer(certificate: certificate, port: port) { [store, respond] in
+            respond($0, store)
+        }
+        self.server = server
+        return server.port
+    }
+
+    public func stop() async { await server?.stop() }
+}

@@ -7,7 +7,7 @@ struct HNTTSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hntt-sim",
         abstract: "Simulated room devices (for tests and demos).",
-        subcommands: [CiscoSim.self, PolySim.self, VISCASim.self, CMSSim.self, CiscoTamper.self])
+        subcommands: [CiscoSim.self, PolySim.self, VISCASim.self, CMSSim.self, RMXSim.self, CiscoTamper.self])
 }
 
 /// Where and how a simulated device is served; the same for every vendor.
@@ -213,24 +213,58 @@ struct CMSSim: ParsableCommand {
         let store = try state.map { try SimulatorStore(file: $0, initial: initial) } ?? SimulatorStore(initial)
         let certificate = try SimulatorCertificate.make(in: certDir)
         let simulator = CMSBridgeSimulator(store: store, certificate: certificate)
-        let started = Started()
-        let port = https
-        // The server runs on NIO's threads; this process's main thread only waits.
-        Task {
-            do { started.result = .success(try await simulator.start(port: port)) } catch {
-                started.result = .failure(error)
-            }
-            started.ready.signal()
-        }
-        started.ready.wait()
-        let bound = try started.result!.get()
-        say("https 127.0.0.1:\(bound)")
-        say("fingerprint \(certificate.opensslFingerprint)")
-        signal(SIGTERM) { _ in Foundation.exit(0) }
-        signal(SIGINT) { _ in Foundation.exit(0) }
-        withExtendedLifetime(simulator) {
-            while true { Foundation.sleep(3600) }
-        }
+        try serveForever(simulator, certificate: certificate) { try await simulator.start(port: https) }
+    }
+}
+
+struct RMXSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rmx",
+        abstract: "A simulated Polycom RMX (XML API over HTTPS: login tokens, conference list, parties, mute, connect)."
+    )
+
+    @Option(help: "Serve HTTPS on this port of 127.0.0.1 (0 = any).") var https: Int = 0
+    @Option(help: "Keep the certificate here (made on first start), so the pin stays valid.") var certDir: String
+    @Option(help: "Keep the bridge's state in this JSON file.") var state: String?
+    @Option(help: "The XML API account: USER:PASSWORD.") var account = "POLYCOM:rmx-pass-5"
+    @Option(help: "Sites in the demo conference.") var sites = 4
+
+    func validate() throws {
+        guard account.contains(":") else { throw ValidationError("--account must be USER:PASSWORD") }
+        guard (0...65535).contains(https) else { throw ValidationError("--https must be a port from 0 to 65535") }
+    }
+
+    func run() throws {
+        let parts = account.split(separator: ":", maxSplits: 1).map(String.init)
+        var initial = RMXBridgeState.demo(sites: sites)
+        initial.username = parts[0]
+        initial.password = parts.count > 1 ? parts[1] : ""
+        let store = try state.map { try SimulatorStore(file: $0, initial: initial) } ?? SimulatorStore(initial)
+        let certificate = try SimulatorCertificate.make(in: certDir)
+        let simulator = RMXBridgeSimulator(store: store, certificate: certificate)
+        try serveForever(simulator, certificate: certificate) { try await simulator.start(port: https) }
+    }
+}
+
+/// Starts an HTTPS simulator on NIO's threads, prints its port and certificate fingerprint, and keeps this
+/// process's main thread waiting until a signal ends it.
+func serveForever(
+    _ simulator: AnyObject & Sendable, certificate: SimulatorCertificate,
+    _ start: @escaping @Sendable () async throws -> Int
+) throws {
+    let started = Started()
+    Task {
+        do { started.result = .success(try await start()) } catch { started.result = .failure(error) }
+        started.ready.signal()
+    }
+    started.ready.wait()
+    let bound = try started.result!.get()
+    say("https 127.0.0.1:\(bound)")
+    say("fingerprint \(certificate.opensslFingerprint)")
+    signal(SIGTERM) { _ in Foundation.exit(0) }
+    signal(SIGINT) { _ in Foundation.exit(0) }
+    withExtendedLifetime(simulator) {
+        while true { Foundation.sleep(3600) }
     }
 }
 

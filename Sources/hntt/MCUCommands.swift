@@ -9,7 +9,7 @@ struct MCUCommand: AsyncParsableCommand {
         commandName: "mcu", abstract: "The conference bridge (MCU): conferences, their sites, mute, drop, dial.",
         subcommands: [
             MCUCallsCommand.self, MCULegsCommand.self, MCUMuteCommand.self, MCUDropCommand.self,
-            MCUDialCommand.self,
+            MCUDialCommand.self, MCUReconnectCommand.self,
         ])
 }
 
@@ -89,5 +89,18 @@ struct MCUDialCommand: ReportingCommand {
     func execute() async throws {
         let leg = try await global.gateway.bridgeDial(device, call: call, uri: uri, by: global.caller)
         global.output.result(BridgeReplies.dialled(device, leg: leg), human: leg)
+    }
+}
+
+struct MCUReconnectCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconnect", abstract: "Bring a dropped site back (a bridge that keeps it defined: the RMX).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The bridge's device id.") var device: String
+    @Argument(help: "The leg id (from `hntt mcu legs`).") var leg: String
+
+    func execute() async throws {
+        try await global.gateway.bridgeReconnect(device, leg: leg, by: global.caller)
+        global.output.result(BridgeReplies.reconnected(device, leg: leg), human: "\(device): leg \(leg) reconnected")
     }
 }

@@ -60,6 +60,11 @@ struct ServiceBridgeTests {
             #expect((unknown.json["error"] as? [String: Any])?["message"] as? String ?? "" != "")
             let codec = try await client.call(.get, "/api/v1/mcu/xa-cisco/calls", token: viewer)
             #expect(codec.status == .badRequest, "\(codec.text)")
+            // The RMX keeps a dropped site defined: the API reconnects it.
+            let reconnected = try await client.call(.post, "/api/v1/mcu/rmx/legs/96-4/reconnect", token: technician)
+            #expect(
+                reconnected.status == .ok && reconnected.json["reconnected"] as? Bool == true, "\(reconnected.text)")
+            #expect(fixture.site.rmx?.store.snapshot.conferences[0].parties[3].connected == true)
             let anonymous = try await client.call(.get, "/api/v1/mcu/cms/calls")
             #expect(anonymous.status == .unauthorized)
         }

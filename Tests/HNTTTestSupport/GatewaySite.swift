@@ -17,6 +17,8 @@ public final class GatewaySite: @unchecked Sendable {
     public let gateway: Gateway
     /// With `withBridge`: a Cisco Meeting Server `cms` in a room `tinh`, its certificate pinned in the inventory.
     public private(set) var bridge: CMSBridgeSimulator?
+    /// With `withBridge`: a Polycom RMX `rmx` in the same room.
+    public private(set) var rmx: RMXBridgeSimulator?
 
     /// A site set up off the cooperative pool (simulators start and the secret store is written there).
     /// `inventory` lines are added at the end of the inventory (`schedule:`, `alerts:`); `now` is the Gateway's clock.
@@ -58,12 +60,27 @@ public final class GatewaySite: @unchecked Sendable {
         return state
     }
 
+    /// The RMX's conference for the tests: number 96 with the chair and three sites, the third disconnected.
+    public static func rmxState() -> RMXBridgeState {
+        var state = RMXBridgeState.demo(sites: 3)
+        state.conferences[0].parties[3].connected = false
+        state.username = "POLYCOM"
+        state.password = "rmx-pass-5"
+        return state
+    }
+
     private func addBridge() async throws {
         let folder = directory.appendingPathComponent("simulator-state-cms").path
-        let certificate = try await onOwnThread { try SimulatorCertificate.make(in: folder) }
+        let rmxFolder = directory.appendingPathComponent("simulator-state-rmx").path
+        let (certificate, rmxCertificate) = try await onOwnThread {
+            (try SimulatorCertificate.make(in: folder), try SimulatorCertificate.make(in: rmxFolder))
+        }
         let bridge = CMSBridgeSimulator(store: SimulatorStore(GatewaySite.bridgeState()), certificate: certificate)
         let port = try await bridge.start()
         self.bridge = bridge
+        let rmx = RMXBridgeSimulator(store: SimulatorStore(GatewaySite.rmxState()), certificate: rmxCertificate)
+        let rmxPort = try await rmx.start()
+        self.rmx = rmx
         let inventory = gateway.inventoryPath
         let secrets = gateway.secrets
         try await onOwnThread {
@@ -72,6 +89,8 @@ public final class GatewaySite: @unchecked Sendable {
                 "    devices:",
                 "      - {id: cms, profile: cisco-cms, transport: https, host: 127.0.0.1, port: \(port), "
                     + "credential: cms, tls_fingerprint: \"\(certificate.opensslFingerprint)\"}",
+                "      - {id: rmx, profile: polycom-rmx, transport: https, host: 127.0.0.1, port: \(rmxPort), "
+                    + "credential: rmx, tls_fingerprint: \"\(rmxCertificate.opensslFingerprint)\"}",
             ]
             var text = try String(contentsOfFile: inventory, encoding: .utf8).components(separatedBy: "\n")
             // The room goes at the end of `rooms:`, before the next top-level key.
@@ -80,6 +99,7 @@ public final class GatewaySite: @unchecked Sendable {
             text.insert(contentsOf: lines, at: end)
             try text.joined(separator: "\n").write(toFile: inventory, atomically: true, encoding: .utf8)
             try secrets.set(name: "cms", username: "api", password: SecretText("cms-pass-7"))
+            try secrets.set(name: "rmx", username: "POLYCOM", password: SecretText("rmx-pass-5"))
         }
     }
 
@@ -92,6 +112,7 @@ public final class GatewaySite: @unchecked Sendable {
         cameras.stop()
         flooder?.stop()
         if let bridge { Task { await bridge.stop() } }
+        if let rmx { Task { await rmx.stop() } }
         TestFiles.remove(directory)
     }
 
@@ -109,7 +130,7 @@ public final class GatewaySite: @unchecked Sendable {
             .deletingLastPathComponent()
         let polyPort = try poly.startTelnet()
         let cameraPath = try cameras.startSerial()
-        for name in ["cisco-roomos", "poly-group", "sony-visca", "cisco-cms"] {
+        for name in ["cisco-roomos", "poly-group", "sony-visca", "cisco-cms", "polycom-rmx"] {
             let text = try String(
                 contentsOf: repository.appendingPathComponent("device-profiles/\(name).yaml"), encoding: .utf8
             )
