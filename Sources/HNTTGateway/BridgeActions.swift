@@ -39,6 +39,12 @@ extension Gateway {
         }
     }
 
+    /// The operations a bridge's profile allows (the page shows only those).
+    public func bridgeOperations(_ id: String) throws -> Set<BridgeOperation> {
+        let profile = try profile(of: device(id))
+        return Set(BridgeOperation.allCases.filter { profile.operations.contains($0.rawValue) })
+    }
+
     /// The bridge's active conferences.
     public func bridgeCalls(_ id: String) async throws -> [MCUCall] {
         try await withBridge(id, .calls) { try await $0.conferences() }

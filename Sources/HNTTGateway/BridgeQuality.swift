@@ -7,7 +7,7 @@ import HNTTGovernance
 /// logbook shows what the province received next to what the room measured (Điều 4).
 extension Gateway {
     /// The bridges of the inventory.
-    func bridges() -> [InventoryDevice] {
+    public func bridges() -> [InventoryDevice] {
         ((try? inventory().devices) ?? []).filter { (try? kind(of: $0)) == .bridge }
     }
 

@@ -55,6 +55,7 @@ struct WebRoutes: Sendable {
         var nextWeek = ""
         var alerts: [AlertLine] = []
         var report: ReportPage?
+        var mcu: BridgePage?
     }
 
     struct StepLine {
@@ -188,6 +189,7 @@ struct WebRoutes: Sendable {
                 format: request.query("format"))
         }
         registerReport { method, path, handler in on(method, path, handler) }
+        registerBridge { method, path, handler in on(method, path, handler) }
         on(.get, "/drift") { _, context in try await driftPage(context, results: nil) }
         on(.get, "/approvals") { _, context in
             let caller = try context.caller(may: .read, state: state)

@@ -71,3 +71,80 @@ struct ServiceBridgeTests {
         await fixture.stop()
     }
 }
+
+@Suite("The conference bridge's page: every site with the bridge's figures, the buttons for the bridge's unit")
+struct BridgePageTests {
+    static let call = CMSBridgeState.guid(0, 1)
+    static let roomLeg = CMSBridgeState.guid(1, 2)
+
+    func form(_ fields: [String: String]) -> String {
+        fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            .joined(separator: "&")
+    }
+
+    @Test("the page lists the bridges and the chosen conference's sites; a technician mutes, drops and dials")
+    func technicianSteers() async throws {
+        let fixture = try await ServiceFixture.make(withBridge: true)
+        let bridge = try #require(fixture.site.bridge)
+        bridge.store.update { $0.calls[0].legs[3].name = "<script>alert(1)</script>" }
+        try await fixture.test { client in
+            let (cookie, csrf) = try await ServicePageAccessTests().formLogIn(client, "kythuat")
+            let overview = try await client.call(.get, "/mcu", cookie: cookie)
+            #expect(overview.status == .ok)
+            #expect(overview.text.contains(#"id="bridge-cms""#) && overview.text.contains(#"id="bridge-rmx""#))
+            #expect(overview.text.contains("Giao ban") && overview.text.contains("7 điểm cầu"))
+            let page = try await client.call(.get, "/mcu?bridge=cms&call=\(Self.call)", cookie: cookie)
+            #expect(page.text.contains(#"id="leg-\#(Self.roomLeg)""#))
+            #expect(page.text.contains("1.5 %") && page.text.contains("80 ms"), "the bridge's figures")
+            #expect(!page.text.contains("<script>alert(1)</script>") && page.text.contains("&lt;script&gt;"))
+            #expect(page.text.contains(#"id="dial-form""#) && page.text.contains("class=\"mute-on\""))
+
+            let muted = try await client.call(
+                .post, "/mcu/cms/legs/\(Self.roomLeg)/mute", cookie: cookie,
+                body: form(["_csrf": csrf, "call": Self.call, "muted": "on"]),
+                contentType: "application/x-www-form-urlencoded")
+            #expect(muted.status == .seeOther, "\(muted.text)")
+            #expect(bridge.store.snapshot.calls[0].legs[1].rxAudioMute)
+            let dialled = try await client.call(
+                .post, "/mcu/cms/calls/\(Self.call)/dial", cookie: cookie,
+                body: form(["_csrf": csrf, "uri": "p9@tinh.vn"]), contentType: "application/x-www-form-urlencoded")
+            #expect(dialled.status == .seeOther)
+            #expect(bridge.store.snapshot.calls[0].legs.contains { $0.remoteParty == "p9@tinh.vn" })
+            let dropped = try await client.call(
+                .post, "/mcu/cms/legs/\(CMSBridgeState.guid(1, 7))/drop", cookie: cookie,
+                body: form(["_csrf": csrf, "call": Self.call]), contentType: "application/x-www-form-urlencoded")
+            #expect(dropped.status == .seeOther)
+            #expect(!bridge.store.snapshot.calls[0].legs.contains { $0.id == CMSBridgeState.guid(1, 7) })
+            // The RMX shows reconnect, and no dial (its profile lacks it).
+            let rmx = try await client.call(.get, "/mcu?bridge=rmx&call=96", cookie: cookie)
+            #expect(rmx.text.contains("class=\"reconnect\"") && !rmx.text.contains(#"id="dial-form""#))
+        }
+        await fixture.stop()
+    }
+
+    @Test("a viewer and another unit's technician see no buttons and are refused the forms (403)")
+    func othersRefused() async throws {
+        let fixture = try await ServiceFixture.make(withBridge: true)
+        let bridge = try #require(fixture.site.bridge)
+        try await fixture.test { client in
+            for name in ["xem", "kythuat-phuong"] {
+                let (cookie, csrf) = try await ServicePageAccessTests().formLogIn(client, name)
+                let page = try await client.call(.get, "/mcu?bridge=cms&call=\(Self.call)", cookie: cookie)
+                #expect(page.text.contains(#"id="leg-\#(Self.roomLeg)""#), "\(name) may look")
+                #expect(!page.text.contains("class=\"mute-on\"") && !page.text.contains(#"id="dial-form""#))
+                let refused = try await client.call(
+                    .post, "/mcu/cms/legs/\(Self.roomLeg)/mute", cookie: cookie,
+                    body: form(["_csrf": csrf, "call": Self.call, "muted": "on"]),
+                    contentType: "application/x-www-form-urlencoded")
+                #expect(refused.status == .forbidden, "\(name): \(refused.status)")
+            }
+            let (cookie, _) = try await ServicePageAccessTests().formLogIn(client, "kythuat")
+            let forged = try await client.call(
+                .post, "/mcu/cms/legs/\(Self.roomLeg)/drop", cookie: cookie,
+                body: form(["_csrf": "forged", "call": Self.call]), contentType: "application/x-www-form-urlencoded")
+            #expect(forged.status == .forbidden, "\(forged.status)")
+        }
+        #expect(bridge.store.snapshot.calls[0].legs.count == 7 && !bridge.store.snapshot.calls[0].legs[1].rxAudioMute)
+        await fixture.stop()
+    }
+}
