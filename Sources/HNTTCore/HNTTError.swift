@@ -101,7 +101,7 @@ public struct HNTTError: Error, Sendable, CustomStringConvertible {
             return HNTTError(
                 .hostKey, error.detail + "; refusing to connect", device: device,
                 fix:
-                    "if the codec was replaced or factory-reset, check the new fingerprint on the device itself, then re-pin it with `hntt trust-host \(device ?? "DEVICE") --replace`; otherwise the connection may be intercepted: report it to the department in charge"
+                    "if the device was replaced or factory-reset, check the new fingerprint on the device itself, then re-pin it with `hntt trust-host \(device ?? "DEVICE") --replace`; otherwise the connection may be intercepted: report it to the department in charge"
             )
         case .busy:
             return HNTTError(

@@ -159,7 +159,12 @@ struct LiveWatchTests {
         // Two samples at least (one at once, one 5 s later), then the session's end carries them.
         let session = try #require(entries.last { $0.session?.sessionType == .official })
         let samples = QualitySamples(database: try await site.gateway.openDatabase())
-        #expect(await eventually(15) { (try? await samples.samples(session: session.id).count) ?? 0 >= 2 })
+        #expect(
+            await eventually(15) {
+                let own = (try? await samples.samples(session: session.id).count) ?? 0
+                let bridge = (try? await samples.bridgeSamples(session: session.id).count) ?? 0
+                return own >= 2 && bridge >= 2
+            })
         await watch.stop()
         _ = try await site.gateway.run(
             RunRequest(procedure: "shutdown", room: "xa"), by: technician, confirm: { _ in true }, say: { _ in })
