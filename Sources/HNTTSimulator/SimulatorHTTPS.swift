@@ -172,6 +172,15 @@ public final class SimulatorHTTPSServer: @unchecked Sendable {
     }
 }
 
+/// The API account of a simulated bridge (its one user).
+public protocol BridgeAccount {
+    var username: String { get set }
+    var password: String { get set }
+}
+
+extension CMSBridgeState: BridgeAccount {}
+extension RMXBridgeState: BridgeAccount {}
+
 /// A device simulated behind HTTPS (a bridge's API): its state, its certificate and how it answers.
 public final class SimulatedHTTPSDevice<State: SimulatedDeviceState>: @unchecked Sendable {
     public typealias Store = SimulatorStore<State>

@@ -184,36 +184,53 @@ func say(_ text: String) {
 }
 
 /// A simulated Cisco Meeting Server: its REST API over HTTPS with a self-signed certificate kept in a folder.
+/// Where and as whom a simulated bridge serves its API; the same for the CMS and the RMX.
+struct BridgeOptions: ParsableArguments {
+    @Option(help: "Serve HTTPS on this port of 127.0.0.1 (0 = any).") var https: Int = 0
+    @Option(help: "Keep the certificate here (made on first start), so the pin stays valid.") var certDir: String
+    @Option(help: "Keep the bridge's state in this JSON file.") var state: String?
+    @Option(
+        help: "The API account: USER:PASSWORD (default: the simulator's own, admin:cms-pass-7 or POLYCOM:rmx-pass-5).")
+    var account: String?
+
+    func validate() throws {
+        guard account?.contains(":") != false else { throw ValidationError("--account must be USER:PASSWORD") }
+        guard (0...65535).contains(https) else { throw ValidationError("--https must be a port from 0 to 65535") }
+    }
+
+    /// Serves `initial` with `--account` set, kept in `--state` when given, until a signal ends the process.
+    func serve<State: SimulatedDeviceState & BridgeAccount>(
+        _ initial: State, _ make: (SimulatorStore<State>, SimulatorCertificate) -> SimulatedHTTPSDevice<State>
+    ) throws {
+        var initial = initial
+        if let parts = account?.split(separator: ":", maxSplits: 1).map(String.init), let user = parts.first {
+            initial.username = user
+            initial.password = parts.count > 1 ? parts[1] : ""
+        }
+        let store = try state.map { try SimulatorStore(file: $0, initial: initial) } ?? SimulatorStore(initial)
+        let certificate = try SimulatorCertificate.make(in: certDir)
+        let simulator = make(store, certificate)
+        let port = https
+        try serveForever(simulator, certificate: certificate) { try await simulator.start(port: port) }
+    }
+}
+
 struct CMSSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cms",
         abstract: "A simulated Cisco Meeting Server (REST API over HTTPS, Basic auth, paged XML lists).")
 
-    @Option(help: "Serve HTTPS on this port of 127.0.0.1 (0 = any).") var https: Int = 0
-    @Option(help: "Keep the certificate here (made on first start), so the pin stays valid.") var certDir: String
-    @Option(help: "Keep the bridge's state in this JSON file.") var state: String?
-    @Option(help: "The API account: USER:PASSWORD.") var account = "admin:cms-pass-7"
+    @OptionGroup var bridge: BridgeOptions
     @Option(help: "Sites in the demo conference.") var sites = 5
     @Option(help: "Seconds to wait before each reply (a slow bridge).") var replyDelay: Double = 0
     @Option(help: "The first site's address (a codec's SIP URI, so that its leg is found and sampled).")
     var siteURI: String?
 
-    func validate() throws {
-        guard account.contains(":") else { throw ValidationError("--account must be USER:PASSWORD") }
-        guard (0...65535).contains(https) else { throw ValidationError("--https must be a port from 0 to 65535") }
-    }
-
     func run() throws {
-        let parts = account.split(separator: ":", maxSplits: 1).map(String.init)
         var initial = CMSBridgeState.demo(sites: sites)
-        initial.username = parts[0]
-        initial.password = parts.count > 1 ? parts[1] : ""
         initial.faults.replyDelay = replyDelay
         if let siteURI, initial.calls[0].legs.count > 1 { initial.calls[0].legs[1].remoteParty = "sip:\(siteURI)" }
-        let store = try state.map { try SimulatorStore(file: $0, initial: initial) } ?? SimulatorStore(initial)
-        let certificate = try SimulatorCertificate.make(in: certDir)
-        let simulator = CMSBridgeSimulator(store: store, certificate: certificate)
-        try serveForever(simulator, certificate: certificate) { try await simulator.start(port: https) }
+        try bridge.serve(initial) { CMSBridgeSimulator(store: $0, certificate: $1) }
     }
 }
 
@@ -223,26 +240,11 @@ struct RMXSim: ParsableCommand {
         abstract: "A simulated Polycom RMX (XML API over HTTPS: login tokens, conference list, parties, mute, connect)."
     )
 
-    @Option(help: "Serve HTTPS on this port of 127.0.0.1 (0 = any).") var https: Int = 0
-    @Option(help: "Keep the certificate here (made on first start), so the pin stays valid.") var certDir: String
-    @Option(help: "Keep the bridge's state in this JSON file.") var state: String?
-    @Option(help: "The XML API account: USER:PASSWORD.") var account = "POLYCOM:rmx-pass-5"
+    @OptionGroup var bridge: BridgeOptions
     @Option(help: "Sites in the demo conference.") var sites = 4
 
-    func validate() throws {
-        guard account.contains(":") else { throw ValidationError("--account must be USER:PASSWORD") }
-        guard (0...65535).contains(https) else { throw ValidationError("--https must be a port from 0 to 65535") }
-    }
-
     func run() throws {
-        let parts = account.split(separator: ":", maxSplits: 1).map(String.init)
-        var initial = RMXBridgeState.demo(sites: sites)
-        initial.username = parts[0]
-        initial.password = parts.count > 1 ? parts[1] : ""
-        let store = try state.map { try SimulatorStore(file: $0, initial: initial) } ?? SimulatorStore(initial)
-        let certificate = try SimulatorCertificate.make(in: certDir)
-        let simulator = RMXBridgeSimulator(store: store, certificate: certificate)
-        try serveForever(simulator, certificate: certificate) { try await simulator.start(port: https) }
+        try bridge.serve(RMXBridgeState.demo(sites: sites)) { RMXBridgeSimulator(store: $0, certificate: $1) }
     }
 }
 
